@@ -1,0 +1,4 @@
+"""`python -m pipeline` is the `vanban` command."""
+from .cli import main
+
+main()

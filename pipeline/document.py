@@ -1,0 +1,89 @@
+"""The plain dataclasses that flow from one stage to the next.
+
+A scanned file becomes a :class:`Document` of :class:`Page` objects; each OCR'd
+page keeps its :class:`Word` boxes so that every extracted figure can point back
+to where it was read.  Stages never mutate another stage's objects in place:
+they return new ones (``dataclasses.replace``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# A page break in the text of a multi-page document: a line holding only a form feed.
+PAGE_BREAK = "\f"
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word as Tesseract read it."""
+
+    text: str
+    conf: float  # Tesseract confidence, 0-100 (-1 when unknown)
+    box: tuple[int, int, int, int]  # left, top, width, height in page pixels
+    line: int  # 0-based index of the text line on its page
+
+
+@dataclass
+class PageImage:
+    """A page raster on its way to OCR (``image`` is a numpy array, gray or BGR)."""
+
+    number: int  # 1-based page number in its document
+    image: object
+    dpi: int
+    notes: dict = field(default_factory=dict)  # what cleanup did and measured (skew, ...)
+
+
+@dataclass
+class Page:
+    """The text of one page, with its words when it came from OCR."""
+
+    number: int  # 1-based
+    text: str  # lines joined by "\n", no trailing page break
+    source: str  # "ocr" | "text-layer" | "text"
+    words: list[Word] = field(default_factory=list)
+    width: int = 0
+    height: int = 0
+    dpi: int = 0
+    quality: dict = field(default_factory=dict)  # mean_conf, skew, estimated dpi, ...
+
+    @property
+    def mean_conf(self) -> float | None:
+        """Mean Tesseract confidence of the page's words, or None without OCR words."""
+        confs = [w.conf for w in self.words if w.conf >= 0]
+        return sum(confs) / len(confs) if confs else None
+
+
+@dataclass
+class Document:
+    """One input file and its pages."""
+
+    path: Path
+    sha256: str
+    kind: str  # "pdf" | "image" | "text"
+    pages: list[Page] = field(default_factory=list)
+    restored: bool = False  # diacritics were restored by the restore stage
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def text(self) -> str:
+        """Whole-document text: pages joined by a line holding only a form feed."""
+        return f"\n{PAGE_BREAK}\n".join(p.text for p in self.pages)
+
+
+def page_of_line(text: str, line: int) -> int:
+    """1-based page number of a 1-based line of :attr:`Document.text`."""
+    lines = text.split("\n")[: max(line - 1, 0)]
+    return 1 + sum(1 for ln in lines if ln == PAGE_BREAK)
+
+
+class InputError(Exception):
+    """A file that cannot be processed; the message is one line naming the reason."""
+
+    def __init__(self, path: Path | str, reason: str):
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")

@@ -1,0 +1,137 @@
+"""Ingest: decide what an input file is and read what can be read without OCR.
+
+Every refusal is an :class:`~pipeline.document.InputError` whose message is one
+line naming the file and the reason, so a batch can report it and go on.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+from pathlib import Path
+
+from .document import InputError
+from .vietnamese import diacritic_share, nfc
+
+PDF_SUFFIXES = {".pdf"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+TEXT_SUFFIXES = {".txt"}
+SUPPORTED_SUFFIXES = PDF_SUFFIXES | IMAGE_SUFFIXES | TEXT_SUFFIXES
+
+# Magic numbers: what the bytes say the file is, whatever its name claims.
+_MAGIC = [
+    (b"%PDF-", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image"),
+    (b"\xff\xd8\xff", "image"),
+    (b"II*\x00", "image"),
+    (b"MM\x00*", "image"),
+]
+
+# A text layer is "good" when it holds enough letters and looks like real Vietnamese
+# (an old English-model OCR layer has almost no diacritics and is better redone).
+MIN_TEXT_LAYER_CHARS = 40
+MIN_TEXT_LAYER_DIACRITIC_SHARE = 0.2
+
+
+def sha256_of(path: Path) -> str:
+    """Content hash of a file: the identity used to skip unchanged inputs on re-runs."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def detect_kind(path: Path) -> str:
+    """Return "pdf", "image" or "text" for a readable, non-empty, supported file."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise InputError(path, f"unreadable file ({exc.strerror or exc})") from None
+    if size == 0:
+        raise InputError(path, "empty file")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise InputError(path, f"unsupported format '{suffix or path.name}'")
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            if suffix in TEXT_SUFFIXES or (kind == "pdf") != (suffix in PDF_SUFFIXES):
+                raise InputError(path, f"content is {kind.upper()} but the name says '{suffix}'")
+            return kind
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    what = "PDF" if suffix in PDF_SUFFIXES else "image"
+    raise InputError(path, f"corrupt {what}: not a {what} file (bad header)")
+
+
+def decode_text(data: bytes, path: Path | str = "-") -> str:
+    """Decode a text dump: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1258.
+
+    Returns NFC text with "\\n" line ends.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                # Windows-1258 is the legacy Vietnamese code page of old office PCs.
+                text = data.decode("cp1258")
+            except UnicodeDecodeError:
+                raise InputError(path, "text is neither UTF-8, UTF-16 nor Windows-1258") from None
+    if "\x00" in text:
+        raise InputError(path, "binary data in a text file")
+    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def read_text_file(path: Path) -> str:
+    """Read a .txt input; empty or whitespace-only text is refused."""
+    text = decode_text(Path(path).read_bytes(), path)
+    if not text.strip():
+        raise InputError(path, "empty text (only whitespace)")
+    return text
+
+
+def pdf_page_count(path: Path) -> int:
+    """Number of pages of a PDF, refusing corrupt, encrypted and zero-page files."""
+    try:
+        proc = subprocess.run(
+            ["pdfinfo", str(path)], capture_output=True, text=True, timeout=60
+        )
+    except FileNotFoundError:
+        raise RuntimeError("pdfinfo not found: install poppler-utils (make setup)") from None
+    except subprocess.TimeoutExpired:
+        raise InputError(path, "corrupt PDF (pdfinfo timed out)") from None
+    err = proc.stderr.strip()
+    if proc.returncode != 0:
+        if "Incorrect password" in err or "encrypted" in err.lower():
+            raise InputError(path, "encrypted PDF (password required)")
+        first = err.splitlines()[-1] if err else f"pdfinfo exit {proc.returncode}"
+        raise InputError(path, f"corrupt PDF ({first})")
+    match = re.search(r"^Pages:\s+(\d+)", proc.stdout, re.M)
+    pages = int(match.group(1)) if match else 0
+    if pages == 0:
+        raise InputError(path, "PDF has no pages")
+    return pages
+
+
+def pdf_text_layer(path: Path, page: int) -> str | None:
+    """The text layer of one PDF page when it is good enough to skip OCR, else None."""
+    proc = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"],
+        capture_output=True,
+        timeout=120,
+    )
+    if proc.returncode != 0:
+        return None
+    text = nfc(proc.stdout.decode("utf-8", "replace")).replace("\f", "")
+    lines = [ln.rstrip() for ln in text.split("\n")]
+    text = "\n".join(lines).strip("\n")
+    letters = sum(c.isalpha() for c in text)
+    if letters < MIN_TEXT_LAYER_CHARS or diacritic_share(text) < MIN_TEXT_LAYER_DIACRITIC_SHARE:
+        return None
+    return text

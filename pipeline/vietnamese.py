@@ -1,0 +1,69 @@
+"""Small facts about Vietnamese script shared by several stages."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters that carry a Vietnamese diacritic (dấu) once NFC-composed, lower case.
+_VIET_MARKED = set(
+    "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+)
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC: one code point per accented letter, as Vietnamese text is stored."""
+    return unicodedata.normalize("NFC", text)
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove every Vietnamese diacritic (``Quảng Ngãi`` -> ``Quang Ngai``, ``Đ`` -> ``D``)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    )
+
+
+def has_diacritics(word: str) -> bool:
+    """True when the word carries at least one Vietnamese diacritic."""
+    return any(c in _VIET_MARKED for c in nfc(word).lower())
+
+
+def diacritic_share(text: str) -> float:
+    """Share of alphabetic words that carry a diacritic (about 0.5-0.7 in real Vietnamese)."""
+    words = [w for w in _TOKEN_RE.findall(nfc(text)) if w.isalpha()]
+    if not words:
+        return 0.0
+    return sum(has_diacritics(w) for w in words) / len(words)
+
+
+# Vietnamese syllable shape once diacritics are stripped: optional initial consonant,
+# a vowel nucleus of 1-3 letters, optional final consonant.  English words fail it on
+# their consonant clusters ("str", "nd", "ck"), which is what tells the two apart.
+_SYLLABLE_RE = re.compile(
+    r"^(?:ngh|ch|gh|gi|kh|ng|nh|ph|qu|th|tr|[bcdghklmnpqrstvx])?"
+    r"[aeiouy]{1,3}"
+    r"(?:ch|ng|nh|[cmnpt])?$"
+)
+
+
+def is_syllable_shaped(word: str) -> bool:
+    """True when the word, stripped of diacritics, has the shape of a Vietnamese syllable."""
+    return bool(_SYLLABLE_RE.match(strip_diacritics(word).lower()))
+
+
+def syllable_share(text: str) -> float:
+    """Share of alphabetic words shaped like Vietnamese syllables (0.9+ in Vietnamese text)."""
+    words = [w for w in _TOKEN_RE.findall(nfc(text)) if w.isalpha()]
+    if not words:
+        return 0.0
+    return sum(is_syllable_shaped(w) for w in words) / len(words)
+
+
+# Real Vietnamese (even garbled English-model OCR of it) scores 0.8+; English or French ~0.1-0.3.
+MIN_SYLLABLE_SHARE = 0.6
+
+
+def looks_vietnamese(text: str) -> bool:
+    """True when the text is (possibly diacritic-less) Vietnamese rather than another language."""
+    return syllable_share(text) >= MIN_SYLLABLE_SHARE

@@ -1,0 +1,57 @@
+"""Shared fixtures: small generated scans (never committed binaries) and paths to ../shared."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from corpus.generate import render_pages, write_image, write_pdf
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "corpus" / "seeds"
+SHARED = Path(os.environ.get("VANBAN_SHARED", REPO.parent / "shared"))
+VANBAN = str(Path(sys.executable).with_name("vanban"))
+
+
+def seed_text(prefix: str) -> str:
+    """Text of a bundled seed document (001, 003, 004)."""
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """../shared (seeds, gold, corpus); tests that need the gold files skip without it."""
+    if not (SHARED / "gold").is_dir():
+        pytest.skip(f"{SHARED}/gold not found (set VANBAN_SHARED)")
+    return SHARED
+
+
+def load_gold(shared: Path, prefix: str) -> dict:
+    """The hand-made extraction answer of a seed document."""
+    return json.loads(next((shared / "gold").glob(f"{prefix}_*.extract.json")).read_text())
+
+
+# A short paragraph of real program text: one OCR'd page stays fast.
+SHORT_TEXT = "\n".join(seed_text("004").split("\n")[20:32])
+
+
+@pytest.fixture(scope="session")
+def short_scan_pages():
+    """One clean 300-DPI rendered page of a dozen lines of 004, with its ground truth."""
+    return render_pages(SHORT_TEXT, dpi=300, seed=1)
+
+
+@pytest.fixture(scope="session")
+def mixed_folder(tmp_path_factory, short_scan_pages) -> Path:
+    """A batch as an archivist has it: PDF, image, text, a corrupt PDF and an empty file."""
+    folder = tmp_path_factory.mktemp("batch")
+    write_pdf(short_scan_pages, folder / "scan.pdf", 300)
+    write_image(short_scan_pages[0], folder / "page.png")
+    shutil.copy(next(SEEDS.glob("003_*.txt")), folder / "report.txt")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ngarbage")
+    (folder / "empty.pdf").write_bytes(b"")
+    return folder
