@@ -35,7 +35,7 @@ models: venv  ## build the lexicons the restorer needs from installed packages
 
 demo:  ## run the main job on the bundled corpus (generates scanned PDFs first)
 	$(BIN)/python -m corpus.generate --out corpus/generated
-	$(BIN)/vanban run corpus/seeds corpus/generated --out $(OUT)
+	$(BIN)/vanban run corpus/seeds corpus/generated/scans --out $(OUT)
 
 test:
 	$(BIN)/python -m pytest -q

@@ -41,8 +41,14 @@ class RunSummary:
     processed: list[DocumentResult] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
+    unchanged: int = 0  # files skipped because their stored result is current
     pages: int = 0
     seconds: float = 0.0
+
+    @property
+    def nothing_processed(self) -> bool:
+        """True when files failed and none was processed or already up to date."""
+        return bool(self.failed) and not self.processed and not self.unchanged
 
     @property
     def pages_per_minute(self) -> float:
@@ -96,6 +102,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
         for path in files:
             if not force and path.is_file() and _unchanged(store, path, key):
                 summary.skipped.append((path, "unchanged since the last run"))
+                summary.unchanged += 1
                 log.info("skipped %s: unchanged since the last run", path)
             else:
                 todo.append(path)

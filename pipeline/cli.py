@@ -69,7 +69,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, force: bool) -> None:
         f"in {summary.seconds:.1f} s ({summary.pages_per_minute:.1f} pages/min)",
         highlight=False,
     )
-    if summary.failed and not summary.processed:
+    if summary.nothing_processed:
         sys.exit(1)
 
 

@@ -60,6 +60,14 @@ _VIET_ONLY = set("ảãạăằắẳẵặầấẩẫậẻẽẹềếểễ�
 
 # What an English/French OCR model outputs for Vietnamese letters: OCR char ->
 # {stripped target letter: cost}.  Costs are in "edits" (a plain substitution is 1).
+# Digits and symbols also hint at the mark: "x4"/"x&" is "xã", "s6" is "số".
+_OCR_EXACT: dict[str, dict[str, float]] = {
+    "4": {"ã": 0.1, "ả": 0.1, "ă": 0.15},
+    "&": {"ã": 0.1, "ả": 0.15},
+    "3": {"ã": 0.1, "ă": 0.1},
+    "6": {"ô": 0.05, "ó": 0.05, "ơ": 0.05, "ố": 0.05, "ổ": 0.05, "ộ": 0.1, "ớ": 0.1},
+    "8": {"ẽ": 0.1, "ễ": 0.15},
+}
 _OCR_SUBSTITUTIONS: dict[str, dict[str, float]] = {
     "6": {"o": 0.15, "d": 0.9},
     "0": {"o": 0.2},
@@ -93,7 +101,7 @@ _READINGS = (("ii", "u"), ("rn", "m"), ("cl", "d"), ("tir", "tu"), ("1", "l"), (
 _CHAR_READINGS = str.maketrans({"6": "o", "0": "o", "4": "a", "3": "a", "8": "e", "&": "a", "¢": "e", "w": "u"})
 
 # Acronyms whose Đ English OCR reads as D/b; applied only to code-like tokens.
-_CODE_D_FIX = {"QD": "QĐ", "QB": "QĐ", "ND": "NĐ", "BCD": "BCĐ", "VPDP": "VPĐP", "HDND": "HĐND", "TTLT-BTC-BNV": None}
+_CODE_D_FIX = {"QD": "QĐ", "QB": "QĐ", "ND": "NĐ", "BCD": "BCĐ", "VPDP": "VPĐP", "HDND": "HĐND"}
 _STANDALONE_D_FIX = {"QD": "QĐ", "BCD": "BCĐ", "VPDP": "VPĐP", "HDND": "HĐND"}
 
 _URL_RE = re.compile(r"^(?:https?://|www\.)|@|\.(?:vn|com|org|net|gov)\b", re.IGNORECASE)
@@ -140,10 +148,24 @@ def fix_code(code: str) -> str:
 class OcrChannel:
     """Cost of an English-OCR model writing ``candidate`` as ``observed`` (lower case, NFC)."""
 
+    def __init__(self) -> None:
+        # The alphabet is small: memoising letter pairs makes the edit DP cheap.
+        self._memo: dict[tuple[str, str], float] = {}
+
     def substitution(self, o: str, c: str) -> float:
         """Cost of reading candidate letter ``c`` as OCR letter ``o``."""
+        key = (o, c)
+        cost = self._memo.get(key)
+        if cost is None:
+            cost = self._memo[key] = self._substitution(o, c)
+        return cost
+
+    def _substitution(self, o: str, c: str) -> float:
         if o == c:
             return 0.0
+        exact = _OCR_EXACT.get(o)
+        if exact and c in exact:
+            return exact[c]
         base_o, base_c = strip_diacritics(o), strip_diacritics(c)
         if base_o == base_c:
             if o == base_o:
@@ -228,18 +250,20 @@ class _Slot:
     end: int
     pattern: str
     candidates: list[tuple[str, float]]  # (lower-case diacritised form, channel cost)
+    # False for tokens kept as written that still give the LM context (numbers, acronyms).
+    write: bool = True
 
 
 class Restorer:
     """Holds the built lexicon (loaded lazily, once) and restores text."""
 
     # Scale between channel edit cost and LM log-probability.
-    CHANNEL_WEIGHT = 4.0
+    CHANNEL_WEIGHT = 6.0
     # Penalty for replacing a token that is already a valid marked syllable
     # (in text that carries real Vietnamese marks): keeps clean text intact.
     KEEP_MARKED_BONUS = 6.0
-    MAX_CANDIDATES = 10
-    FUZZY_LIMIT = 12
+    MAX_CANDIDATES = 12
+    FUZZY_LIMIT = 40
 
     def __init__(self, lexicon_path: Path | str = LEXICON_PATH, channel: OcrChannel | None = None):
         self.lexicon_path = Path(lexicon_path)
@@ -264,6 +288,8 @@ class Restorer:
             self.index: dict[str, list[str]] = model["index"]
             self.keys: list[str] = sorted(self.index)
             self.lm = BigramLM(model["unigram_logprob"], model["bigram"], model["context"])
+            self.foreign: set[str] = set(model["foreign"])
+            self.number_token: str = model["number_token"]
             self._candidates = lru_cache(maxsize=100_000)(self._candidates_uncached)
             self._loaded = True
         return self
@@ -353,8 +379,11 @@ class Restorer:
 
     def _slots_for(self, core: str, start: int, trusted: bool) -> list[_Slot] | None:
         """Slots for one token core, or None when it is not a word (code, number, URL…)."""
-        if not core or _URL_RE.search(core) or _NUMBER_RE.match(core):
+        if not core or _URL_RE.search(core):
             return None
+        if _NUMBER_RE.match(core):
+            # "năm 2024", "số 69": a number is context for the word before it.
+            return [_Slot(start, start + len(core), "lower", [(self.number_token, 0.0)], write=False)]
         if "/" in core or "-" in core:
             parts = re.split(r"[/\-]", core)
             if all(p and p.isalpha() and p.islower() for p in parts):
@@ -374,6 +403,13 @@ class Restorer:
         return [slot] if slot else None
 
     def _word_slot(self, word: str, start: int, trusted: bool) -> _Slot | None:
+        slot = self._restorable_slot(word, start, trusted)
+        if slot is None and word.isalpha():
+            # Kept as written (acronym, foreign word, name), but still context for its neighbours.
+            return _Slot(start, start + len(word), "lower", [(word.lower(), 0.0)], write=False)
+        return slot
+
+    def _restorable_slot(self, word: str, start: int, trusted: bool) -> _Slot | None:
         pattern = case_pattern(word)
         if pattern == "upper" and word.upper() in _STANDALONE_D_FIX:
             return _Slot(start, start + len(word), "code", [(_STANDALONE_D_FIX[word.upper()], 0.0)])
@@ -385,10 +421,14 @@ class Restorer:
         # "Iy" is OCR for "lý": a capital I inside lower-case text is an l.
         if len(word) > 1 and word[0] == "I" and word[1:].islower() and not self.is_syllable_key(word):
             lower, pattern = "l" + lower[1:], "lower"
-        if trusted and self.is_syllable(lower):
-            # Real Vietnamese text: a valid marked or unmarked syllable is taken as written.
-            return _Slot(start, start + len(word), pattern, [(lower, 0.0)])
-        candidates = self._candidates(lower, pattern == "upper")
+        if lower in self.foreign:
+            return None
+        if trusted and (self.is_syllable(lower) or any(c in _VIET_LETTERS - set("bcdghklmnpqrstvxaeiouy") for c in lower)):
+            # Real Vietnamese text: a valid syllable, or any word already carrying
+            # marks (a name, a typo), is taken as written; only bare words are restored.
+            return None
+        # In text with real marks a bare word is only dropped marks, not an OCR slip.
+        candidates = self._candidates(lower, pattern == "upper", not trusted)
         if not candidates:
             return None
         if any(c in _VIET_ONLY for c in lower) and self.is_syllable(lower):
@@ -411,7 +451,9 @@ class Restorer:
                 keys.add("d" + k[1:])
         return {k for k in keys if k}
 
-    def _candidates_uncached(self, lower: str, upper: bool) -> list[tuple[str, float]]:
+    def _candidates_uncached(self, lower: str, upper: bool, ocr: bool = True) -> list[tuple[str, float]]:
+        if not ocr:
+            return [(f, 0.0) for f in self.index.get(strip_diacritics(lower), [])][: self.MAX_CANDIDATES]
         keys = [k for k in self._readings(lower) if k in self.index]
         forms: set[str] = set()
         for k in keys:
@@ -460,7 +502,7 @@ class Restorer:
                 states.append((form, best_score - w * cost, best_i))
             history.append(states)
             prev_states = states
-        # Backtrack.
+        # Backtrack from the best final state.
         i = max(range(len(prev_states)), key=lambda k: prev_states[k][1])
         chosen: list[str] = []
         for states in reversed(history):
@@ -468,7 +510,8 @@ class Restorer:
             chosen.append(form)
             i = back
         chosen.reverse()
-        return [(line_no, slot, apply_case(form, slot.pattern)) for (line_no, slot), form in zip(run, chosen)]
+        return [(line_no, slot, apply_case(form, slot.pattern))
+                for (line_no, slot), form in zip(run, chosen) if slot.write]
 
 
 _default: Restorer | None = None

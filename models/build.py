@@ -1,0 +1,332 @@
+"""Build the diacritic restorer's lexicon into ``models/built/`` (run by ``make setup``).
+
+Everything comes from files that installed packages ship, never from the
+project's evaluation documents:
+
+* Debian ``hunspell-vi``: ``/usr/share/hunspell/vi_VN.dic`` — the list of valid
+  syllables (plus a few names and acronyms).
+* PyPI ``wordfreq``: Vietnamese syllable frequencies (the unigram backbone).
+* PyPI ``underthesea`` (data files read from the wheel, the package is never
+  imported, nothing is downloaded):
+  - ``corpus/data/Viet74K.txt``: 74k dictionary words, most of them two or more
+    syllables, which give syllable pairs that form words;
+  - the VLSP 2013 POS-tagger test output bundled with the tagger: ~97k
+    syllables of running news/legal text, which gives real adjacent-syllable
+    counts;
+  - ``address/data/mapping.json``: province/district/ward names, so place
+    names (``Quảng Ngãi``, ``Trà Bồng``) are known pairs.
+
+Output: ``models/built/restore_lexicon.json`` (see :func:`build`), deterministic
+(sorted keys) so two builds give identical bytes.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import math
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from pipeline.vietnamese import nfc, strip_diacritics
+
+BUILT_DIR = Path(__file__).resolve().parent / "built"
+LEXICON_FILE = "restore_lexicon.json"
+FORMAT_VERSION = 1
+
+HUNSPELL_DIC = Path("/usr/share/hunspell/vi_VN.dic")
+_UNDERTHESEA_FILES = {
+    "dictionary": "corpus/data/Viet74K.txt",
+    "running_text": "pipeline/pos_tag/models/pos_crf_vlsp2013_20230303/test_output.txt",
+    "places": "address/data/mapping.json",
+}
+
+# A syllable: Latin letters with Vietnamese marks only, at most 7 letters ("nghiêng").
+_SYLLABLE_RE = re.compile(r"^[a-zàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]{1,7}$")
+# Dictionary pairs are word types, not running text: one entry counts as this
+# many observed bigrams, enough to beat an unseen pair but not a frequent one.
+DICTIONARY_PAIR_WEIGHT = 2
+PLACE_PAIR_WEIGHT = 2
+# Unigram mixture: wordfreq is large and general, the running text is
+# in-domain but small; dictionary-only syllables get a floor.
+WORDFREQ_WEIGHT = 0.65
+RUNNING_TEXT_WEIGHT = 0.3
+# Administrative words (tỉnh, huyện, xã, phường) fill government documents
+# far more than news text: the place-name list lends them some weight.
+PLACE_WEIGHT = 0.05
+FLOOR_PROB = 2e-8
+MAX_FORMS_PER_KEY = 16
+# Numbers are one context token so "năm 2024", "tháng 9", "số 69" teach the LM.
+NUMBER_TOKEN = "<num>"
+_NUMBER_RE = re.compile(r"^\d[\d.,/]*$")
+# A pair shared by many distinct names (thị xã, thành phố) weighs more, up to a
+# cap, so a district name (Tương Dương) cannot outweigh a common word (tương đương).
+PLACE_PAIR_CAP = 40
+
+# Vietnamese syllable shape on the stripped form: onset, 1-3 vowels, coda.
+_SHAPE_RE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?([aeiouy]{1,3})(ch|ng|nh|[cmnpt])?$"
+)
+# Vowel clusters Vietnamese spelling allows (stripped: "ươi" -> "uoi").
+_NUCLEI = frozenset(
+    "a e i o u y ai ao au ay eo eu ia ie iu oa oe oi oo ua ue ui uo uu uy ya ye "
+    "oai oay oeo uay uoi uou uya uye uyu ieu yeu uau".split()
+)
+# Foreign words (logo, email) are kept as written only when common enough that
+# they are not OCR garbage that happens to be in the table ("ching").
+FOREIGN_MIN_FREQ = 3e-6
+_STOP_CODA_TONES = set("\u0301\u0323")  # only sắc / nặng before c, ch, p, t
+
+
+def is_vietnamese_syllable(syl: str) -> bool:
+    """True when ``syl`` (lower case) has the shape of a Vietnamese syllable, tone rules included."""
+    import unicodedata
+
+    base = strip_diacritics(syl)
+    m = _SHAPE_RE.match(base)
+    if not m:
+        return False
+    onset, vowels, coda = m.groups()
+    if vowels not in _NUCLEI:
+        return False
+    if coda in ("ch", "nh") and vowels[-1] not in "aeiy":
+        return False
+    if coda == "ng" and vowels[-1] in "iy":
+        return False
+    if coda and coda in ("c", "ch", "p", "t"):
+        tones = {c for c in unicodedata.normalize("NFD", syl) if c in "\u0300\u0301\u0303\u0309\u0323"}
+        if tones and not tones <= _STOP_CODA_TONES:
+            return False
+    return True
+
+
+class SourceMissing(RuntimeError):
+    """A package the build reads from is not installed."""
+
+
+def _underthesea_dir() -> Path:
+    # find_spec locates the package without importing it (importing pulls in
+    # its whole NLP stack and may try the network).
+    spec = importlib.util.find_spec("underthesea")
+    if spec is None or not spec.submodule_search_locations:
+        raise SourceMissing(
+            "PyPI package 'underthesea' is not installed: pip install underthesea (it ships the "
+            "Vietnamese dictionary and running text the restorer's bigrams come from)"
+        )
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def modern_tone_placement(syl: str) -> str:
+    """Put the tone of open "oa", "oe", "uy" on the first vowel (hoá -> hóa, thuỷ -> thủy).
+
+    Sources mix the old and new placements; the restorer emits one, the one
+    current government documents use.
+    """
+    import unicodedata
+
+    base = strip_diacritics(syl)
+    if not base.endswith(("oa", "oe", "uy")) or base.startswith("qu") or base.endswith(("uoa",)):
+        return syl
+    decomposed = unicodedata.normalize("NFD", syl)
+    tone = next((c for c in decomposed if c in _TONES), None)
+    if tone is None:
+        return syl
+    stripped_tone = [c for c in decomposed if c != tone]
+    # Find the second-to-last vowel letter and put the tone right after it (and its own marks).
+    letters = [i for i, c in enumerate(stripped_tone) if not unicodedata.combining(c)]
+    target = letters[-2]
+    insert_at = target + 1
+    while insert_at < len(stripped_tone) and unicodedata.combining(stripped_tone[insert_at]):
+        insert_at += 1
+    stripped_tone.insert(insert_at, tone)
+    return unicodedata.normalize("NFC", "".join(stripped_tone))
+
+
+def syllables_of(text: str) -> list[str]:
+    """Lower-case NFC syllables of a phrase (modern tone placement); empty if any part is not a syllable."""
+    parts = nfc(text).lower().replace("-", " ").split()
+    if not parts or not all(_SYLLABLE_RE.match(p) for p in parts):
+        return []
+    return [modern_tone_placement(p) for p in parts]
+
+
+def read_hunspell(path: Path = HUNSPELL_DIC) -> set[str]:
+    """Valid syllables from the hunspell-vi dictionary (first line is the count)."""
+    if not path.exists():
+        raise SourceMissing(f"{path} missing: apt-get install hunspell-vi")
+    out: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        word = line.split("/", 1)[0].strip()
+        out.update(syllables_of(word))
+    return out
+
+
+def read_wordfreq() -> dict[str, float]:
+    """wordfreq's Vietnamese frequency table restricted to syllable-shaped entries."""
+    import wordfreq
+
+    out: dict[str, float] = {}
+    for word, freq in wordfreq.get_frequency_dict("vi").items():
+        parts = syllables_of(word)
+        if len(parts) == 1:
+            # Old and new tone placements (hoá/hóa) fold into one entry.
+            out[parts[0]] = out.get(parts[0], 0.0) + freq
+    return out
+
+
+def read_dictionary(root: Path) -> list[list[str]]:
+    """Viet74K entries as syllable lists."""
+    text = (root / _UNDERTHESEA_FILES["dictionary"]).read_text(encoding="utf-8")
+    return [s for s in (syllables_of(line) for line in text.splitlines()) if s]
+
+
+def read_running_text(root: Path) -> list[list[str]]:
+    """Sentences of the bundled VLSP text as syllable runs, split at punctuation."""
+    runs: list[list[str]] = []
+    current: list[str] = []
+    path = root / _UNDERTHESEA_FILES["running_text"]
+    for line in path.read_text(encoding="utf-8").splitlines():
+        token = line.split("\t", 1)[0].strip()
+        parts = [NUMBER_TOKEN] if _NUMBER_RE.match(token) else (syllables_of(token) if token else [])
+        if parts:
+            current.extend(parts)
+            continue
+        # Punctuation, numbers and sentence breaks cut the bigram context.
+        if current:
+            runs.append(current)
+        current = []
+    if current:
+        runs.append(current)
+    return runs
+
+
+def read_places(root: Path) -> Counter[tuple[str, ...]]:
+    """Distinct administrative names (with their Tỉnh/Huyện/Xã prefix) as syllable tuples."""
+    data = json.loads((root / _UNDERTHESEA_FILES["places"]).read_text(encoding="utf-8"))
+    names: Counter[str] = Counter()
+    for table in ("province_names", "old_province_names"):
+        for entry in data.get(table, {}).values():
+            names.update((entry.get("name", ""), entry.get("short", "")))
+    for row in data.get("ward_mapping", []):
+        for key in ("old_province", "old_district", "old_ward", "new_province", "new_ward"):
+            names[row.get(key) or ""] += 1
+    out: Counter[tuple[str, ...]] = Counter()
+    for name in names:
+        parts = syllables_of(name)
+        if parts:
+            out[tuple(parts)] = 1
+    return out
+
+
+def build(out_dir: Path = BUILT_DIR) -> Path:
+    """Assemble unigram log-probabilities, the stripped-form index and bigram counts."""
+    root = _underthesea_dir()
+    hunspell = read_hunspell()
+    wf = read_wordfreq()
+    dictionary = read_dictionary(root)
+    runs = read_running_text(root)
+    places = read_places(root)
+
+    running_uni: Counter[str] = Counter()
+    bigrams: Counter[tuple[str, str]] = Counter()
+    for run in runs:
+        running_uni.update(run)
+        bigrams.update(zip(run, run[1:]))
+    for entry in dictionary:
+        for pair in zip(entry, entry[1:]):
+            bigrams[pair] += DICTIONARY_PAIR_WEIGHT
+    place_pairs: Counter[tuple[str, str]] = Counter()
+    for entry, n in places.items():
+        for pair in zip(entry, entry[1:]):
+            place_pairs[pair] += n
+    for pair, n in place_pairs.items():
+        bigrams[pair] += min(PLACE_PAIR_CAP, PLACE_PAIR_WEIGHT * n)  # n = distinct names holding the pair
+
+    place_uni: Counter[str] = Counter()
+    for entry in places:
+        place_uni.update(entry)
+    # Restoration targets come from curated lists only; wordfreq and the running
+    # text (which hold names and foreign words like "cia") only lend frequencies.
+    curated = set(hunspell)
+    for entry in dictionary + list(places):
+        curated.update(entry)
+    vocab = curated | set(wf) | set(running_uni)
+    vocab.discard(NUMBER_TOKEN)
+    # Only Vietnamese-shaped syllables are restoration targets; the rest of
+    # wordfreq's table (logo, code, email) is kept as "foreign" words left as written.
+    foreign = sorted(w for w in vocab if not is_vietnamese_syllable(w) and len(w) >= 4 and wf.get(w, 0.0) >= FOREIGN_MIN_FREQ)
+    vocab = {w for w in vocab if is_vietnamese_syllable(w)}
+    targets = {w for w in vocab if w in curated}
+
+    wf_total = sum(wf.values()) or 1.0
+    run_total = sum(running_uni.values()) or 1
+    place_total = sum(place_uni.values()) or 1
+    logprob: dict[str, float] = {}
+    for syl in sorted(vocab):
+        p = WORDFREQ_WEIGHT * wf.get(syl, 0.0) / wf_total + RUNNING_TEXT_WEIGHT * running_uni.get(syl, 0) / run_total
+        p += PLACE_WEIGHT * place_uni.get(syl, 0) / place_total
+        logprob[syl] = round(math.log(p + FLOOR_PROB), 4)
+
+    index: dict[str, list[str]] = {}
+    for syl in sorted(targets, key=lambda s: (-logprob[s], s)):
+        forms = index.setdefault(strip_diacritics(syl), [])
+        if len(forms) < MAX_FORMS_PER_KEY:
+            forms.append(syl)
+
+    # Witten-Bell needs, per left context, its total count and how many distinct followers it has.
+    context_total: Counter[str] = Counter()
+    context_types: Counter[str] = Counter()
+    for (left, _right), n in bigrams.items():
+        context_total[left] += n
+        context_types[left] += 1
+
+    model = {
+        "format": FORMAT_VERSION,
+        "sources": {
+            "hunspell": str(HUNSPELL_DIC),
+            "wordfreq": "wordfreq.get_frequency_dict('vi')",
+            "underthesea": sorted(_UNDERTHESEA_FILES.values()),
+        },
+        "unigram_logprob": logprob,
+        "index": index,
+        "foreign": foreign,
+        "number_token": NUMBER_TOKEN,
+        "bigram": {f"{a} {b}": n for (a, b), n in sorted(bigrams.items())},
+        "context": {k: [context_total[k], context_types[k]] for k in sorted(context_total)},
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / LEXICON_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(model, ensure_ascii=False, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI: ``python -m models.build [--out DIR]``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=BUILT_DIR)
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    try:
+        path = build(args.out)
+    except SourceMissing as exc:
+        print(f"models.build: {exc}", file=sys.stderr)
+        return 1
+    model = json.loads(path.read_text(encoding="utf-8"))
+    print(
+        f"models.build: {path} — {len(model['unigram_logprob'])} syllables, "
+        f"{len(model['index'])} stripped forms, {len(model['bigram'])} bigrams "
+        f"in {time.perf_counter() - start:.1f}s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

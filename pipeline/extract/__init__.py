@@ -1,0 +1,47 @@
+"""Rule-based extraction of document numbers, dates, counts, money and the own header.
+
+``extract_text(text, doc)`` returns one JSON-ready dict per
+/work/shared/SCHEMA.md; every item carries its provenance (line, raw, span,
+page, confidence).
+"""
+from __future__ import annotations
+
+from pipeline.extract.counts import find_counts
+from pipeline.extract.dates import find_dates
+from pipeline.extract.header import read_header
+from pipeline.extract.money import find_money
+from pipeline.extract.numbers import find_numbers
+from pipeline.extract.text import Folded, Lines
+
+__all__ = ["extract_text"]
+
+
+def extract_text(text: str, doc: str = "") -> dict:
+    """Extract the schema fields from one document's text (clean, restored or garbled OCR)."""
+    folded = Folded(text)
+    lines = Lines(text)
+    dates = find_dates(text, folded)
+    numbers = find_numbers(text, dates, folded)
+    money = find_money(text, folded)
+    # Quantities inside dates, document numbers and money are not counts.
+    exclude = [(d.start, d.end) for d in dates] + [(n.start, n.end) for n in numbers] + [
+        (m.start, m.end) for m in money]
+    counts = find_counts(text, exclude, folded)
+    header = read_header(text, numbers, dates)
+
+    uncertain = []
+    for n in numbers:
+        if n.confidence < 0.6:
+            uncertain.append({"line": lines.line(n.start), "why": f"document number {n.number!r} read with OCR repair"})
+    for c in counts:
+        if c.confidence < 0.6:
+            uncertain.append({"line": lines.line(c.start), "why": f"unit {c.unit!r} matched with OCR tolerance"})
+    return {
+        "doc": doc,
+        "self": header,
+        "doc_refs": [n.to_dict(lines) for n in numbers if not n.own],
+        "dates": [d.to_dict(lines) for d in dates],
+        "counts": [c.to_dict(lines) for c in counts],
+        "money": [m.to_dict(lines) for m in money],
+        "uncertain": uncertain,
+    }

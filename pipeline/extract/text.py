@@ -1,0 +1,125 @@
+"""Shared text plumbing for the extractors: folded views, line numbers, provenance.
+
+Every extractor matches on a *folded* view of the input (diacritics stripped,
+optionally lower-cased) so that clean Vietnamese, restored OCR and garbled
+OCR ("Ké hoach", "ngay") meet the same patterns.  A folded view keeps a map
+from each of its characters back to the original text, so a match found in it
+is reported with exact offsets into the text the caller gave us.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.document import page_of_line
+from pipeline.vietnamese import strip_diacritics
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(c: str) -> str:
+    # One original character -> zero (combining mark of NFD input) or more folded ones.
+    if unicodedata.category(c) == "Mn":
+        return ""
+    return strip_diacritics(c)
+
+
+class Folded:
+    """A diacritic-free view of a text with a map back to original offsets."""
+
+    def __init__(self, text: str, lower: bool = True):
+        parts: list[str] = []
+        back: list[int] = []
+        for i, c in enumerate(text):
+            f = _fold_char(c)
+            if lower:
+                f = f.lower()
+            parts.append(f)
+            back.extend([i] * len(f))
+        self.text = "".join(parts)
+        back.append(len(text))
+        self._back = back
+        self.source = text
+
+    def orig(self, i: int) -> int:
+        """Original offset of folded offset ``i`` (``len(folded)`` maps to ``len(text)``)."""
+        return self._back[i]
+
+    def at(self, orig_offset: int) -> int:
+        """Folded offset of original offset ``orig_offset`` (first folded char at or after it)."""
+        return bisect.bisect_left(self._back, orig_offset)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``[start, end)`` covering the folded ``[start, end)``."""
+        if end <= start:
+            o = self._back[start]
+            return o, o
+        return self._back[start], self._back[end - 1] + 1
+
+
+class Lines:
+    """Offset -> 1-based line number and page for one text."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._pages: dict[int, int] = {}
+
+    def line(self, offset: int) -> int:
+        """1-based line holding character ``offset``."""
+        return bisect.bisect_right(self.starts, offset)
+
+    def page(self, line: int) -> int:
+        """1-based page of a 1-based line (page breaks are lines holding only "\\f")."""
+        if line not in self._pages:
+            self._pages[line] = page_of_line(self.text, line)
+        return self._pages[line]
+
+    def provenance(self, start: int, end: int, confidence: float) -> dict:
+        """The provenance fields every extracted item carries."""
+        line = self.line(start)
+        return {
+            "line": line,
+            "raw": self.text[start:end],
+            "span": [start, end],
+            "page": self.page(line),
+            "confidence": round(confidence, 2),
+        }
+
+
+@dataclass
+class Mention:
+    """Base of every extracted item: where it is and how sure we are."""
+
+    start: int
+    end: int
+    confidence: float
+
+
+def overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    """True when ``a`` overlaps one of ``spans``."""
+    return any(a[0] < e and s < a[1] for s, e in spans)
+
+
+# Clause/sentence ends: punctuation, or a new line opening a bullet or a numbered item.
+_BOUNDARY_RE = re.compile(
+    r"[.;!?](?=\s)|\n\s*(?=[-+•*]\s|\(\d+\)|\d+(?:\.\d+)*\.\s|[a-zđ]\)\s|[IVX]+\.\s)"
+)
+_LONG_BOUNDARY_RE = re.compile(
+    r"[.!?](?=\s)|\n\s*(?=[-+•*]\s|\(\d+\)|\d+(?:\.\d+)*\.\s|[a-zđ]\)\s|[IVX]+\.\s)"
+)
+
+
+def sentence_bounds(text: str, semicolons: bool = True) -> list[int]:
+    """Sorted offsets where a new sentence or list item starts (0 included); ";" ends one unless told not to."""
+    rx = _BOUNDARY_RE if semicolons else _LONG_BOUNDARY_RE
+    return [0] + [m.end() for m in rx.finditer(text)]
+
+
+def sentence_of(bounds: list[int], offset: int, text_len: int) -> tuple[int, int]:
+    """``[start, end)`` of the sentence holding ``offset``."""
+    i = bisect.bisect_right(bounds, offset) - 1
+    end = bounds[i + 1] if i + 1 < len(bounds) else text_len
+    return bounds[i], end

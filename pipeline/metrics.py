@@ -1,0 +1,143 @@
+"""Scores: OCR error rates (CER/WER) and extraction precision/recall/F1 against gold files.
+
+Extraction scoring follows /work/shared/SCHEMA.md "Scoring": doc_refs by number
+(case-, space- and Đ/D-insensitive) as a multiset; dates by value as a multiset
+with gold timestamps (a "T" time part) optional; counts by (value, total, stars)
+with a compatible unit; money by value_vnd.  line/raw are provenance, not scored.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable
+
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.vietnamese import nfc, strip_diacritics
+
+FIELDS = ("doc_refs", "dates", "counts", "money")
+
+
+def _norm_text(s: str) -> str:
+    return re.sub(r"\s+", " ", nfc(s)).strip()
+
+
+def cer(reference: str, hypothesis: str) -> float:
+    """Character error rate: Levenshtein distance / reference length (NFC, whitespace collapsed)."""
+    ref, hyp = _norm_text(reference), _norm_text(hypothesis)
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    return Levenshtein.distance(ref, hyp) / len(ref)
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate: Levenshtein distance over whitespace tokens / reference token count."""
+    ref, hyp = _norm_text(reference).split(), _norm_text(hypothesis).split()
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    return Levenshtein.distance(ref, hyp) / len(ref)
+
+
+def prf(tp: int, fp: int, fn: int) -> dict:
+    """Precision, recall, F1 and the raw counts (an empty prediction of an empty gold scores 1.0)."""
+    p = tp / (tp + fp) if tp + fp else (1.0 if not fn else 0.0)
+    r = tp / (tp + fn) if tp + fn else (1.0 if not fp else 0.0)
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "f1": f, "tp": tp, "fp": fp, "fn": fn}
+
+
+def multiset_prf(predicted: Iterable[Hashable], gold: Iterable[Hashable],
+                 optional: Iterable[Hashable] = ()) -> dict:
+    """P/R/F1 of two multisets; ``optional`` gold keys count when found and cost nothing when missed."""
+    pc, gc, oc = Counter(predicted), Counter(gold), Counter(optional)
+    tp = sum((pc & gc).values())
+    fn = sum((gc - pc).values())
+    extra = pc - gc
+    opt_hits = sum((extra & oc).values())
+    fp = sum(extra.values()) - opt_hits
+    return prf(tp + opt_hits, fp, fn)
+
+
+def number_key(number: str | None) -> str:
+    """Matching key of a document number: no spaces, upper case, Đ read as D."""
+    return re.sub(r"\s+", "", strip_diacritics(nfc(number or ""))).upper()
+
+
+def unit_key(unit: str | None) -> str:
+    """Folded unit noun ("Sản phẩm" -> "san pham")."""
+    return re.sub(r"\s+", " ", strip_diacritics(nfc(unit or "")).lower()).strip()
+
+
+# Units that name the same thing in the reports (the schema normalises them loosely).
+_UNIT_GROUPS = [
+    {"huyen", "dia phuong", "huyen, thi xa, thanh pho"},
+    {"xa", "xa, phuong", "xa, phuong, thi tran", "phuong"},
+    {"nguoi", "hoc vien", "luot nguoi"},
+    {"co so san xuat/ho kinh doanh", "co so san xuat", "ho kinh doanh", "co so", "ho"},
+    {"hop tac xa", "htx"},
+    {"khach", "luot khach", "luot"},
+]
+
+
+def units_compatible(a: str | None, b: str | None) -> bool:
+    """True when two unit nouns name the same kind of thing ("điểm" ~ "điểm du lịch", "huyện" ~ "địa phương")."""
+    ka, kb = unit_key(a), unit_key(b)
+    if not ka or not kb:
+        return ka == kb
+    if ka == kb or ka in kb.split("/") or kb in ka.split("/"):
+        return True
+    if kb.startswith(ka + " ") or ka.startswith(kb + " ") or ka.endswith(" " + kb) or kb.endswith(" " + ka):
+        return True
+    return any(ka in g and kb in g for g in _UNIT_GROUPS)
+
+
+def _count_key(item: dict) -> tuple:
+    stars = item.get("stars")
+    return (item.get("value"), item.get("total"), str(stars).replace(" ", "") if stars is not None else None)
+
+
+def count_prf(predicted: list[dict], gold: list[dict]) -> dict:
+    """Counts matched one-to-one on (value, total, stars) with a compatible unit."""
+    unused = list(gold)
+    tp = 0
+    for p in predicted:
+        for i, g in enumerate(unused):
+            if _count_key(p) == _count_key(g) and units_compatible(p.get("unit"), g.get("unit")):
+                tp += 1
+                del unused[i]
+                break
+    return prf(tp, len(predicted) - tp, len(unused))
+
+
+def _keys(items: list[dict], key: Callable[[dict], Hashable]) -> list[Hashable]:
+    return [key(x) for x in items or []]
+
+
+def score_extraction(predicted: dict, gold: dict) -> dict[str, dict]:
+    """Per field ("doc_refs", "dates", "counts", "money"): precision, recall, f1, tp, fp, fn."""
+    out = {}
+    out["doc_refs"] = multiset_prf(_keys(predicted.get("doc_refs"), lambda x: number_key(x.get("number"))),
+                                   _keys(gold.get("doc_refs"), lambda x: number_key(x.get("number"))))
+    gold_dates = [d.get("value") for d in gold.get("dates") or []]
+    out["dates"] = multiset_prf(
+        [d.get("value") for d in predicted.get("dates") or []],
+        [v for v in gold_dates if "T" not in str(v)],
+        optional=[v for v in gold_dates if "T" in str(v)],
+    )
+    out["counts"] = count_prf(predicted.get("counts") or [], gold.get("counts") or [])
+    out["money"] = multiset_prf(_keys(predicted.get("money"), lambda x: x.get("value_vnd")),
+                                _keys(gold.get("money"), lambda x: x.get("value_vnd")))
+    return out
+
+
+def _norm_field(v) -> str | None:
+    if v is None:
+        return None
+    return re.sub(r"\s+", " ", nfc(str(v))).strip().lower()
+
+
+def score_header(predicted_self: dict, gold_self: dict) -> dict[str, bool]:
+    """Per header field: equal after NFC, case folding and whitespace collapsing (None == None)."""
+    fields = ("number", "date", "place", "type", "issuer", "subject", "signer")
+    return {f: _norm_field((predicted_self or {}).get(f)) == _norm_field((gold_self or {}).get(f))
+            for f in fields}
