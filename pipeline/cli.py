@@ -22,6 +22,11 @@ from .process import Settings, extract_document, read_document, restore_document
 err_console = Console(stderr=True)
 
 
+def _out() -> Console:
+    """Console for results: wide enough for whole file names when piped to a file."""
+    return Console() if sys.stdout.isatty() else Console(width=200)
+
+
 def _fail(message: str) -> None:
     """One-line error on stderr, exit status 1."""
     err_console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
@@ -50,7 +55,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, force: bool) -> None:
     from .batch import STORE_NAME, run_batch
 
     summary = run_batch(list(inputs), out_dir, Settings(), force=force, console=err_console)
-    out = Console()
+    out = _out()
     table = Table(title=f"vanban run → {out_dir / STORE_NAME}")
     for col in ("document", "kind", "pages", "text from", "restored",
                 "doc_refs", "dates", "counts", "money"):
@@ -151,4 +156,76 @@ def query(sql: str, db: Path, as_csv: bool) -> None:
         table.add_column(str(col))
     for row in frame.itertuples(index=False):
         table.add_row(*("" if pd.isna(v) else str(v) for v in row))
-    Console().print(table)
+    _out().print(table)
+
+
+@main.command(name="eval")
+@click.option("--level", "levels", multiple=True, type=click.Choice(["clean", "moderate", "heavy"]),
+              help="Degradation level(s) to measure (default: all three).")
+@click.option("--docs-per-level", default=6, show_default=True, help="Generated documents per level.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the generated corpus.")
+@click.option("--workers", type=int, default=None, help="Processes for OCR (default: cores).")
+@click.option("--out", "out_dir", default="out/eval", show_default=True, type=click.Path(path_type=Path),
+              help="Folder for the generated corpus and the JSON report.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path),
+              help="Where to write the JSON report (default: OUT/eval.json).")
+def eval_(levels, docs_per_level, seed, workers, out_dir, json_path) -> None:
+    """Measure OCR, restoration and extraction against exact ground truth."""
+    from .evaluate import DEFAULT_SHARED, LEVELS, run_eval
+
+    report = run_eval(out_dir, tuple(levels) or LEVELS, docs_per_level, seed, workers, DEFAULT_SHARED)
+    json_path = json_path or out_dir / "eval.json"
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    _print_eval(report)
+    _out().print(f"report written to {json_path}", highlight=False)
+
+
+def _pct(value) -> str:
+    return "-" if value is None else f"{100 * value:.2f}%"
+
+
+def _print_eval(report: dict) -> None:
+    out = _out()
+    scans = report["scans"]
+    table = Table(title=f"OCR on the generated corpus ({scans['pages']} pages, "
+                        f"{scans['pages_per_min']:.1f} pages/min with {scans['workers']} workers)")
+    for col in ("level", "pages", "CER raw", "CER cleanup+OCR", "CER restored",
+                "WER raw", "WER cleanup+OCR", "WER restored", "pages/min (1 core)"):
+        table.add_column(col, justify="left" if col == "level" else "right")
+    for level, row in scans["levels"].items():
+        table.add_row(level, str(row["pages"]),
+                      *(_pct(row[f"{m}_{s}"]) for m in ("cer", "wer") for s in ("raw", "ocr", "restored")),
+                      f"{row['pages_per_min_one_core']:.1f}")
+    out.print(table)
+
+    ext = Table(title="Extraction against ground truth (P / R / F1)")
+    for col in ("source", "doc_refs", "dates", "counts", "money", "header right"):
+        ext.add_column(col, justify="left" if col == "source" else "right")
+
+    def add(source: str, scores: dict) -> None:
+        cells = [f"{s['precision']:.2f} / {s['recall']:.2f} / {s['f1']:.2f}"
+                 for s in (scores[f] for f in ("doc_refs", "dates", "counts", "money"))]
+        ext.add_row(source, *cells, _pct(scores["header"]["accuracy"]))
+
+    seeds = report.get("seeds")
+    if seeds:
+        for prefix, scores in seeds["extraction"].items():
+            add(f"seed {prefix} (text)", scores)
+    for level, row in scans["levels"].items():
+        if row["extraction"]:
+            add(f"generated {level} (OCR+restore)", row["extraction"])
+    out.print(ext)
+    if seeds:
+        rest = Table(title="Diacritic restoration: word accuracy")
+        rest.add_column("text")
+        rest.add_column("word accuracy", justify="right")
+        labels = {"001_vs_gold": "001 garbled OCR vs gold/001_restored.txt",
+                  "003_stripped": "003 with all diacritics stripped",
+                  "004_stripped": "004 with all diacritics stripped"}
+        for key, value in seeds["restoration"].items():
+            rest.add_row(labels.get(key, key), _pct(value))
+        out.print(rest)
+    if report.get("note"):
+        out.print(report["note"], highlight=False)
+    out.print(f"eval finished in {report['total_s']:.0f} s", highlight=False)

@@ -22,20 +22,26 @@ def _norm_text(s: str) -> str:
     return re.sub(r"\s+", " ", nfc(s)).strip()
 
 
+def edit_counts(reference: str, hypothesis: str, unit: str = "char") -> tuple[int, int]:
+    """(edit distance, reference length) in characters or words, for micro-averaged rates."""
+    ref, hyp = _norm_text(reference), _norm_text(hypothesis)
+    if unit == "word":
+        ref, hyp = ref.split(), hyp.split()
+    return Levenshtein.distance(ref, hyp), len(ref)
+
+
+def _rate(errors: int, length: int) -> float:
+    return errors / length if length else float(errors > 0)
+
+
 def cer(reference: str, hypothesis: str) -> float:
     """Character error rate: Levenshtein distance / reference length (NFC, whitespace collapsed)."""
-    ref, hyp = _norm_text(reference), _norm_text(hypothesis)
-    if not ref:
-        return 0.0 if not hyp else 1.0
-    return Levenshtein.distance(ref, hyp) / len(ref)
+    return _rate(*edit_counts(reference, hypothesis, "char"))
 
 
 def wer(reference: str, hypothesis: str) -> float:
     """Word error rate: Levenshtein distance over whitespace tokens / reference token count."""
-    ref, hyp = _norm_text(reference).split(), _norm_text(hypothesis).split()
-    if not ref:
-        return 0.0 if not hyp else 1.0
-    return Levenshtein.distance(ref, hyp) / len(ref)
+    return _rate(*edit_counts(reference, hypothesis, "word"))
 
 
 def prf(tp: int, fp: int, fn: int) -> dict:

@@ -77,3 +77,13 @@ def test_score_header():
     got = score_header({"number": "5/BC-UBND", "place": "quảng  ngãi", "signer": None, "type": "Báo cáo"},
                        {"number": "5/BC-UBND", "place": "Quảng Ngãi", "signer": None, "type": "Công văn"})
     assert got["number"] and got["place"] and got["signer"] and not got["type"]
+
+
+def test_edit_counts_give_micro_average_parts():
+    from pipeline.metrics import edit_counts
+
+    assert edit_counts("số 148", "so 148") == (1, 6)
+    assert edit_counts("Quyết định số 148", "Quyết định so 148", "word") == (1, 4)
+    # Summing parts over pages weights long pages more than a mean of rates would.
+    parts = [edit_counts("ab", "xb"), edit_counts("abcdefghij", "abcdefghij")]
+    assert sum(e for e, _ in parts) / sum(n for _, n in parts) == pytest.approx(1 / 12)

@@ -1,0 +1,208 @@
+"""`vanban eval`: measure every stage against exact ground truth.
+
+Three questions, one table each:
+
+1. OCR — on the generated scanned corpus (``corpus.evalset``), per degradation
+   level: CER/WER of raw Tesseract on the page image as scanned, of vanban's
+   cleanup + OCR, and of that text after diacritic restoration; pages/min.
+2. Restoration — word accuracy on the real garbled dump 001 against its
+   hand-restored gold, and on 003/004 with every diacritic stripped.
+3. Extraction — precision/recall/F1 per field on the seed texts against
+   ../shared/gold, and on the generated documents through OCR + restoration.
+
+Error rates are micro-averaged (total edits / total reference length).
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytesseract
+
+from .document import Document, InputError, Page
+from .metrics import FIELDS, edit_counts, prf, score_extraction, score_header
+from .process import Settings, extract_document, read_document, restore_document
+from .restore import restore_text
+from .vietnamese import strip_diacritics
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "corpus" / "seeds"
+DEFAULT_SHARED = Path(os.environ.get("VANBAN_SHARED", REPO.parent / "shared"))
+LEVELS = ("clean", "moderate", "heavy")
+STAGES = ("raw", "ocr", "restored")  # raw Tesseract, cleanup+OCR, after restoration
+
+
+@dataclass
+class ErrorTally:
+    """Edit counts summed over pages, so rates are micro-averages."""
+
+    char_errors: int = 0
+    chars: int = 0
+    word_errors: int = 0
+    words: int = 0
+
+    def add(self, reference: str, hypothesis: str) -> None:
+        """Count the edits that turn ``hypothesis`` into ``reference``."""
+        ce, cn = edit_counts(reference, hypothesis, "char")
+        we, wn = edit_counts(reference, hypothesis, "word")
+        self.char_errors += ce
+        self.chars += cn
+        self.word_errors += we
+        self.words += wn
+
+    @property
+    def cer(self) -> float:
+        return self.char_errors / self.chars if self.chars else 0.0
+
+    @property
+    def wer(self) -> float:
+        return self.word_errors / self.words if self.words else 0.0
+
+
+@dataclass
+class FieldTally:
+    """True/false positives and negatives per extraction field, summed over documents."""
+
+    counts: dict = field(default_factory=lambda: {f: [0, 0, 0] for f in FIELDS})
+    header_right: int = 0
+    header_total: int = 0
+
+    def add(self, predicted: dict, gold: dict) -> None:
+        """Score one document's extraction against its gold answer."""
+        for name, score in score_extraction(predicted, gold).items():
+            tally = self.counts[name]
+            tally[0] += score["tp"]
+            tally[1] += score["fp"]
+            tally[2] += score["fn"]
+        header = score_header(predicted.get("self", {}), gold.get("self", {}))
+        self.header_right += sum(header.values())
+        self.header_total += len(header)
+
+    def scores(self) -> dict:
+        """P/R/F1 per field plus the share of header fields right."""
+        out = {name: prf(*tally) for name, tally in self.counts.items()}
+        out["header"] = {"accuracy": self.header_right / self.header_total if self.header_total else None}
+        return out
+
+
+def _ocr_both(image_path: str, dpi: int) -> dict:
+    """Raw Tesseract and vanban cleanup+OCR on one page image (runs in a worker process)."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    start = time.perf_counter()
+    raw = pytesseract.image_to_string(image_path, lang="vie")
+    raw_s = time.perf_counter() - start
+    start = time.perf_counter()
+    try:
+        ours = read_document(Path(image_path), Settings()).text
+    except InputError:
+        ours = ""  # nothing readable: every reference character counts as an error
+    return {"raw": raw, "ocr": ours, "raw_s": raw_s, "ocr_s": time.perf_counter() - start}
+
+
+def evaluate_scans(documents: list, workers: int) -> dict:
+    """OCR and extraction figures per level on the generated corpus."""
+    pages = [p for d in documents for p in d.pages]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(_ocr_both, [str(p.image_path) for p in pages],
+                                [p.dpi for p in pages]))
+    wall = time.perf_counter() - started
+    by_page = dict(zip(((p.doc_id, p.level, p.number) for p in pages), results))
+
+    tallies: dict[str, dict[str, ErrorTally]] = defaultdict(lambda: {s: ErrorTally() for s in STAGES})
+    fields: dict[str, FieldTally] = defaultdict(FieldTally)
+    seconds: dict[str, float] = defaultdict(float)
+    n_pages: dict[str, int] = defaultdict(int)
+    for doc in documents:
+        ocr_pages = []
+        for page in doc.pages:
+            result = by_page[(page.doc_id, page.level, page.number)]
+            ocr_pages.append(Page(number=page.number, text=result["ocr"], source="ocr"))
+            tallies[doc.level]["raw"].add(page.truth, result["raw"])
+            tallies[doc.level]["ocr"].add(page.truth, result["ocr"])
+            seconds[doc.level] += result["ocr_s"]
+            n_pages[doc.level] += 1
+        ocr_doc = Document(path=Path(doc.pdf_path), sha256="", kind="pdf", pages=ocr_pages)
+        restored = restore_document(ocr_doc)
+        for page, restored_page in zip(doc.pages, restored.pages):
+            tallies[doc.level]["restored"].add(page.truth, restored_page.text)
+        if doc.truth_extraction is not None:
+            fields[doc.level].add(extract_document(restored, ocr_doc), doc.truth_extraction)
+    levels = {}
+    for level, stage_tallies in tallies.items():
+        levels[level] = {
+            "pages": n_pages[level],
+            **{f"cer_{s}": t.cer for s, t in stage_tallies.items()},
+            **{f"wer_{s}": t.wer for s, t in stage_tallies.items()},
+            "pages_per_min_one_core": 60 * n_pages[level] / seconds[level] if seconds[level] else 0.0,
+            "extraction": fields[level].scores() if level in fields else None,
+        }
+    total_pages = sum(n_pages.values())
+    return {"levels": levels, "pages": total_pages, "wall_s": wall,
+            "pages_per_min": 60 * total_pages / wall if wall else 0.0, "workers": workers}
+
+
+def _line_word_accuracy(reference: str, hypothesis: str) -> float:
+    """1 - WER computed line for line (the restorer keeps line count), case kept."""
+    errors = words = 0
+    for ref, hyp in zip(reference.split("\n"), hypothesis.split("\n")):
+        e, n = edit_counts(ref, hyp, "word")
+        errors += e
+        words += n
+    return 1 - errors / words if words else 1.0
+
+
+def _seed(prefix: str, folder: Path) -> Path:
+    return next(folder.glob(f"{prefix}_*.txt"))
+
+
+def evaluate_seeds(shared: Path) -> dict:
+    """Restoration word accuracy and extraction scores on the real seed documents."""
+    out: dict = {"restoration": {}, "extraction": {}}
+    gold_dir = shared / "gold"
+    garbled = _seed("001", SEEDS).read_text(encoding="utf-8")
+    out["restoration"]["001_vs_gold"] = _line_word_accuracy(
+        (gold_dir / "001_restored.txt").read_text(encoding="utf-8"), restore_text(garbled))
+    for prefix in ("003", "004"):
+        clean = _seed(prefix, SEEDS).read_text(encoding="utf-8")
+        out["restoration"][f"{prefix}_stripped"] = _line_word_accuracy(
+            clean, restore_text(strip_diacritics(clean)))
+    total = FieldTally()
+    for prefix in ("001", "003", "004"):
+        path = _seed(prefix, SEEDS)
+        doc = Document(path=Path(path.name), sha256="", kind="text",
+                       pages=[Page(number=1, text=path.read_text(encoding="utf-8"), source="text")])
+        predicted = extract_document(restore_document(doc), doc)
+        gold = json.loads(next(gold_dir.glob(f"{prefix}_*.extract.json")).read_text(encoding="utf-8"))
+        one = FieldTally()
+        one.add(predicted, gold)
+        total.add(predicted, gold)
+        out["extraction"][prefix] = one.scores()
+    out["extraction"]["all"] = total.scores()
+    return out
+
+
+def run_eval(out_dir: Path, levels: tuple[str, ...] = LEVELS, docs_per_level: int = 6,
+             seed: int = 0, workers: int | None = None, shared: Path = DEFAULT_SHARED) -> dict:
+    """Build (or reuse) the generated set, measure everything, return the report dict."""
+    from corpus.evalset import build_eval_set
+
+    started = time.perf_counter()
+    workers = workers or os.cpu_count() or 1
+    documents = build_eval_set(Path(out_dir) / "corpus", levels=levels,
+                               docs_per_level=docs_per_level, seed=seed)
+    report = {"settings": {"levels": list(levels), "docs_per_level": docs_per_level, "seed": seed,
+                           "settings_key": Settings().key()}}
+    report["scans"] = evaluate_scans(documents, workers)
+    if (shared / "gold").is_dir():
+        report["seeds"] = evaluate_seeds(shared)
+    else:
+        report["seeds"] = None
+        report["note"] = f"{shared}/gold not found: seed figures skipped (set VANBAN_SHARED)"
+    report["total_s"] = time.perf_counter() - started
+    return report
