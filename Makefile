@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-liberation2 hunspell-vi
 OUT ?= out/demo
 
-.PHONY: setup system-deps venv models demo test bench clean
+.PHONY: setup system-deps venv models demo test eval bench clean
 
 setup: system-deps venv models  ## install everything: apt packages, .venv, built models
 
@@ -39,6 +39,9 @@ demo:  ## run the main job on the bundled corpus (generates scanned PDFs first)
 
 test:
 	$(BIN)/python -m pytest -q
+
+eval:  ## measure OCR, restoration and extraction on the generated corpus (out/eval/eval.json)
+	$(BIN)/vanban eval --out out/eval
 
 bench:
 	$(BIN)/python -m pipeline.bench
