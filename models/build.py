@@ -35,7 +35,10 @@ from pipeline.vietnamese import nfc, strip_diacritics
 
 BUILT_DIR = Path(__file__).resolve().parent / "built"
 LEXICON_FILE = "restore_lexicon.json"
-FORMAT_VERSION = 1
+LM_FILE = "lm.npz"
+FORMAT_VERSION = 2
+# Share of the frequency prior in the LM's unigram level (see pipeline.lm.train).
+LM_PRIOR_WEIGHT = 0.9
 
 HUNSPELL_DIC = Path("/usr/share/hunspell/vi_VN.dic")
 _UNDERTHESEA_FILES = {
@@ -48,8 +51,8 @@ _UNDERTHESEA_FILES = {
 _SYLLABLE_RE = re.compile(r"^[a-zàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]{1,7}$")
 # Dictionary pairs are word types, not running text: one entry counts as this
 # many observed bigrams, enough to beat an unseen pair but not a frequent one.
-DICTIONARY_PAIR_WEIGHT = 2
-PLACE_PAIR_WEIGHT = 2
+DICTIONARY_PAIR_WEIGHT = 1
+PLACE_PAIR_WEIGHT = 1
 # Unigram mixture: wordfreq is large and general, the running text is
 # in-domain but small; dictionary-only syllables get a floor.
 WORDFREQ_WEIGHT = 0.65
@@ -119,33 +122,8 @@ def _underthesea_dir() -> Path:
     return Path(list(spec.submodule_search_locations)[0])
 
 
-_TONES = "\u0300\u0301\u0303\u0309\u0323"
-
-
-def modern_tone_placement(syl: str) -> str:
-    """Put the tone of open "oa", "oe", "uy" on the first vowel (hoá -> hóa, thuỷ -> thủy).
-
-    Sources mix the old and new placements; the restorer emits one, the one
-    current government documents use.
-    """
-    import unicodedata
-
-    base = strip_diacritics(syl)
-    if not base.endswith(("oa", "oe", "uy")) or base.startswith("qu") or base.endswith(("uoa",)):
-        return syl
-    decomposed = unicodedata.normalize("NFD", syl)
-    tone = next((c for c in decomposed if c in _TONES), None)
-    if tone is None:
-        return syl
-    stripped_tone = [c for c in decomposed if c != tone]
-    # Find the second-to-last vowel letter and put the tone right after it (and its own marks).
-    letters = [i for i, c in enumerate(stripped_tone) if not unicodedata.combining(c)]
-    target = letters[-2]
-    insert_at = target + 1
-    while insert_at < len(stripped_tone) and unicodedata.combining(stripped_tone[insert_at]):
-        insert_at += 1
-    stripped_tone.insert(insert_at, tone)
-    return unicodedata.normalize("NFC", "".join(stripped_tone))
+from pipeline.lm import BOS, WORD_START, modern_tone_placement  # noqa: E402  (shared with train-lm)
+from pipeline.lm import train as train_lm_model  # noqa: E402
 
 
 def syllables_of(text: str) -> list[str]:
@@ -225,7 +203,7 @@ def read_places(root: Path) -> Counter[tuple[str, ...]]:
 
 
 def build(out_dir: Path = BUILT_DIR) -> Path:
-    """Assemble unigram log-probabilities, the stripped-form index and bigram counts."""
+    """Assemble unigram log-probabilities, the stripped-form index and the trigram LM."""
     root = _underthesea_dir()
     hunspell = read_hunspell()
     wf = read_wordfreq()
@@ -234,19 +212,8 @@ def build(out_dir: Path = BUILT_DIR) -> Path:
     places = read_places(root)
 
     running_uni: Counter[str] = Counter()
-    bigrams: Counter[tuple[str, str]] = Counter()
     for run in runs:
         running_uni.update(run)
-        bigrams.update(zip(run, run[1:]))
-    for entry in dictionary:
-        for pair in zip(entry, entry[1:]):
-            bigrams[pair] += DICTIONARY_PAIR_WEIGHT
-    place_pairs: Counter[tuple[str, str]] = Counter()
-    for entry, n in places.items():
-        for pair in zip(entry, entry[1:]):
-            place_pairs[pair] += n
-    for pair, n in place_pairs.items():
-        bigrams[pair] += min(PLACE_PAIR_CAP, PLACE_PAIR_WEIGHT * n)  # n = distinct names holding the pair
 
     place_uni: Counter[str] = Counter()
     for entry in places:
@@ -279,13 +246,6 @@ def build(out_dir: Path = BUILT_DIR) -> Path:
         if len(forms) < MAX_FORMS_PER_KEY:
             forms.append(syl)
 
-    # Witten-Bell needs, per left context, its total count and how many distinct followers it has.
-    context_total: Counter[str] = Counter()
-    context_types: Counter[str] = Counter()
-    for (left, _right), n in bigrams.items():
-        context_total[left] += n
-        context_types[left] += 1
-
     model = {
         "format": FORMAT_VERSION,
         "sources": {
@@ -297,14 +257,28 @@ def build(out_dir: Path = BUILT_DIR) -> Path:
         "index": index,
         "foreign": foreign,
         "number_token": NUMBER_TOKEN,
-        "bigram": {f"{a} {b}": n for (a, b), n in sorted(bigrams.items())},
-        "context": {k: [context_total[k], context_types[k]] for k in sorted(context_total)},
+        "lm": LM_FILE,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / LEXICON_FILE
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(model, ensure_ascii=False, sort_keys=True, separators=(",", ":")), encoding="utf-8")
     tmp.replace(path)
+
+    # Trigram Kneser-Ney LM: running text as sentences, dictionary words and
+    # place names as stand-alone words, the unigram mixture above as its prior.
+    def lm_runs():
+        for run in runs:
+            yield run, BOS, 1
+        for entry in dictionary:
+            if len(entry) > 1:
+                yield entry, WORD_START, DICTIONARY_PAIR_WEIGHT
+        for entry in places:
+            if len(entry) > 1:
+                yield list(entry), WORD_START, PLACE_PAIR_WEIGHT
+
+    prior = {w: math.exp(lp) for w, lp in logprob.items()}
+    train_lm_model(lm_runs(), out_dir / LM_FILE, prior=prior, prior_weight=LM_PRIOR_WEIGHT)
     return path
 
 
@@ -322,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     model = json.loads(path.read_text(encoding="utf-8"))
     print(
         f"models.build: {path} — {len(model['unigram_logprob'])} syllables, "
-        f"{len(model['index'])} stripped forms, {len(model['bigram'])} bigrams "
+        f"{len(model['index'])} stripped forms, LM {model['lm']} "
         f"in {time.perf_counter() - start:.1f}s"
     )
     return 0

@@ -7,15 +7,17 @@ An English OCR model turns ``Quảng Ngãi`` into ``Quang Ngéi`` and ``số`` i
   one of the word's OCR-normalised readings (``s6`` -> ``so``, ``ciia`` ->
   ``cua``), plus an edit-distance search over the stripped-syllable inventory
   for words no reading explains;
-* **channel** (:class:`OcrChannel`): a weighted edit cost between the OCR word
-  and the diacritised candidate, cheap for what English OCR really does (drops
-  marks, reads ``ô`` as ``6``, ``ư`` as ``w``, ``ê`` as ``é``);
-* **language model** (:class:`BigramLM`): Witten-Bell smoothed syllable bigrams
-  over a unigram mixture, all built by ``models.build``;
-* **decode**: Viterbi over the candidates of each run of words.
+* **channel** (:mod:`pipeline.channel`): a weighted edit cost between the OCR
+  word and the diacritised candidate whose letter costs are learned from
+  rendered + OCR'd pages (``models/channel.json``), hand-set costs filling gaps;
+* **language model** (:mod:`pipeline.lm`): syllable trigrams with interpolated
+  modified Kneser-Ney, built by ``models.build`` from package text, linearly
+  interpolated with a user model from ``vanban train-lm`` when there is one;
+* **decode**: trigram beam search (states = last two syllables) over each run.
 
-The channel and the LM are separate objects behind small interfaces so a
-trigram LM or a learned channel can replace either one.
+Per document, text that already carries Vietnamese marks is trusted (only
+words no syllable spells are restored); per token, a word Tesseract read with
+high confidence that is a valid syllable is kept (``word_confidences``).
 
 Document codes (``69/KH-UBND``), numbers, e-mails, URLs, acronyms and
 punctuation pass through untouched, except that the ``Đ`` English OCR loses in
@@ -29,11 +31,14 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from collections.abc import Sequence
 from pathlib import Path
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from .channel import SHAPE, LearnedChannel, OcrChannel, load_channel  # noqa: F401  (re-exported)
+from .lm import MixtureLM, NgramLM, default_user_lm_path
 from .vietnamese import nfc, strip_diacritics
 
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "models" / "built" / "restore_lexicon.json"
@@ -46,55 +51,11 @@ class LexiconMissing(FileNotFoundError):
 # ---------------------------------------------------------------------------
 # Vietnamese letters and OCR confusions
 
-_VOWEL_FAMILY = {
-    "a": "aàáảãạ", "ă": "ăằắẳẵặ", "â": "âầấẩẫậ", "e": "eèéẻẽẹ", "ê": "êềếểễệ",
-    "i": "iìíỉĩị", "o": "oòóỏõọ", "ô": "ôồốổỗộ", "ơ": "ơờớởỡợ", "u": "uùúủũụ",
-    "ư": "ưừứửữự", "y": "yỳýỷỹỵ",
-}
-# Vowel with any mark -> its letter without tone (ế -> ê), used to compare shapes.
-_SHAPE = {ch: base for base, fam in _VOWEL_FAMILY.items() for ch in fam}
-_VIET_LETTERS = set("".join(_VOWEL_FAMILY.values())) | set("bcdđghklmnpqrstvx")
+_VIET_LETTERS = set(SHAPE) | set("bcdđghklmnpqrstvx")
 # Letters only Vietnamese has (a French/English OCR model never produces them):
 # their presence means the text already carries real Vietnamese marks.
 _VIET_ONLY = set("ảãạăằắẳẵặầấẩẫậẻẽẹềếểễệỉĩịỏõọồốổỗộơờớởỡợủũụưừứửữựỳỷỹỵđ")
 
-# What an English/French OCR model outputs for Vietnamese letters: OCR char ->
-# {stripped target letter: cost}.  Costs are in "edits" (a plain substitution is 1).
-# Digits and symbols also hint at the mark: "x4"/"x&" is "xã", "s6" is "số".
-_OCR_EXACT: dict[str, dict[str, float]] = {
-    "4": {"ã": 0.1, "ả": 0.1, "ă": 0.15},
-    "&": {"ã": 0.1, "ả": 0.15},
-    "3": {"ã": 0.1, "ă": 0.1},
-    "6": {"ô": 0.05, "ó": 0.05, "ơ": 0.05, "ố": 0.05, "ổ": 0.05, "ộ": 0.1, "ớ": 0.1},
-    "8": {"ẽ": 0.1, "ễ": 0.15},
-}
-_OCR_SUBSTITUTIONS: dict[str, dict[str, float]] = {
-    "6": {"o": 0.15, "d": 0.9},
-    "0": {"o": 0.2},
-    "4": {"a": 0.25},
-    "3": {"a": 0.35},
-    "8": {"e": 0.4, "a": 0.6},
-    "&": {"a": 0.25},
-    "¢": {"e": 0.4, "o": 0.6},
-    "1": {"l": 0.2, "i": 0.2},
-    "w": {"u": 0.1, "o": 0.5},
-    "y": {"u": 0.5},
-    "d": {"a": 0.45, "o": 0.45, "e": 0.7, "u": 0.7},
-    "b": {"o": 0.4, "d": 0.5},
-    "p": {"d": 0.5},
-    "g": {"o": 0.5},
-    "q": {"o": 0.35},
-    "i": {"u": 0.45, "a": 0.55, "l": 0.5},
-    "t": {"u": 0.55},
-    "a": {"u": 0.6, "o": 0.7},
-    "e": {"o": 0.6, "a": 0.7},
-    "é": {"o": 0.45, "a": 0.55},
-    "è": {"o": 0.5, "a": 0.6},
-    "c": {"e": 0.7},
-    "r": {"u": 0.7},
-}
-# OCR characters that are often pure noise (a mark read as a letter).
-_OCR_DELETIONS = {"r": 0.5, "j": 0.4, "g": 0.7, "y": 0.6, "d": 0.7, "h": 0.8, "k": 0.6, "'": 0.3}
 # Readings tried before searching the inventory: whole-string rewrites seen in
 # English OCR of Vietnamese ("ii" is the hook of "ủ", "rn" is "m").
 _READINGS = (("ii", "u"), ("rn", "m"), ("cl", "d"), ("tir", "tu"), ("1", "l"), ("1", "i"))
@@ -108,6 +69,7 @@ _URL_RE = re.compile(r"^(?:https?://|www\.)|@|\.(?:vn|com|org|net|gov)\b", re.IG
 _NUMBER_RE = re.compile(r"^[\d.,:/%+\-–]+$")
 _EDGE_RE = re.compile(r"^([^\w&¢]*)(.*?)([^\w&¢]*)$", re.DOTALL)
 _WORD_CHARS_RE = re.compile(r"^[\w&¢]+$")
+_ROMAN_RE = re.compile(r"^[IVXLC]+$")
 _SENTENCE_BREAK = set(".;:!?()[]\"“”")
 
 
@@ -142,103 +104,6 @@ def fix_code(code: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Channel model
-
-
-class OcrChannel:
-    """Cost of an English-OCR model writing ``candidate`` as ``observed`` (lower case, NFC)."""
-
-    def __init__(self) -> None:
-        # The alphabet is small: memoising letter pairs makes the edit DP cheap.
-        self._memo: dict[tuple[str, str], float] = {}
-
-    def substitution(self, o: str, c: str) -> float:
-        """Cost of reading candidate letter ``c`` as OCR letter ``o``."""
-        key = (o, c)
-        cost = self._memo.get(key)
-        if cost is None:
-            cost = self._memo[key] = self._substitution(o, c)
-        return cost
-
-    def _substitution(self, o: str, c: str) -> float:
-        if o == c:
-            return 0.0
-        exact = _OCR_EXACT.get(o)
-        if exact and c in exact:
-            return exact[c]
-        base_o, base_c = strip_diacritics(o), strip_diacritics(c)
-        if base_o == base_c:
-            if o == base_o:
-                # Marks simply lost: the usual case, the LM decides.
-                return 0.0
-            # OCR kept *a* mark: same vowel shape (é for ế) is near-free, other marks cost.
-            if _SHAPE.get(o) == _SHAPE.get(c) or (o in "éèêë" and _SHAPE.get(c) == "ê"):
-                return 0.05
-            if o in "éèêë" and c in "ê":
-                return 0.05
-            return 0.35
-        table = _OCR_SUBSTITUTIONS.get(o)
-        if table and base_c in table:
-            return table[base_c]
-        table = _OCR_SUBSTITUTIONS.get(base_o)
-        if table and base_c in table:
-            return table[base_c] + 0.1
-        return 1.0
-
-    def cost(self, observed: str, candidate: str) -> float:
-        """Weighted edit distance (substitution table above, cheap deletion of OCR noise)."""
-        return _channel_cost(self, observed, candidate)
-
-
-@lru_cache(maxsize=200_000)
-def _channel_cost(channel: OcrChannel, observed: str, candidate: str) -> float:
-    n, m = len(observed), len(candidate)
-    prev = [float(j) for j in range(m + 1)]
-    for i in range(1, n + 1):
-        o = observed[i - 1]
-        delete = _OCR_DELETIONS.get(o, 1.0)
-        cur = [prev[0] + delete] + [0.0] * m
-        for j in range(1, m + 1):
-            cur[j] = min(
-                prev[j - 1] + channel.substitution(o, candidate[j - 1]),
-                prev[j] + delete,
-                cur[j - 1] + 1.0,
-            )
-        prev = cur
-    return prev[m]
-
-
-# ---------------------------------------------------------------------------
-# Language model
-
-
-class BigramLM:
-    """Witten-Bell smoothed syllable bigram over a unigram mixture (natural-log scores)."""
-
-    def __init__(self, unigram: dict[str, float], bigram: dict[str, int], context: dict[str, list[int]]):
-        self.unigram = unigram
-        self.bigram = bigram
-        self.context = context
-        self.unknown = min(unigram.values(), default=-20.0) - 2.0
-
-    def unigram_logprob(self, word: str) -> float:
-        """log P(word), with a floor below the rarest known syllable for unknown words."""
-        return self.unigram.get(word, self.unknown)
-
-    def logprob(self, prev: str | None, word: str) -> float:
-        """log P(word | prev); ``prev`` None means no usable left context."""
-        uni = math.exp(self.unigram_logprob(word))
-        if prev is None:
-            return math.log(uni)
-        ctx = self.context.get(prev)
-        if not ctx:
-            return math.log(uni)
-        total, types = ctx
-        count = self.bigram.get(f"{prev} {word}", 0)
-        return math.log((count + types * uni) / (total + types))
-
-
-# ---------------------------------------------------------------------------
 # Tokens
 
 
@@ -263,17 +128,34 @@ class Restorer:
     # (in text that carries real Vietnamese marks): keeps clean text intact.
     KEEP_MARKED_BONUS = 6.0
     MAX_CANDIDATES = 12
-    FUZZY_LIMIT = 40
+    FUZZY_LIMIT = 30
+    FUZZY_FORMS = 4
+    # Hypotheses kept per word by the trigram beam search.
+    BEAM = 8
+    # Weight of a user LM (vanban train-lm) in the linear interpolation with the shipped one.
+    USER_LM_WEIGHT = 0.7
+    # Tesseract confidence (0-100) at or above which a word that is a valid syllable is kept as read.
+    KEEP_CONFIDENCE = 90.0
 
-    def __init__(self, lexicon_path: Path | str = LEXICON_PATH, channel: OcrChannel | None = None):
+    def __init__(self, lexicon_path: Path | str = LEXICON_PATH, channel: OcrChannel | None = None,
+                 user_lm: Path | str | None = "auto", user_weight: float | None = None,
+                 lm_path: Path | str | None = None):
+        """``user_lm``: a model from ``vanban train-lm`` to interpolate with the shipped one;
+        ``"auto"`` takes ``$VANBAN_USER_LM`` or ``models/user/lm.npz`` when present, None none."""
         self.lexicon_path = Path(lexicon_path)
-        self.channel = channel or OcrChannel()
+        self.lm_path = Path(lm_path) if lm_path else None
+        self.channel = channel or load_channel("eng")
+        if user_lm == "auto":
+            auto = default_user_lm_path()
+            user_lm = auto if auto.exists() else None
+        self.user_lm_path = Path(user_lm) if user_lm else None
+        self.user_weight = self.USER_LM_WEIGHT if user_weight is None else user_weight
         self._lock = threading.Lock()
         self._loaded = False
 
     # -- loading ---------------------------------------------------------
     def load(self) -> "Restorer":
-        """Read the lexicon built by ``models.build`` (no-op once loaded)."""
+        """Read the lexicon and LM built by ``models.build`` (no-op once loaded)."""
         if self._loaded:
             return self
         with self._lock:
@@ -285,9 +167,18 @@ class Restorer:
                     "(or `python -m models.build`) to build it"
                 )
             model = json.loads(self.lexicon_path.read_text(encoding="utf-8"))
+            lm_path = self.lm_path or self.lexicon_path.with_name(model.get("lm", "lm.npz"))
+            if "lm" not in model or not lm_path.exists():
+                raise LexiconMissing(
+                    f"diacritic restorer language model not found at {lm_path} (or the lexicon is from an "
+                    "older build): run `make setup` (or `python -m models.build`) to build it"
+                )
             self.index: dict[str, list[str]] = model["index"]
             self.keys: list[str] = sorted(self.index)
-            self.lm = BigramLM(model["unigram_logprob"], model["bigram"], model["context"])
+            self.unigram: dict[str, float] = model["unigram_logprob"]
+            base = NgramLM(lm_path)
+            user = NgramLM(self.user_lm_path) if self.user_lm_path else None
+            self.lm = MixtureLM(base, user, self.user_weight)
             self.foreign: set[str] = set(model["foreign"])
             self.number_token: str = model["number_token"]
             self._candidates = lru_cache(maxsize=100_000)(self._candidates_uncached)
@@ -298,7 +189,7 @@ class Restorer:
     def is_syllable(self, word: str) -> bool:
         """True when ``word`` (any case) is a known diacritised syllable."""
         self.load()
-        return nfc(word).lower() in self.lm.unigram
+        return nfc(word).lower() in self.unigram
 
     def is_syllable_key(self, word: str) -> bool:
         """True when ``word`` stripped of marks is the stripped form of a known syllable."""
@@ -315,13 +206,24 @@ class Restorer:
         syllabic = sum(self.is_syllable_key(w) for w in words) / len(words)
         return viet_only < 0.12 and syllabic > 0.6
 
-    def restore_text(self, text: str) -> str:
-        """Restore every line of ``text``; same number of lines, same spacing and punctuation."""
+    def restore_text(self, text: str, word_confidences: Sequence[float | None] | None = None) -> str:
+        """Restore every line of ``text``; same number of lines, same spacing and punctuation.
+
+        ``word_confidences``: optional Tesseract confidences (0-100), one per
+        whitespace-separated token of ``text`` in order (``text.split()``), as
+        :func:`pipeline.ocr.ocr_page` reports them for its words.  A token read
+        with confidence >= :attr:`KEEP_CONFIDENCE` that is already a valid
+        syllable is kept as OCR read it (it still gives context).  Without
+        them every token is decoded.
+        """
         self.load()
         text = nfc(text)
         trusted = self._carries_real_marks(text)
         lines = text.split("\n")
-        runs = self._runs(lines, trusted)
+        if word_confidences is not None and len(word_confidences) != len(text.split()):
+            raise ValueError(f"word_confidences has {len(word_confidences)} entries for "
+                             f"{len(text.split())} tokens")
+        runs = self._runs(lines, trusted, word_confidences)
         out = [list(line) for line in lines]
         replacements: list[tuple[int, int, int, str]] = []
         for run in runs:
@@ -332,9 +234,9 @@ class Restorer:
             out[line_no][start:end] = list(word)
         return "\n".join("".join(chars) for chars in out)
 
-    def restore_line(self, line: str) -> str:
+    def restore_line(self, line: str, word_confidences: Sequence[float | None] | None = None) -> str:
         """Restore one line (no context from neighbouring lines)."""
-        return self.restore_text(line.replace("\n", " "))
+        return self.restore_text(line.replace("\n", " "), word_confidences)
 
     # -- internals -------------------------------------------------------
     def _carries_real_marks(self, text: str) -> bool:
@@ -343,7 +245,8 @@ class Restorer:
             return False
         return sum(any(c in _VIET_ONLY for c in w.lower()) for w in words) / len(words) >= 0.12
 
-    def _runs(self, lines: list[str], trusted: bool) -> list[list[tuple[int, _Slot]]]:
+    def _runs(self, lines: list[str], trusted: bool,
+              confidences: Sequence[float | None] | None = None) -> list[list[tuple[int, _Slot]]]:
         """Group word slots into runs that share bigram context (broken by codes, numbers, sentence punctuation)."""
         runs: list[list[tuple[int, _Slot]]] = []
         current: list[tuple[int, _Slot]] = []
@@ -354,14 +257,17 @@ class Restorer:
                 runs.append(current)
             current = []
 
+        k = -1
         for line_no, line in enumerate(lines):
             for m in re.finditer(r"\S+", line):
                 token = m.group()
+                k += 1
+                conf = confidences[k] if confidences is not None else None
                 lead, core, trail = _EDGE_RE.match(token).groups()
                 if lead and set(lead) & _SENTENCE_BREAK:
                     flush()
                 core_start = m.start() + len(lead)
-                slots = self._slots_for(core, core_start, trusted)
+                slots = self._slots_for(core, core_start, trusted, conf)
                 if slots is None:
                     flush()
                 elif slots[0].pattern == "code":
@@ -377,7 +283,7 @@ class Restorer:
         flush()
         return runs
 
-    def _slots_for(self, core: str, start: int, trusted: bool) -> list[_Slot] | None:
+    def _slots_for(self, core: str, start: int, trusted: bool, conf: float | None = None) -> list[_Slot] | None:
         """Slots for one token core, or None when it is not a word (code, number, URL…)."""
         if not core or _URL_RE.search(core):
             return None
@@ -386,12 +292,12 @@ class Restorer:
             return [_Slot(start, start + len(core), "lower", [(self.number_token, 0.0)], write=False)]
         if "/" in core or "-" in core:
             parts = re.split(r"[/\-]", core)
-            if all(p and p.isalpha() and p.islower() for p in parts):
+            if all(p and p.isalpha() and (p.islower() or p.istitle()) for p in parts) and not core.istitle():
                 # "sao/trén": words joined by a slash, restored one by one.
                 slots, pos = [], start
                 for p in re.split(r"([/\-])", core):
                     if p not in ("/", "-"):
-                        s = self._word_slot(p, pos, trusted)
+                        s = self._word_slot(p, pos, trusted, conf)
                         if s is not None:
                             slots.append(s)
                     pos += len(p)
@@ -399,10 +305,13 @@ class Restorer:
             return [_Slot(start, start + len(core), "code", [(fix_code(core), 0.0)])]
         if not _WORD_CHARS_RE.match(core):
             return None
-        slot = self._word_slot(core, start, trusted)
+        slot = self._word_slot(core, start, trusted, conf)
         return [slot] if slot else None
 
-    def _word_slot(self, word: str, start: int, trusted: bool) -> _Slot | None:
+    def _word_slot(self, word: str, start: int, trusted: bool, conf: float | None = None) -> _Slot | None:
+        if conf is not None and conf >= self.KEEP_CONFIDENCE and self.is_syllable(word):
+            # Tesseract is sure and the word is valid Vietnamese: keep its reading, use it as context.
+            return _Slot(start, start + len(word), "lower", [(word.lower(), 0.0)], write=False)
         slot = self._restorable_slot(word, start, trusted)
         if slot is None and word.isalpha():
             # Kept as written (acronym, foreign word, name), but still context for its neighbours.
@@ -413,6 +322,8 @@ class Restorer:
         pattern = case_pattern(word)
         if pattern == "upper" and word.upper() in _STANDALONE_D_FIX:
             return _Slot(start, start + len(word), "code", [(_STANDALONE_D_FIX[word.upper()], 0.0)])
+        if pattern == "upper" and _ROMAN_RE.match(word):
+            return None  # section numbers (II, IV, XII) are not words
         if any(c.isdigit() for c in word) and not re.fullmatch(r"[^\W_]*[013468][^\W_]*", word):
             return None
         if word.isdigit():
@@ -467,7 +378,7 @@ class Restorer:
                 base.translate(_CHAR_READINGS), self.keys, scorer=Levenshtein.distance,
                 limit=self.FUZZY_LIMIT, score_cutoff=max_dist,
             ):
-                forms.update(self.index[key][:6])
+                forms.update(self.index[key][: self.FUZZY_FORMS])
         if upper and not keys:
             # Acronyms (UBND, OCOP) stay; only OCR slips on a real word (HQI -> HỘI) are mended.
             q = base.replace("q", "o")
@@ -483,32 +394,37 @@ class Restorer:
         return [(f, cost) for _, f, cost in scored[: self.MAX_CANDIDATES]]
 
     def _decode(self, run: list[tuple[int, _Slot]]) -> list[tuple[int, _Slot, str]]:
-        """Viterbi over the run's candidates; returns the cased replacement for each slot."""
+        """Trigram beam search over the run's candidates; returns the cased replacement for each slot.
+
+        A hypothesis is the pair of its last two syllables (hypotheses ending in
+        the same pair are merged, keeping the best), so with a beam wider than
+        the candidates of one word this is exact trigram Viterbi.
+        """
         lm, w = self.lm, self.CHANNEL_WEIGHT
         if run[0][1].pattern == "code":
             line_no, slot = run[0]
             return [(line_no, slot, slot.candidates[0][0])]
-        # best[form] = (score, backpointer path index)
-        prev_states: list[tuple[str | None, float, int]] = [(None, 0.0, -1)]
-        history: list[list[tuple[str | None, float, int]]] = []
+        # state (u, v) -> (score, path) where path is a (form, parent path) chain
+        beam: dict[tuple[str | None, str | None], tuple[float, tuple | None]] = {(None, None): (0.0, None)}
+        logprob = lm.logprob
         for _, slot in run:
-            states = []
+            nxt: dict[tuple[str | None, str | None], tuple[float, tuple | None]] = {}
             for form, cost in slot.candidates:
-                best_score, best_i = -math.inf, 0
-                for i, (pform, pscore, _) in enumerate(prev_states):
-                    s = pscore + lm.logprob(pform, form)
-                    if s > best_score:
-                        best_score, best_i = s, i
-                states.append((form, best_score - w * cost, best_i))
-            history.append(states)
-            prev_states = states
-        # Backtrack from the best final state.
-        i = max(range(len(prev_states)), key=lambda k: prev_states[k][1])
+                penalty = w * cost
+                for (u, v), (score, path) in beam.items():
+                    s = score + logprob(u, v, form) - penalty
+                    key = (v, form)
+                    old = nxt.get(key)
+                    if old is None or s > old[0]:
+                        nxt[key] = (s, (form, path))
+            if len(nxt) > self.BEAM:
+                nxt = dict(sorted(nxt.items(), key=lambda kv: kv[1][0], reverse=True)[: self.BEAM])
+            beam = nxt
+        _, path = max(beam.values(), key=lambda sp: sp[0])
         chosen: list[str] = []
-        for states in reversed(history):
-            form, _, back = states[i]
-            chosen.append(form)
-            i = back
+        while path is not None:
+            chosen.append(path[0])
+            path = path[1]
         chosen.reverse()
         return [(line_no, slot, apply_case(form, slot.pattern))
                 for (line_no, slot), form in zip(run, chosen) if slot.write]
@@ -525,9 +441,9 @@ def default_restorer() -> Restorer:
     return _default
 
 
-def restore_text(text: str) -> str:
-    """Restore diacritics in ``text`` line by line (see :class:`Restorer`)."""
-    return default_restorer().restore_text(text)
+def restore_text(text: str, word_confidences: Sequence[float | None] | None = None) -> str:
+    """Restore diacritics in ``text`` line by line (see :meth:`Restorer.restore_text`)."""
+    return default_restorer().restore_text(text, word_confidences)
 
 
 def restore_line(line: str) -> str:
