@@ -35,7 +35,7 @@ __all__ = ["EvalPage", "EvalDocument", "build_eval_set", "load_eval_set", "compo
            "VERSION", "main"]
 
 # Bump when templates, layout or degradation change, so stale caches are rebuilt.
-VERSION = 2
+VERSION = 3
 SEED_DOCS = ("003", "004")
 
 

@@ -136,5 +136,5 @@ def test_issuers_cover_the_province():
     for place in ("Bình Sơn", "Sơn Tịnh", "Tư Nghĩa", "Nghĩa Hành", "Mộ Đức", "Đức Phổ", "Ba Tơ",
                   "Minh Long", "Sơn Hà", "Sơn Tây", "Trà Bồng", "Lý Sơn"):
         assert any(n.endswith(place) for n in names), place
-    assert {"UBND tỉnh Quảng Ngãi", "Sở Nông nghiệp và Phát triển nông thôn",
-            "Văn phòng Điều phối nông thôn mới", "UBND thành phố Quảng Ngãi"} <= names
+    assert {"UBND tỉnh Quảng Ngãi", "Sở Nông nghiệp và Phát triển nông thôn tỉnh Quảng Ngãi",
+            "Văn phòng Điều phối nông thôn mới tỉnh Quảng Ngãi", "UBND thành phố Quảng Ngãi"} <= names

@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline.extract import places
-from pipeline.extract.text import Folded, Mention, overlaps, sentence_bounds, sentence_of
+from pipeline.extract.text import Folded, Mention, mask_page_furniture, overlaps, sentence_bounds, sentence_of
 
 # Canonical unit -> folded spellings.  None marks a blocker: a longer phrase that
 # starts like a unit but is something else ("phương án" is not "phường").
@@ -231,12 +231,18 @@ class ProductCount(Mention):
 # "đạt OCOP 3 sao", "đạt OCOP từ 3-4 sao", "đạt 3 sao", "OCOP 4 sao"
 _STARS_RE = re.compile(r"\b(?:dat|ocop)\b(?:\s+(?!\d)\w+){0,8}?\s+(?:tu\s+)?(?P<a>[1-5])"
                        r"(?:\s*(?:-|–|den)\s*(?P<b>[1-5]))?\s*sao\b")
-_ASOF_RE = re.compile(r"\btinh\s+den\s+(?:het\s+)?(?:thang\s+(?P<m>\d{1,2})\s*(?:/|nam)\s*(?P<my>\d{4})"
-                      r"|nam\s+(?P<y>\d{4}))|(?P<cum>\bluy\s+ke\b|\bden\s+nay\b)|\bnam\s+(?P<yy>(?:19|20)\d\d)\b(?!\s*[-–])")
+# "từ 3 sao lên 4 sao", "được nâng hạng lên 4 sao" right after the product noun
+_UPGRADE_RE = re.compile(r"(?:\s+(?!\d)\w+){0,4}?(?P<lift>\s+(?:tu\s+(?:hang\s+)?[1-5]\s*sao\s+)?"
+                         r"len\s+(?:hang\s+)?(?P<to>[1-5])\s*sao)\b")
+_ASOF_RE = re.compile(
+    r"\b(?:tinh|luy\s+ke)\s+den\s+(?:het\s+)?(?:ngay\s+\d{1,2}\s*[/.-]\s*(?P<dm>\d{1,2})\s*[/.-]\s*(?P<dy>\d{4})"
+    r"|ngay\s+\d{1,2}\s+thang\s+(?P<wm>\d{1,2})\s+nam\s+(?P<wy>\d{4})"
+    r"|thang\s+(?P<m>\d{1,2})\s*(?:/|nam)\s*(?P<my>\d{4})|nam\s+(?P<y>\d{4}))"
+    r"|(?P<cum>\bluy\s+ke\b|\bden\s+nay\b)|\bnam\s+(?P<yy>(?:19|20)\d\d)\b(?!\s*[-–])")
 _LOC_RE = re.compile(
     r"(?:\b(?P<lvl>(?i:huyen|thi xa|thanh pho|tinh|xa|phuong|thi tran))\s+)?"
     r"(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3})\b"
-    r"|\b(?i:toan|o)\s+(?P<whole>(?i:tinh))\b")
+    r"|\b(?i:toan|o|tren\s+dia\s+ban)\s+(?P<whole>(?i:tinh|huyen|thi\s+xa|thanh\s+pho))\b(?!\s+[A-Z])")
 _AFTER_LOC_RE = re.compile(r"\s*(?i:tai)\s+")
 
 
@@ -249,7 +255,7 @@ def find_counts(text: str, exclude: list[tuple[int, int]], folded: Folded | None
     from pipeline.extract.nlp import get_nlp
 
     folded = folded or Folded(text)
-    low = folded.text
+    low = mask_page_furniture(folded.text)
     doc = get_nlp()(low)
     base = Folded(text, lower=False).text
     # Work in folded offsets throughout; they equal input offsets for NFC text and are
@@ -259,7 +265,7 @@ def find_counts(text: str, exclude: list[tuple[int, int]], folded: Folded | None
     text = text if same else "".join(text[folded.orig(i)] for i in range(len(low)))
     bounds = sentence_bounds(base)
     long_bounds = sentence_bounds(base, semicolons=False)
-    province = _province(text)
+    scope = _scope(text)
 
     counts: list[ProductCount] = []
     tails: list[tuple[int, int]] = []  # folded [start,end) of star phrases owned by a count
@@ -280,15 +286,22 @@ def find_counts(text: str, exclude: list[tuple[int, int]], folded: Folded | None
         stop = re.search(r"[,;.:()]", tail)
         tail = tail[: stop.start()] if stop else tail
         m = _STARS_RE.search(tail)
+        up = _UPGRADE_RE.match(tail)
         if c.unit == "sản phẩm" and m and "dat" in tail[: m.end()]:
             c.stars = _stars(m)
             c.stars_end = c.unit_end + m.end()
             tails.append((c.unit_end + m.start(), c.stars_end))
+        elif c.unit == "sản phẩm" and up:
+            # "nâng hạng 03 sản phẩm từ 3 sao lên 4 sao": counted at the level they reach
+            c.stars = up["to"]
+            c.stars_end = c.unit_end + up.end()
+            tails.append((c.unit_end + up.start("lift"), c.stars_end))
         c.subject_type = _subject_type(counts, i, low)
-        c.locality = _locality(text, base, ss, c, province)
-        c.as_of = _as_of(low, *sentence_of(long_bounds, c.start, len(low)), c)
+        c.locality = _locality(text, base, ss, c, scope)
+        c.as_of = _as_of(low, *sentence_of(long_bounds, c.start, len(low)), c, exclude)
     _inherit_stars(counts, tails, low, bounds)
-    _heading_context(counts, text, low, province)
+    _inherit_locality(counts, low, bounds)
+    _heading_context(counts, text, low)
     if not same:
         for c in counts:
             c.start, c.end = folded.span(c.start, c.end)
@@ -322,33 +335,81 @@ def _subject_type(counts: list[ProductCount], i: int, low: str) -> str | None:
     return None
 
 
-def _province(text: str) -> str | None:
-    # The province the document is about: the "tỉnh X Y" it names most often.
-    names = re.findall(r"\b[Tt][iỉí]nh\s+([A-ZĐ]\w+\s+[A-ZĐ]\w+)", text)
-    if not names:
+class Scope:
+    """Where the document is about: its province and its own locality (the issuer's area)."""
+
+    def __init__(self, province: str | None, own: str | None):
+        self.province = province
+        self.own = own
+
+    def whole(self, level: str) -> str | None:
+        """What "toàn <level>" ("toàn huyện", "toàn tỉnh") names in this document."""
+        lvl = places.LEVELS.get(re.sub(r"\s+", " ", places.fold(level)))
+        if lvl == "tỉnh":
+            return f"tỉnh {self.province}" if self.province else None
+        if self.own and lvl and self.own.startswith(lvl + " "):
+            return self.own
         return None
-    top = max(set(names), key=names.count)
-    return places.PROVINCE if places.restore_name(top) == places.PROVINCE else top
 
 
-def _locality(text: str, base: str, ss: int, c: ProductCount, province: str | None) -> str | None:
+_OWN_AREA = re.compile(
+    r"(?:\b(?:ubnd|uy ban nhan dan)|tren dia ban)\s+(?P<lvl>tinh|huyen|thi xa|thanh pho)\s+(?P<name>\w+(?:\s+\w+){1,2})")
+
+
+def _scope(text: str) -> Scope:
+    """The province (the "tỉnh X Y" named most often) and the document's own area.
+
+    The own area is the issuer's ("ỦY BAN NHÂN DÂN / HUYỆN TRÀ BỒNG") or the title's
+    ("… trên địa bàn huyện Trà Bồng"), read from the first lines.
+    """
+    names = [places.restore_place(n) or n for n in re.findall(r"\b(?i:t[iỉí]nh)\s+([A-ZĐ]\w+\s+[A-ZĐ]\w+)", text)]
+    province = max(set(names), key=names.count) if names else None
+    own = None
+    head = re.sub(r"\s+", " ", places.fold("\n".join(text.split("\n")[:25])))
+    for m in _OWN_AREA.finditer(head):
+        lvl = places.LEVELS[m["lvl"]]
+        words = m["name"].split()
+        for n in (3, 2):
+            cand = " ".join(words[:n])
+            official = places.restore_name(cand, cutoff=90) if lvl != "tỉnh" else places.restore_place(cand, cutoff=90)
+            if official:
+                own = f"{lvl} {official}"
+                break
+        if own:
+            break
+    if province is None and own and own.split(" ", 1)[1] in places.DISTRICTS:
+        province = places.PROVINCE
+    return Scope(province, own)
+
+
+def _locality(text: str, base: str, ss: int, c: ProductCount, scope: Scope) -> str | None:
     # The nearest place named before the count in its clause: "Tư Nghĩa (04 sản phẩm)",
     # "huyện Mộ Đức với 27 sản phẩm", "thành phố Quảng Ngãi 5 điểm"; else "... 01 điểm tại <place>".
     clause = max(ss, max((base.rfind(ch, ss, c.start) for ch in ",;:)"), default=-1) + 1)
     best = None
     for m in _LOC_RE.finditer(base, clause, c.start):
-        best = _place(text, m, province) or best
+        best = _place(text, m, scope) or best
     if best is None:
         after = _AFTER_LOC_RE.match(base, c.unit_end)
         if after:
             m = _LOC_RE.match(base, after.end())
-            best = _place(text, m, province) if m else None
+            best = _place(text, m, scope) if m else None
     return best
 
 
-def _place(text: str, m: re.Match, province: str | None) -> str | None:
+def _inherit_locality(counts: list[ProductCount], low: str, bounds: list[int]) -> None:
+    # "toàn huyện có 91 sản phẩm đạt OCOP 3-4 sao, trong đó có 13 sản phẩm đạt 4 sao và 78 ...":
+    # a count without a place of its own is about the place named earlier in its sentence.
+    for prev, c in zip(counts, counts[1:]):
+        if c.locality or not prev.locality:
+            continue
+        if sentence_of(bounds, prev.start, len(low)) == sentence_of(bounds, c.start, len(low)):
+            c.locality = prev.locality
+
+
+def _place(text: str, m: re.Match, scope: Scope) -> str | None:
     if m["whole"]:
-        return f"tỉnh {province}" if province else None
+        return scope.whole(m["whole"])
     words = text[m.start("name"):m.end("name")].split()
     # Capitalised words may run on into the next line; keep the longest known name.
     for n in range(len(words), 0, -1):
@@ -360,19 +421,20 @@ def _place(text: str, m: re.Match, province: str | None) -> str | None:
     return None
 
 
-def _as_of(low: str, ss: int, se: int, c: ProductCount) -> str | None:
+def _as_of(low: str, ss: int, se: int, c: ProductCount, exclude: list[tuple[int, int]] = ()) -> str | None:
     found = None
     for m in _ASOF_RE.finditer(low, ss, se):
         if m.start() > c.unit_end + 120:
             break
-        if m["m"]:
-            return f"{m['my']}-{int(m['m']):02d}"
+        if m["dm"] or m["wm"] or m["m"]:
+            mm, yy = (m["dm"], m["dy"]) if m["dm"] else (m["wm"], m["wy"]) if m["wm"] else (m["m"], m["my"])
+            return f"{yy}-{int(mm):02d}"
         if m["y"]:
             return m["y"]
         if m["cum"]:
             return None
-        if found is None:
-            found = m["yy"]
+        if found is None and not overlaps(m.span("yy"), exclude):
+            found = m["yy"]  # "năm 2023", but not the year inside a full date or a number
     return found
 
 
@@ -400,7 +462,7 @@ _HEADING_END = re.compile(r":\s*\**\s*$")
 _BULLET = re.compile(r"^\s*[-+•*]")
 
 
-def _heading_context(counts: list[ProductCount], text: str, low: str, province: str | None) -> None:
+def _heading_context(counts: list[ProductCount], text: str, low: str) -> None:
     # "(3) Luỹ kế: Tính đến hết năm 2024, toàn huyện có:" dates the "+ ..." lines below it.
     lines = text.split("\n")
     starts = [0]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz, process
+
 from pipeline.extract import places
 from pipeline.extract.dates import DateMention
 from pipeline.extract.numbers import KINDS, DocumentNumber
@@ -40,11 +42,7 @@ AGENCIES = {
     "phong nong nghiep va ptnt": "Phòng Nông nghiệp và Phát triển nông thôn",
     "phong nong nghiep va phat trien nong thon": "Phòng Nông nghiệp và Phát triển nông thôn",
 }
-_AGENCY_START = re.compile(r"^(?:ubnd|uy ban|so|phong|ban|van phong|chi cuc|hoi dong|bo|trung tam|cuc|bch)\b")
 _MOTTO = re.compile(r"\s{2,}|\bcong\s+hoa\b|\b\w{2,4}\s+lap\s*-|\bdoc\s+lap\b")
-_TITLE_WORDS = re.compile(
-    r"\b(?:chu tich|giam doc|truong phong|truong ban|chanh van phong|bo truong|thu truong|"
-    r"tong giam doc|truong|kt\.|tm\.|tl\.|q\.|thua lenh|thua uy quyen|uy vien)\b")
 _BODY_OPENERS = re.compile(
     r"^(?:thuc hien|can cu|qua\b|kinh gui|theo\b|nham\b|tren co so|de\b|trong\b|ngay\b|"
     r"[ivx]+\.|\d+\.|phan thu)")
@@ -114,33 +112,77 @@ def _type(head: list[str], own: DocumentNumber | None) -> str | None:
     return None
 
 
+# Words that open a body sentence right after a title ("Căn cứ ...", "Thực hiện ...").
+_TITLE_STOP = re.compile(
+    r"^(?:can cu|thuc hien|trien khai|qua\b|theo\b|tren co so|nham\b|de\b|trong\b|ngay\b|kinh gui|"
+    r"xet\b|sau khi|hien nay|tiep tuc|nay\b|ngay tu|nam qua|[ivx]+\.|\d+\.|phan thu|dieu \d|muc dich)")
+# A title line ending with one of these continues on the next line even when it opens with a capital.
+_OPEN_END = re.compile(r"(?:\b(?:huyen|tinh|xa|thi xa|thanh pho|phuong|thi tran|cua|ve|va|tai|cho|trien khai|"
+                       r"thuc hien|dia ban|chuong trinh)|[,(\-])\s*$")
+
+
 def _subject(head: list[str]) -> str | None:
     for i, ln in enumerate(head):
         f = _fold(_clean_line(ln))
         m = re.match(r"^(?:v/v|ve viec)\s*:?\s*", f)
-        if m:
+        if m and not _after_type_word(head, i):
+            # A letter's "V/v ..." subject: it runs until "Kính gửi" or the body.
             parts = [_clean_line(ln)[m.end():]]
             for nxt in head[i + 1:i + 6]:
-                nf = _fold(_clean_line(nxt))
-                if not nf or nf.startswith(("kinh gui", "can cu", "thuc hien")):
-                    break
-                parts.append(_clean_line(nxt))
-            return _join(parts)
-        key = re.sub(r"\s+", " ", f)
-        if key in KINDS and ln.strip().replace("*", "").isupper():
-            parts = []
-            for nxt in head[i + 1:i + 12]:
                 c = _clean_line(nxt)
                 nf = _fold(c)
-                if not c:
-                    if nxt and parts:
-                        break  # a line of spaces separates the title from the body
-                    continue
-                if _BODY_OPENERS.match(nf) or set(c) <= set("-_=. ") or len(parts) >= 4:
+                if not nf or nf.startswith(("kinh gui", "can cu", "thuc hien")) or _is_motto_or_number(nf):
                     break
                 parts.append(c)
             return _join(parts)
+        key = re.sub(r"\s+", " ", f)
+        if key in KINDS and ln.strip().replace("*", "").isupper():
+            return _title_after(head, i)
     return None
+
+
+def _after_type_word(head: list[str], i: int) -> bool:
+    # "QUYẾT ĐỊNH / Về việc ..." - a title that opens with "Về việc", not a letter's V/v.
+    for ln in reversed(head[max(0, i - 3):i]):
+        c = _clean_line(ln)
+        if c:
+            return re.sub(r"\s+", " ", _fold(c)) in KINDS and c.isupper()
+    return False
+
+
+def _is_motto_or_number(f: str) -> bool:
+    return bool(re.match(r"^s[o06b]?\s*:|^(?:cong hoa|doc lap)", f))
+
+
+def _title_after(head: list[str], i: int) -> str | None:
+    """The title lines after the type word: up to a blank gap, an upper-case authority line or the body."""
+    parts: list[str] = []
+    for nxt in head[i + 1:i + 12]:
+        c = _clean_line(nxt)
+        nf = _fold(c)
+        if not c:
+            if nxt and parts:
+                break  # a line of spaces separates the title from the body
+            continue
+        if set(c) <= set("-_=. ") or len(parts) >= 4:
+            break
+        if parts and (_BODY_OPENERS.match(nf) or _TITLE_STOP.match(nf)):
+            break  # the first line is the title whatever its first word ("Thực hiện Chương trình ...")
+        letters = [ch for ch in c if ch.isalpha()]
+        if parts and letters and c.isupper() and len(letters) > 6:
+            break  # "CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN ..." - the issuing authority, not the title
+        if parts and c[0].isupper() and not _continues(parts[-1], c):
+            break
+        parts.append(c)
+    return _join(parts)
+
+
+def _continues(prev: str, line: str) -> bool:
+    """True when ``line`` (opening with a capital) still belongs to the title ending in ``prev``."""
+    if _OPEN_END.search(_fold(prev)):
+        return True
+    first = " ".join(line.split()[:3])
+    return any(places.restore_name(" ".join(first.split()[:n]), cutoff=92) for n in (2, 3)) or line.startswith("OCOP")
 
 
 def _join(parts: list[str]) -> str | None:
@@ -163,36 +205,75 @@ def _restore_case(s: str) -> str:
     return " ".join(out)
 
 
-def _agency_name(line: str) -> str:
-    f = _fold(line)
-    f = re.sub(r"\s+", " ", f).strip(" .")
+_AGENCY_LINE = re.compile(
+    r"^(?:ubnd|uy ban|so|phong|ban|van phong|chi cuc|hoi dong|bo|trung tam|cuc|bch|dang uy|huyen uy|tinh uy)\b")
+_LEVEL_NAME = re.compile(r"^(?:ubnd|uy ban nhan dan)\s+(tinh|huyen|thi xa|thanh pho|xa|phuong|thi tran)\s+(.+)$")
+
+
+def _header_units(head: list[str]) -> list[str]:
+    """The agency lines of the top-left block, grouped into bodies, parent first.
+
+    The left column ("UBND TỈNH QUẢNG NGÃI / SỞ NÔNG NGHIỆP VÀ / PHÁT TRIỂN NÔNG THÔN")
+    may come interleaved with the motto lines (two columns read row by row), on the
+    same lines as the motto, or as its own block: motto parts are cut off, and the
+    block ends at "Số:", the date line, the type word or a "V/v" subject.
+    """
+    units: list[str] = []
+    for ln in head[:12]:
+        c = _clean_line(ln)
+        f = _fold(c)
+        if not c or set(c) <= set("-_=.* "):
+            continue
+        key = re.sub(r"\s+", " ", f)
+        if (re.match(r"^s[o06b]?\s*:", f) or re.match(r"^(?:v/v|ve viec)\b", f) or key in KINDS
+                or _PLACE_DATE.search(f) or f.startswith("kinh gui")):
+            break
+        cut = _MOTTO.search(f)
+        left = c[: cut.start()].strip() if cut else c
+        if not left:
+            continue  # a motto line of its own
+        letters = [ch for ch in left if ch.isalpha()]
+        upper = sum(ch.isupper() for ch in letters) >= 0.8 * len(letters) if letters else False
+        if _AGENCY_LINE.match(_fold(left)) and (upper or not units):
+            units.append(left)
+        elif units and upper:
+            units[-1] += " " + left  # "HUYỆN TRÀ BỒNG" continues "ỦY BAN NHÂN DÂN"
+        elif units:
+            break
+    return units
+
+
+def _agency_name(unit: str) -> str:
+    """Official short name of one header body: "UBND huyện Trà Bồng", "Sở Công Thương"."""
+    f = re.sub(r"\s+", " ", _fold(unit)).strip(" .")
+    f = re.sub(r"^uy ban nhan dan\b", "ubnd", f)
+    m = _LEVEL_NAME.match(f)
+    if m:
+        words = unit.split()
+        name = " ".join(words[len(words) - len(m[2].split()):])
+        loc = places.locality(m[1], name)
+        if loc:
+            level, _, rest = loc.partition(" ") if m[1] in ("tinh", "huyen", "xa", "phuong") else (
+                loc[: len(places.LEVELS[m[1]])], " ", loc[len(places.LEVELS[m[1]]) + 1:])
+            if rest.isupper():
+                rest = places.restore_place(rest) or rest.title()
+            return f"UBND {level} {rest}"
     if f in AGENCIES:
         return AGENCIES[f]
-    m = re.match(r"^(?:ubnd|uy ban nhan dan)\s+(tinh|huyen|thi xa|thanh pho|xa|phuong|thi tran)\s+(.+)$", f)
-    if m:
-        loc = places.locality(m[1], line.split(None, 2 + (" " in m[1]))[-1])
-        if loc:
-            return "UBND " + loc
-    return _restore_case(re.sub(r"\s+", " ", line).strip())
+    hit = process.extractOne(f, list(AGENCIES), scorer=fuzz.ratio, score_cutoff=88)
+    if hit:
+        return AGENCIES[hit[0]]
+    return _restore_case(re.sub(r"\s+", " ", unit).strip())
 
 
 def _issuer_from_header(head: list[str]) -> str | None:
-    agencies = []
-    for ln in head[:6]:
-        f = _fold(ln)
-        cut = _MOTTO.search(f.strip())
-        left = ln.strip()[: cut.start()] if cut else ln.strip()
-        left = _clean_line(left)
-        if left and _AGENCY_START.match(_fold(left)):
-            agencies.append(left)
-        elif agencies:
-            break
-    if not agencies:
+    units = _header_units(head)
+    if not units:
         return None
-    issuer = _agency_name(agencies[-1])
-    if len(agencies) > 1 and not issuer.startswith("UBND"):
-        parent = _agency_name(agencies[0])
-        m = re.match(r"^UBND (.+)$", parent)
+    issuer = _agency_name(units[-1])
+    if len(units) > 1 and not issuer.startswith("UBND"):
+        # "UBND TỈNH QUẢNG NGÃI / SỞ CÔNG THƯƠNG" -> "Sở Công Thương tỉnh Quảng Ngãi"
+        m = re.match(r"^UBND (.+)$", _agency_name(units[0]))
         if m and m[1] not in issuer:
             issuer = f"{issuer} {m[1]}"
     return issuer
@@ -215,23 +296,48 @@ def _issuer_from_body(text: str) -> str | None:
     return re.sub(r"\s+", " ", last["ag"]).strip()
 
 
+# Common Vietnamese family names (họ): a name line that opens with one is a person, not a body.
+SURNAMES = {
+    "nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do", "ho",
+    "ngo", "duong", "ly", "truong", "dinh", "lam", "mai", "ta", "cao", "doan", "luu", "chau",
+    "trinh", "luong", "ha", "thai", "tong", "quach", "la", "kieu", "tieu", "dao", "giang",
+    "khuat", "lai", "lu", "lo", "au", "diep", "tang", "thach", "trieu", "to", "bach", "phung",
+    "nong", "vuong", "dam", "nghiem", "ton", "cu", "an",
+}
+
+
 def _signer(lines: list[str]) -> str | None:
-    start = next((i for i, ln in enumerate(lines) if _fold(ln).strip().startswith("noi nhan")), len(lines) // 2)
-    for i in range(start, len(lines)):
-        c = _clean_line(lines[i])
-        if not c or not c.isupper() or not _TITLE_WORDS.search(_fold(c)) or len(c) > 60:
+    """The signer's name: the first person-name line after "Nơi nhận" (or in the second half).
+
+    The signing titles (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH, TM. ỦY BAN NHÂN DÂN, TL. GIÁM ĐỐC) and
+    the recipients ("- Sở NN và PTNT;") may interleave with it when two columns are read
+    row by row; neither looks like a name that opens with a family name.
+    """
+    start = next((i for i in range(len(lines) - 1, -1, -1) if _fold(lines[i]).strip().startswith("noi nhan")),
+                 len(lines) // 2)
+    for ln in lines[start:]:
+        name = _person_name(_clean_line(ln))
+        if name:
+            return name
+    return None
+
+
+def _person_name(line: str) -> str | None:
+    """``line`` (or its tail after a recipient "- Lưu: VT.") as a person's name, title-cased; else None."""
+    cands = [line]
+    m = re.search(r"[.;:]\s+([^.;:]+)$", line)
+    if line.startswith(("-", "+", "•")):
+        if not m:
+            return None
+        cands = [m[1]]
+    for c in cands:
+        c = c.strip(" .,;")
+        if not _NAME_RE.match(c) or re.search(r"\d", c):
             continue
-        seen = 0
-        for nxt in lines[i + 1:i + 25]:
-            n = _clean_line(nxt)
-            if not n:
-                continue
-            seen += 1
-            if seen > 6:
-                break
-            if _TITLE_WORDS.search(_fold(n)) and n.isupper():
-                continue  # second title line: "PHÓ CHỦ TỊCH"
-            if _NAME_RE.match(n) and not re.search(r"\d", n):
-                return n.title() if n.isupper() else n
-            break
+        words = _fold(c).split()
+        if words[0] not in SURNAMES or len(words) < 2 or c.split()[0].lower() == "trưởng":
+            continue
+        if any(w in ("ubnd", "so", "phong", "ban", "chu", "giam", "noi", "nhu", "luu") for w in words[1:2]):
+            continue
+        return c.title() if c.isupper() else c
     return None

@@ -53,8 +53,8 @@ def find_money(text: str, folded: Folded | None = None) -> list[MoneyAmount]:
     for m in _MONEY_RE.finditer(folded.text):
         parts = _PART_RE.findall(m.group("amount"))
         cur = m.group("cur")
-        if cur == "d" and not any(mult for _, mult in parts):
-            continue  # a lone "đ" after a bare number is too ambiguous
+        if cur == "d" and not any(mult for _, mult in parts) and not re.fullmatch(r"\d{1,3}(?:\.\d{3})+", parts[0][0]):
+            continue  # a lone "đ" after a bare small number is too ambiguous; "15.000.000 đ" is money
         if len(parts) > 1 and any(not mult for _, mult in parts[:-1]):
             continue
         total = Decimal(0)

@@ -123,3 +123,21 @@ def sentence_of(bounds: list[int], offset: int, text_len: int) -> tuple[int, int
     i = bisect.bisect_right(bounds, offset) - 1
     end = bounds[i + 1] if i + 1 < len(bounds) else text_len
     return bounds[i], end
+
+
+# A page break as Document.text writes it, with the page number printed at the top or
+# bottom of the page next to it ("2", "- 2 -", "Trang 2"): furniture, not text.
+_PAGE_FURNITURE_RE = re.compile(
+    r"(?:(?<=\n)[ \t]*(?:-\s*)?(?:trang\s+)?\d{1,3}(?:\s*-)?[ \t]*\n(?=\s*\f))"
+    r"|(?:(?<=\f\n)[ \t]*\n?[ \t]*(?:-\s*)?(?:trang\s+)?\d{1,3}(?:\s*-)?[ \t]*(?=\n))",
+    re.IGNORECASE,
+)
+
+
+def mask_page_furniture(text: str) -> str:
+    """``text`` with page numbers next to page breaks blanked out (same length, offsets kept).
+
+    A phrase broken by a page break ("17 sản\\n\\f\\n2\\nphẩm") then reads as one phrase
+    with only whitespace inside.
+    """
+    return _PAGE_FURNITURE_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)

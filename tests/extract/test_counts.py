@@ -65,3 +65,34 @@ def test_locality_and_as_of():
     assert c["locality"] == "huyện Mộ Đức" and c["as_of"] == "2023-06"
     (c,) = extract_text("Nghia Hanh (3 san pham)")["counts"]
     assert c["locality"] == "huyện Nghĩa Hành"
+
+
+def test_upgrade_to_a_named_level_counts_at_that_level():
+    assert counts("hỗ trợ nâng hạng 06 sản phẩm từ 3 sao lên 4 sao.") == [(6, None, None, "sản phẩm", "4")]
+    assert counts("có 2 sản phẩm được nâng hạng lên 5 sao") == [(2, None, None, "sản phẩm", "5")]
+
+
+def test_count_broken_by_a_page_break_and_page_number():
+    out = extract_text("đã hỗ trợ 17 sản\n\f\n2\nphẩm tham gia hội chợ; 3 gian hàng")["counts"]
+    assert [(c["value"], c["unit"]) for c in out] == [(17, "sản phẩm"), (3, "gian hàng")]
+    assert out[0]["raw"] == "17 sản\n\f\n2\nphẩm"
+
+
+def test_as_of_forms():
+    def as_of(text):
+        return [c["as_of"] for c in extract_text(text)["counts"]]
+    assert as_of("Tính đến ngày 30/6/2024, huyện có 25 sản phẩm đạt OCOP.") == ["2024-06"]
+    assert as_of("Lũy kế đến tháng 8 năm 2021, toàn tỉnh có 98 sản phẩm đạt OCOP 3-4 sao.") == ["2021-08"]
+    assert as_of("Lũy kế đến nay có 40 chủ thể.") == [None]
+    # the year inside a full date is not the count's as-of year
+    assert as_of("Theo Quyết định số 5/QĐ-UBND ngày 31 tháng 10 năm 2023, có 7 sản phẩm đạt 3 sao.") == [None]
+
+
+def test_whole_area_and_locality_carried_along_the_sentence():
+    text = ("ỦY BAN NHÂN DÂN\nHUYỆN BA TƠ\nSố: 1/BC-UBND\n"
+            "Đến tháng 12/2023, toàn huyện có 30 sản phẩm đạt OCOP, trong đó có 4 sản phẩm đạt 4 sao "
+            "và 26 sản phẩm đạt 3 sao.\n")
+    out = extract_text(text)["counts"]
+    assert [c["locality"] for c in out] == ["huyện Ba Tơ"] * 3
+    text = "Toàn tỉnh Quảng Ngãi có 12 doanh nghiệp; toàn tỉnh có 5 hợp tác xã."
+    assert [c["locality"] for c in extract_text(text)["counts"]] == ["tỉnh Quảng Ngãi"] * 2

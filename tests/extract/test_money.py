@@ -31,3 +31,10 @@ def test_parse_number():
     assert str(parse_number("324,474")) == "324.474"
     assert parse_number("201.000") == 201000
     assert parse_number("1,250,000") == 1250000
+
+
+def test_lone_d_after_a_thousands_grouped_amount():
+    from pipeline.extract import extract_text
+    assert [m["value_vnd"] for m in extract_text("mức hỗ trợ 15.000.000 đ/chủ thể; 500.000đ mỗi sản phẩm")["money"]] == [
+        15000000, 500000]
+    assert extract_text("điểm trung bình 5 đ")["money"] == []

@@ -1,0 +1,135 @@
+"""Bounding boxes for extracted items: where on the scanned page a mention was read.
+
+``attach_boxes(extraction, doc)`` adds ``"bbox": [x0, y0, x1, y1]`` (page pixels,
+the union of the OCR words covering the item's character span) and ``"page"`` to
+every item of ``doc_refs``, ``dates``, ``counts`` and ``money`` whose span falls on
+an OCR'd page.  Spans index ``doc.text``: pages joined by ``"\\n\\f\\n"``, each
+page's text being its lines of words joined by single spaces (what
+:func:`pipeline.ocr.ocr_page` writes), so word ``k`` of line ``i`` of a page sits
+at a computable offset.  When a page's text does not follow that layout (it was
+edited after OCR) the words are found by a left-to-right search of their text
+instead; pages without words (text layer, plain text) get no box.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from pipeline.document import PAGE_BREAK, Document, Page
+
+FIELDS = ("doc_refs", "dates", "counts", "money")
+_SEPARATOR = f"\n{PAGE_BREAK}\n"
+
+
+@dataclass
+class _PageWords:
+    start: int  # offset of the page's text in the document text
+    end: int
+    starts: list[int]  # document offsets of each word, sorted
+    ends: list[int]
+    boxes: list[tuple[int, int, int, int]]  # x0, y0, x1, y1
+
+
+def _word_offsets(page: Page) -> list[tuple[int, int, int]] | None:
+    """(start, end, word index) of every word in ``page.text``, or None without words."""
+    if not page.words:
+        return None
+    text = page.text
+    out: list[tuple[int, int, int]] = []
+    # Fast path: the page text is the words joined by spaces, lines by "\n".
+    lines = text.split("\n")
+    line_starts = [0]
+    for ln in lines[:-1]:
+        line_starts.append(line_starts[-1] + len(ln) + 1)
+    cursor: dict[int, int] = {}
+    ok = True
+    for k, w in enumerate(page.words):
+        if not w.text.strip():
+            continue
+        if not (0 <= w.line < len(lines)):
+            ok = False
+            break
+        pos = lines[w.line].find(w.text, cursor.get(w.line, 0))
+        if pos < 0:
+            ok = False
+            break
+        cursor[w.line] = pos + len(w.text)
+        s = line_starts[w.line] + pos
+        out.append((s, s + len(w.text), k))
+    if ok:
+        return out
+    # Fallback: find each word in reading order anywhere after the previous one.
+    out, pos = [], 0
+    for k, w in enumerate(page.words):
+        if not w.text.strip():
+            continue
+        at = text.find(w.text, pos)
+        if at < 0:
+            continue
+        out.append((at, at + len(w.text), k))
+        pos = at + len(w.text)
+    return out
+
+
+def _index(doc: Document) -> list[_PageWords | None]:
+    pages: list[_PageWords | None] = []
+    offset = 0
+    for page in doc.pages:
+        found = _word_offsets(page)
+        if found is None:
+            pages.append(None)
+        else:
+            found.sort()
+            boxes = []
+            for _, _, k in found:
+                left, top, width, height = page.words[k].box
+                boxes.append((left, top, left + width, top + height))
+            pages.append(_PageWords(offset, offset + len(page.text), [offset + s for s, _, _ in found],
+                                    [offset + e for _, e, _ in found], boxes))
+        offset += len(page.text) + len(_SEPARATOR)
+    return pages
+
+
+def span_box(pages: list[_PageWords | None], start: int, end: int) -> tuple[int, list[int] | None]:
+    """(1-based page, union box of the words overlapping ``[start, end)``) for a document span.
+
+    A span that crosses a page break gets the box of its part on the first page.
+    """
+    for number, pw in enumerate(pages, start=1):
+        page_start = pw.start if pw else None
+        if pw is None:
+            continue
+        if not (page_start <= start <= pw.end):
+            continue
+        stop = min(end, pw.end)
+        i = bisect.bisect_right(pw.ends, start)  # first word ending after start
+        box = None
+        while i < len(pw.starts) and pw.starts[i] < stop:
+            x0, y0, x1, y1 = pw.boxes[i]
+            box = [x0, y0, x1, y1] if box is None else [min(box[0], x0), min(box[1], y0),
+                                                        max(box[2], x1), max(box[3], y1)]
+            i += 1
+        return number, box
+    return 0, None
+
+
+def attach_boxes(extraction: dict, doc: Document) -> dict:
+    """Add ``bbox`` (and the 1-based ``page``) to every item with a ``span`` on an OCR'd page.
+
+    ``extraction`` is modified in place and returned.  ``doc`` must be the document
+    whose ``text`` the spans index (the OCR'd original when the extraction was
+    mapped back from restored text, which keeps the same words and boxes).
+    """
+    pages = _index(doc)
+    if not any(pages):
+        return extraction
+    for name in FIELDS:
+        for item in extraction.get(name) or []:
+            span = item.get("span")
+            if not span:
+                continue
+            number, box = span_box(pages, span[0], span[1])
+            if box is not None:
+                item["bbox"] = box
+                item["page"] = number
+    return extraction
