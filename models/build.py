@@ -14,7 +14,13 @@ project's evaluation documents:
     syllables of running news/legal text, which gives real adjacent-syllable
     counts;
   - ``address/data/mapping.json``: province/district/ward names, so place
-    names (``Quảng Ngãi``, ``Trà Bồng``) are known pairs.
+    names (``Quảng Ngãi``, ``Trà Bồng``) are known pairs;
+  - the CRFsuite models of its word segmenter / POS tagger / chunker / NER:
+    their bigram feature strings (``T[-1,0].lower=thị trường``) name ~23k
+    syllable pairs attested in the VLSP training corpora (read as bytes);
+  - the running text's case: how often each syllable is written Title-case
+    inside a sentence (the restorer's case feature), and Viet74K's
+    two-syllable words (its word-overlap feature).
 
 Output: ``models/built/restore_lexicon.json`` (see :func:`build`), deterministic
 (sorted keys) so two builds give identical bytes.
@@ -46,6 +52,17 @@ _UNDERTHESEA_FILES = {
     "running_text": "pipeline/pos_tag/models/pos_crf_vlsp2013_20230303/test_output.txt",
     "places": "address/data/mapping.json",
 }
+# CRFsuite models bundled with underthesea's tagger/segmenter: their feature
+# strings ("T[-1,0].lower=sản phẩm") name the syllable pairs seen in the VLSP
+# training corpora (a much larger text than the bundled running text).
+_UNDERTHESEA_CRF_MODELS = (
+    "pipeline/word_tokenize/models/ws_crf_vlsp2013_20230727/models.bin",
+    "pipeline/pos_tag/models/pos_crf_vlsp2013_20230303/models.bin",
+    "pipeline/pos_tag/pos_crf_2017_10_11.bin",
+    "pipeline/chunking/chunk_crf_2017_10_12.bin",
+    "pipeline/ner/ner_crf_2017_10_12.bin",
+)
+_CRF_PAIR_RE = re.compile(rb"T\[(?:-1,0|0,1|-2,-1|1,2)\](?:\.lower)?=([^\x00]{3,60})\x00")
 
 # A syllable: Latin letters with Vietnamese marks only, at most 7 letters ("nghiêng").
 _SYLLABLE_RE = re.compile(r"^[a-zàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]{1,7}$")
@@ -53,6 +70,7 @@ _SYLLABLE_RE = re.compile(r"^[a-zàáảãạăằắẳẵặâầấẩẫậ�
 # many observed bigrams, enough to beat an unseen pair but not a frequent one.
 DICTIONARY_PAIR_WEIGHT = 1
 PLACE_PAIR_WEIGHT = 1
+CRF_PAIR_WEIGHT = 1
 # Unigram mixture: wordfreq is large and general, the running text is
 # in-domain but small; dictionary-only syllables get a floor.
 WORDFREQ_WEIGHT = 0.65
@@ -184,6 +202,42 @@ def read_running_text(root: Path) -> list[list[str]]:
     return runs
 
 
+def read_crf_pairs(root: Path) -> list[tuple[str, str]]:
+    """Syllable pairs named by the bigram features of underthesea's CRF models (sorted, distinct)."""
+    pairs: set[tuple[str, str]] = set()
+    for rel in _UNDERTHESEA_CRF_MODELS:
+        path = root / rel
+        if not path.exists():
+            continue
+        for raw in _CRF_PAIR_RE.findall(path.read_bytes()):
+            parts = syllables_of(raw.decode("utf-8", "replace"))
+            if len(parts) == 2:
+                pairs.add((parts[0], parts[1]))
+    return sorted(pairs)
+
+
+def read_case_counts(root: Path) -> dict[str, list[int]]:
+    """Per syllable: how often the bundled VLSP text writes it Title-case / lower-case *inside* a
+    sentence (not first).  Mid-sentence capitals mark names and agencies (Sở, Phòng, Ủy ban)."""
+    counts: dict[str, list[int]] = {}
+    first = True
+    path = root / _UNDERTHESEA_FILES["running_text"]
+    for line in path.read_text(encoding="utf-8").splitlines():
+        token = line.split("\t", 1)[0].strip()
+        if not token:
+            first = True
+            continue
+        for part in nfc(token).replace("-", " ").split():
+            if not _SYLLABLE_RE.match(part.lower()):
+                first = first or part in ".!?:;"  # a new clause may start capitalised
+                continue
+            if not first and not part.isupper():
+                row = counts.setdefault(modern_tone_placement(part.lower()), [0, 0])
+                row[0 if part[0].isupper() else 1] += 1
+            first = False
+    return counts
+
+
 def read_places(root: Path) -> Counter[tuple[str, ...]]:
     """Distinct administrative names (with their Tỉnh/Huyện/Xã prefix) as syllable tuples."""
     data = json.loads((root / _UNDERTHESEA_FILES["places"]).read_text(encoding="utf-8"))
@@ -210,6 +264,8 @@ def build(out_dir: Path = BUILT_DIR) -> Path:
     dictionary = read_dictionary(root)
     runs = read_running_text(root)
     places = read_places(root)
+    crf_pairs = read_crf_pairs(root)
+    case_counts = read_case_counts(root)
 
     running_uni: Counter[str] = Counter()
     for run in runs:
@@ -257,6 +313,10 @@ def build(out_dir: Path = BUILT_DIR) -> Path:
         "index": index,
         "foreign": foreign,
         "number_token": NUMBER_TOKEN,
+        # [Title-case, lower-case] counts inside sentences, for the restorer's case feature.
+        "case_counts": {w: case_counts[w] for w in sorted(case_counts) if w in vocab},
+        # Two-syllable dictionary words, for the restorer's word-overlap feature.
+        "word_pairs": sorted({" ".join(e) for e in dictionary if len(e) == 2}),
         "lm": LM_FILE,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -276,6 +336,8 @@ def build(out_dir: Path = BUILT_DIR) -> Path:
         for entry in places:
             if len(entry) > 1:
                 yield list(entry), WORD_START, PLACE_PAIR_WEIGHT
+        for pair in crf_pairs:
+            yield list(pair), WORD_START, CRF_PAIR_WEIGHT
 
     prior = {w: math.exp(lp) for w, lp in logprob.items()}
     train_lm_model(lm_runs(), out_dir / LM_FILE, prior=prior, prior_weight=LM_PRIOR_WEIGHT)

@@ -129,6 +129,12 @@ class OcrChannel:
         """Weighted edit distance between the OCR word and a candidate syllable."""
         return _channel_cost(self, observed, candidate)
 
+    def bounded_cost(self, observed: str, candidate: str, bound: float) -> float:
+        """:meth:`cost`, or ``math.inf`` as soon as the DP shows it exceeds ``bound`` (cheaper)."""
+        if bound == math.inf:
+            return _channel_cost(self, observed, candidate)
+        return _channel_cost_bounded(self, observed, candidate, bound)
+
     def word_readings(self, observed: str) -> list[str]:
         """Stripped syllables this OCR word was seen to stand for (none for the hand-set model)."""
         return []
@@ -185,23 +191,200 @@ class LearnedChannel(OcrChannel):
 
 @lru_cache(maxsize=400_000)
 def _channel_cost(channel: OcrChannel, observed: str, candidate: str) -> float:
-    n, m = len(observed), len(candidate)
-    dropped = [channel.dropped(c) for c in candidate]
+    """Weighted Levenshtein DP (substitute / OCR noise letter / candidate letter dropped)."""
+    rows, noises, drops = _tables(channel)
+    dropped = []
+    for c in candidate:
+        d = drops.get(c)
+        if d is None:
+            d = drops[c] = channel.dropped(c)
+        dropped.append(d)
+    m = len(candidate)
     prev = [0.0] * (m + 1)
-    for j in range(1, m + 1):
-        prev[j] = prev[j - 1] + dropped[j - 1]
-    for i in range(1, n + 1):
-        o = observed[i - 1]
-        noise = channel.noise(o)
-        cur = [prev[0] + noise] + [0.0] * m
-        for j in range(1, m + 1):
-            cur[j] = min(
-                prev[j - 1] + channel.substitution(o, candidate[j - 1]),
-                prev[j] + noise,
-                cur[j - 1] + dropped[j - 1],
-            )
+    acc = 0.0
+    for j in range(m):
+        acc += dropped[j]
+        prev[j + 1] = acc
+    for o in observed:
+        row = rows.get(o)
+        if row is None:
+            row = rows[o] = {}
+        noise = noises.get(o)
+        if noise is None:
+            noise = noises[o] = channel.noise(o)
+        left = prev[0] + noise
+        cur = [left]
+        for j in range(m):
+            c = candidate[j]
+            sub = row.get(c)
+            if sub is None:
+                sub = row[c] = channel.substitution(o, c)
+            best = prev[j] + sub
+            x = prev[j + 1] + noise
+            if x < best:
+                best = x
+            x = left + dropped[j]
+            if x < best:
+                best = x
+            cur.append(best)
+            left = best
         prev = cur
     return prev[m]
+
+
+def _channel_cost_bounded(channel: OcrChannel, observed: str, candidate: str, bound: float) -> float:
+    """The DP of :func:`_channel_cost`, abandoned (``math.inf``) once a whole row exceeds ``bound``
+    (costs only grow along a path, so the row minimum bounds the result)."""
+    rows, noises, drops = _tables(channel)
+    dropped = []
+    for c in candidate:
+        d = drops.get(c)
+        if d is None:
+            d = drops[c] = channel.dropped(c)
+        dropped.append(d)
+    m = len(candidate)
+    prev = [0.0] * (m + 1)
+    acc = 0.0
+    for j in range(m):
+        acc += dropped[j]
+        prev[j + 1] = acc
+    for o in observed:
+        row = rows.get(o)
+        if row is None:
+            row = rows[o] = {}
+        noise = noises.get(o)
+        if noise is None:
+            noise = noises[o] = channel.noise(o)
+        left = prev[0] + noise
+        cur = [left]
+        low = left
+        for j in range(m):
+            c = candidate[j]
+            sub = row.get(c)
+            if sub is None:
+                sub = row[c] = channel.substitution(o, c)
+            best = prev[j] + sub
+            x = prev[j + 1] + noise
+            if x < best:
+                best = x
+            x = left + dropped[j]
+            if x < best:
+                best = x
+            cur.append(best)
+            left = best
+            if best < low:
+                low = best
+        if low > bound:
+            return math.inf
+        prev = cur
+    return prev[m]
+
+
+# id(channel) -> (substitution rows per OCR letter, noise costs, drop costs, the channel);
+# holding the channel keeps its id from being reused by another object.
+_TABLES: dict[int, tuple[dict, dict, dict, OcrChannel]] = {}
+
+
+def _tables(channel: OcrChannel) -> tuple[dict, dict, dict]:
+    """Per-channel memo tables for the edit DP: letter costs are fixed once a channel is built."""
+    t = _TABLES.get(id(channel))
+    if t is None or t[3] is not channel:
+        t = _TABLES[id(channel)] = ({}, {}, {}, channel)
+    return t[0], t[1], t[2]
+
+
+# ---------------------------------------------------------------------------
+# Modern Tesseract ``vie`` output: the letters are right, a mark may be wrong.
+
+_TONE_OF = {}
+for _fam in _VOWEL_FAMILY.values():
+    for _i, _ch in enumerate(_fam):
+        _TONE_OF[_ch] = _i  # 0 none, 1 huyền, 2 sắc, 3 hỏi, 4 ngã, 5 nặng
+
+
+class MarkChannel:
+    """P(printed letter | intended letter) for OCR that keeps the letters but may misread a mark.
+
+    Used on text Tesseract ``vie`` already gave marks to: the candidates of a
+    word are the syllables spelled with the same letters (same stripped form),
+    so a word and a candidate have the same length (NFC) and the cost is a sum
+    over aligned letters, no edit DP.  Costs are in nats:
+    ``cost(o | c) = ln P(c | c) - ln P(o | c)`` with
+    ``P(o | c) = (n(c -> o) + alpha * q(o | c)) / (N_c + alpha)``: the counts
+    ``n`` are the ``vie`` confusion tables of ``models/channel.json``; the prior
+    ``q`` says a tone is misread more often than a vowel shape (ô/ơ, ê/e) and
+    that anything else is rare.  Reading a letter as itself is near free.
+    """
+
+    ALPHA = 20.0
+    Q_SAME = 0.97
+    Q_TONE = 0.006    # same vowel shape, other tone (ể -> ế)
+    Q_SHAPE = 0.0015  # same base vowel, other shape (ô -> o, ư -> u)
+    Q_OTHER = 0.0001  # d/đ and anything else with the same stripped letter
+
+    def __init__(self, path: Path | str = CHANNEL_PATH, channel: str = "vie") -> None:
+        self.name = f"marks:{channel}"
+        try:
+            model = json.loads(Path(path).read_text(encoding="utf-8"))
+            self.sub: dict[str, dict[str, int]] = model["channels"][channel]["sub"]
+        except (FileNotFoundError, KeyError):
+            self.name, self.sub = "marks:prior", {}
+        self._memo: dict[tuple[str, str], float] = {}
+        # Tone and shape confusions pooled over all vowels: a letter seen rarely
+        # (ẩ) borrows what its tone (hỏi -> sắc) and its shape (â -> a) do elsewhere.
+        self._tone: dict[int, dict[int, int]] = {}
+        self._shape: dict[str, dict[str, int]] = {}
+        for c, row in self.sub.items():
+            if c not in _TONE_OF:
+                continue
+            for o, n in row.items():
+                if o in _TONE_OF:
+                    t = self._tone.setdefault(_TONE_OF[c], {})
+                    t[_TONE_OF[o]] = t.get(_TONE_OF[o], 0) + n
+                    if SHAPE[o] != SHAPE[c] and strip_diacritics(o) == strip_diacritics(c):
+                        sh = self._shape.setdefault(SHAPE[c], {})
+                        sh[SHAPE[o]] = sh.get(SHAPE[o], 0) + n
+
+    @staticmethod
+    def _pooled(table: dict, c, o, same: float, other: float) -> float:
+        row = table.get(c, {})
+        total = sum(row.values())
+        return (row.get(o, 0) + 5.0 * (same if o == c else other)) / (total + 5.0)
+
+    def _prior(self, o: str, c: str) -> float:
+        if o == c:
+            return self.Q_SAME
+        if o in _TONE_OF and c in _TONE_OF and strip_diacritics(o) == strip_diacritics(c):
+            # Independent tone and shape misreadings, each estimated over all vowels.
+            tone = self._pooled(self._tone, _TONE_OF[c], _TONE_OF[o], 1.0 - 5 * self.Q_TONE, self.Q_TONE)
+            shape = self._pooled(self._shape, SHAPE[c], SHAPE[o], 1.0 - 2 * self.Q_SHAPE, self.Q_SHAPE)
+            return tone * shape
+        return self.Q_OTHER
+
+    def _prob(self, o: str, c: str) -> float:
+        row = self.sub.get(c, {})
+        total = sum(row.values())
+        return (row.get(o, 0) + self.ALPHA * self._prior(o, c)) / (total + self.ALPHA)
+
+    def letter_cost(self, o: str, c: str) -> float:
+        """Nats for intended letter ``c`` printed as ``o`` (0 when ``o == c`` and the letter is plain)."""
+        key = (o, c)
+        cost = self._memo.get(key)
+        if cost is None:
+            cost = self._memo[key] = max(0.0, math.log(self._prob(c, c)) - math.log(self._prob(o, c)))
+        return cost
+
+    def cost(self, observed: str, candidate: str) -> float:
+        """Nats for ``candidate`` printed as ``observed`` (lower case NFC, same stripped form)."""
+        if observed == candidate:
+            return 0.0
+        if len(observed) != len(candidate):
+            return math.inf
+        total = 0.0
+        for o, c in zip(observed, candidate):
+            if o != c:
+                total += self.letter_cost(o, c)
+        return total
 
 
 def load_channel(name: str = "eng", path: Path | str = CHANNEL_PATH) -> OcrChannel:

@@ -363,9 +363,21 @@ class NgramLM:
 
     def logprob(self, u: str | None, v: str | None, w: str) -> float:
         """log P(w | u v); None for a context position before the start of the run."""
+        ids, unk = self.ids, self.unk
+        wi = ids.get(w, unk)
         if v is None:
-            return self.logprob_ids(-1, self.bos, self.id(w))
-        return self.logprob_ids(self.id(u), self.id(v), self.id(w))
+            return self.logprob_ids(-1, self.bos, wi)
+        vi = ids.get(v, unk)
+        ui = self.bos if u is None else ids.get(u, unk)
+        key2 = (vi << _BITS) | wi
+        p = self.p3.get((ui << (2 * _BITS)) | key2)
+        if p is not None:
+            return p
+        bo = self.bow2.get((ui << _BITS) | vi, 0.0)
+        p = self.p2.get(key2)
+        if p is not None:
+            return bo + p
+        return bo + self.bow1[vi] + self.p1[wi]
 
     def unigram_logprob(self, w: str) -> float:
         return self.p1[self.id(w)]
@@ -387,6 +399,9 @@ class MixtureLM:
         self._log_w = math.log(user_weight) if user else 0.0
         self._log_1w = math.log(1 - user_weight) if user else 0.0
         self._memo: dict[tuple, float] = {}
+        if user is None:
+            # Nothing to mix: answer straight from the shipped model (no memo overhead).
+            self.logprob = base.logprob  # type: ignore[method-assign]
         # The user model's <unk> mass is shared by the shipped words it never saw.
         self._log_unseen = math.log(max(1, sum(1 for w in base.ids if w not in user.ids))) if user else 0.0
         # ... and the shipped model's <unk> mass by the user's words it never saw.
@@ -404,13 +419,14 @@ class MixtureLM:
         key = (u, v, w)
         p = self._memo.get(key)
         if p is None:
-            p = self.base.logprob(u, v, w)
-            if self.user is not None:
-                if w not in self.base.ids:
-                    p -= self._log_new
-                q = self._user(u, v, w)
-                a, b = p + self._log_1w, q + self._log_w
-                p = max(a, b) + math.log1p(math.exp(-abs(a - b)))
+            base, user = self.base, self.user
+            a = base.logprob(u, v, w) + self._log_1w
+            if w not in base.ids:
+                a -= self._log_new
+            b = user.logprob(u, v, w) + self._log_w  # type: ignore[union-attr]
+            if w not in user.ids:  # type: ignore[union-attr]
+                b -= self._log_unseen
+            p = (a + math.log1p(math.exp(b - a))) if a >= b else (b + math.log1p(math.exp(a - b)))
             if len(self._memo) > 2_000_000:
                 self._memo.clear()
             self._memo[key] = p

@@ -15,9 +15,22 @@ An English OCR model turns ``Quảng Ngãi`` into ``Quang Ngéi`` and ``số`` i
   interpolated with a user model from ``vanban train-lm`` when there is one;
 * **decode**: trigram beam search (states = last two syllables) over each run.
 
-Per document, text that already carries Vietnamese marks is trusted (only
-words no syllable spells are restored); per token, a word Tesseract read with
-high confidence that is a valid syllable is kept (``word_confidences``).
+Per document, text that already carries Vietnamese marks is trusted by
+:meth:`Restorer.restore_text` (only words no syllable spells are restored); per
+token, a word Tesseract read with high confidence that is a valid syllable is
+kept (``word_confidences``).
+
+Modern Tesseract ``vie`` output has its letters right but misreads stacked
+marks (``thể`` -> ``thế``, ``tổng`` -> ``tống``): :meth:`Restorer.correct_marks`
+decodes it with the same LM, each word's candidates being the syllables spelled
+with the same letters, priced by :class:`pipeline.channel.MarkChannel` (learned
+from rendered + ``-l vie`` OCR'd pages).  :meth:`Restorer.restore_ocr_page`
+picks per page: restore (no marks) or mend (marks).
+
+Two features beyond the n-grams: a mid-sentence Title-case word is likelier a
+name or agency (``Sở``, ``Phòng``: case counts from the bundled running text),
+and one syllable cannot close one dictionary word and open the next
+(``địa bàn`` + ``bàn tính``: a small penalty).
 
 Document codes (``69/KH-UBND``), numbers, e-mails, URLs, acronyms and
 punctuation pass through untouched, except that the ``Đ`` English OCR loses in
@@ -25,6 +38,7 @@ codes is put back (``Qb-UBND`` -> ``QĐ-UBND``).
 """
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import re
@@ -37,8 +51,8 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from .channel import SHAPE, LearnedChannel, OcrChannel, load_channel  # noqa: F401  (re-exported)
-from .lm import MixtureLM, NgramLM, default_user_lm_path
+from .channel import SHAPE, LearnedChannel, MarkChannel, OcrChannel, load_channel  # noqa: F401  (re-exported)
+from .lm import MixtureLM, NgramLM, default_user_lm_path, modern_tone_placement
 from .vietnamese import nfc, strip_diacritics
 
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "models" / "built" / "restore_lexicon.json"
@@ -117,6 +131,9 @@ class _Slot:
     candidates: list[tuple[str, float]]  # (lower-case diacritised form, channel cost)
     # False for tokens kept as written that still give the LM context (numbers, acronyms).
     write: bool = True
+    # Written as is when the first candidate wins (a vie reading in old tone placement, "hoá",
+    # decoded as its modern form "hóa" but left in the document's own style).
+    reading: str | None = None
 
 
 class Restorer:
@@ -130,12 +147,26 @@ class Restorer:
     MAX_CANDIDATES = 12
     FUZZY_LIMIT = 30
     FUZZY_FORMS = 4
+    FUZZY_SLACK = 5
     # Hypotheses kept per word by the trigram beam search.
     BEAM = 8
     # Weight of a user LM (vanban train-lm) in the linear interpolation with the shipped one.
     USER_LM_WEIGHT = 0.7
     # Tesseract confidence (0-100) at or above which a word that is a valid syllable is kept as read.
     KEEP_CONFIDENCE = 90.0
+    # Mark correction of Tesseract vie output (correct_marks): a word read at or above this
+    # confidence is kept; below it a change costs MARK_CONFIDENCE_NATS * (conf - 50) / 50
+    # nats on top of the channel; alternatives dearer than MARK_MAX_NATS are not tried.
+    MARK_KEEP_CONFIDENCE = 99.0
+    MARK_CONFIDENCE_NATS = 0.0
+    MARK_MAX_NATS = 9.0
+    # Case feature (see _with_case): weight of log P(case | form) inside a run, and the
+    # pseudo-count smoothing it towards the overall Title-case rate.
+    CASE_WEIGHT = 0.5
+    CASE_PRIOR_COUNT = 5.0
+    # Nats taken from a hypothesis whose last syllable would start a dictionary word while
+    # its previous one already closed one ("địa bàn" + "bàn tính").
+    OVERLAP_PENALTY = 1.0
 
     def __init__(self, lexicon_path: Path | str = LEXICON_PATH, channel: OcrChannel | None = None,
                  user_lm: Path | str | None = "auto", user_weight: float | None = None,
@@ -145,6 +176,7 @@ class Restorer:
         self.lexicon_path = Path(lexicon_path)
         self.lm_path = Path(lm_path) if lm_path else None
         self.channel = channel or load_channel("eng")
+        self.mark_channel = MarkChannel()
         if user_lm == "auto":
             auto = default_user_lm_path()
             user_lm = auto if auto.exists() else None
@@ -181,9 +213,38 @@ class Restorer:
             self.lm = MixtureLM(base, user, self.user_weight)
             self.foreign: set[str] = set(model["foreign"])
             self.number_token: str = model["number_token"]
+            self._case_logprob = self._case_model(model.get("case_counts", {}))
+            self.word_pairs: frozenset[tuple[str, str]] = frozenset(
+                tuple(p.split(" ", 1)) for p in model.get("word_pairs", ()))  # type: ignore[misc]
             self._candidates = lru_cache(maxsize=100_000)(self._candidates_uncached)
             self._loaded = True
         return self
+
+    def _case_model(self, counts: dict[str, list[int]]) -> dict[str, tuple[float, float]]:
+        """Per form: (log P(Title | form), log P(lower | form)) inside a sentence, smoothed
+        towards the overall rate; forms never seen get the overall rate."""
+        title = sum(c[0] for c in counts.values())
+        total = sum(c[0] + c[1] for c in counts.values()) or 1
+        rate = max(title, 1) / total
+        a = self.CASE_PRIOR_COUNT
+        out = {}
+        for form, (t, n) in counts.items():
+            p = (t + a * rate) / (t + n + a)
+            out[form] = (math.log(p), math.log(1 - p))
+        self._case_default = (math.log(rate), math.log(1 - rate))
+        return out
+
+    def _with_case(self, slot: _Slot) -> _Slot:
+        """Add the case feature to a slot inside a run: a Title-case word there is likely a
+        name or an agency (Sở, Phòng), a lower-case one an ordinary word."""
+        if self.CASE_WEIGHT <= 0 or slot.pattern not in ("title", "lower") or len(slot.candidates) < 2:
+            return slot
+        k = 0 if slot.pattern == "title" else 1
+        default = self._case_default[k]
+        scale = self.CASE_WEIGHT / self.CHANNEL_WEIGHT
+        table = self._case_logprob
+        cands = [(f, c - scale * table.get(f, self._case_default)[k] + scale * default) for f, c in slot.candidates]
+        return _Slot(slot.start, slot.end, slot.pattern, cands, slot.write)
 
     # -- public API ------------------------------------------------------
     def is_syllable(self, word: str) -> bool:
@@ -217,13 +278,16 @@ class Restorer:
         them every token is decoded.
         """
         self.load()
-        text = nfc(text)
+        return self._restore(nfc(text), word_confidences)
+
+    def _restore(self, text: str, word_confidences: Sequence[float | None] | None,
+                 marks: bool = False) -> str:
         trusted = self._carries_real_marks(text)
         lines = text.split("\n")
         if word_confidences is not None and len(word_confidences) != len(text.split()):
             raise ValueError(f"word_confidences has {len(word_confidences)} entries for "
                              f"{len(text.split())} tokens")
-        runs = self._runs(lines, trusted, word_confidences)
+        runs = self._runs(lines, trusted, word_confidences, marks)
         out = [list(line) for line in lines]
         replacements: list[tuple[int, int, int, str]] = []
         for run in runs:
@@ -233,6 +297,28 @@ class Restorer:
         for line_no, start, end, word in sorted(replacements, reverse=True):
             out[line_no][start:end] = list(word)
         return "\n".join("".join(chars) for chars in out)
+
+    def correct_marks(self, text: str, word_confidences: Sequence[float | None] | None = None) -> str:
+        """Mend the marks of text Tesseract ``vie`` read (``thế`` -> ``thể``, ``tống`` -> ``tổng``).
+
+        Letters, case, spacing and punctuation are kept; a word can only become a
+        syllable spelled with the same letters.  The channel is
+        :class:`pipeline.channel.MarkChannel`; ``word_confidences`` (one per
+        ``text.split()`` token, 0-100) make a sure word dearer to change.
+        """
+        self.load()
+        return self._restore(nfc(text), word_confidences, marks=True)
+
+    def restore_ocr_page(self, text: str, word_confidences: Sequence[float | None] | None = None) -> str:
+        """Restore one OCR'd page: a page without marks (English-model OCR, a stripped dump) is
+        restored by :meth:`restore_text`; a page with marks (Tesseract ``vie``) has them mended
+        by :meth:`correct_marks`.  ``word_confidences``: Tesseract's, one per ``text.split()`` token."""
+        self.load()
+        if self.needs_restoration(text):
+            return self.restore_text(text, word_confidences)
+        if not self._carries_real_marks(nfc(text)):
+            return text  # not Vietnamese (or too little of it): leave alone
+        return self.correct_marks(text, word_confidences)
 
     def restore_line(self, line: str, word_confidences: Sequence[float | None] | None = None) -> str:
         """Restore one line (no context from neighbouring lines)."""
@@ -246,7 +332,8 @@ class Restorer:
         return sum(any(c in _VIET_ONLY for c in w.lower()) for w in words) / len(words) >= 0.12
 
     def _runs(self, lines: list[str], trusted: bool,
-              confidences: Sequence[float | None] | None = None) -> list[list[tuple[int, _Slot]]]:
+              confidences: Sequence[float | None] | None = None,
+              marks: bool = False) -> list[list[tuple[int, _Slot]]]:
         """Group word slots into runs that share bigram context (broken by codes, numbers, sentence punctuation)."""
         runs: list[list[tuple[int, _Slot]]] = []
         current: list[tuple[int, _Slot]] = []
@@ -267,7 +354,7 @@ class Restorer:
                 if lead and set(lead) & _SENTENCE_BREAK:
                     flush()
                 core_start = m.start() + len(lead)
-                slots = self._slots_for(core, core_start, trusted, conf)
+                slots = self._slots_for(core, core_start, trusted, conf, marks)
                 if slots is None:
                     flush()
                 elif slots[0].pattern == "code":
@@ -275,6 +362,8 @@ class Restorer:
                     runs.append([(line_no, slots[0])])
                 else:
                     for slot in slots:
+                        if current and slot.write and not marks:
+                            slot = self._with_case(slot)
                         current.append((line_no, slot))
                     if len(slots) > 1:
                         flush()
@@ -283,7 +372,8 @@ class Restorer:
         flush()
         return runs
 
-    def _slots_for(self, core: str, start: int, trusted: bool, conf: float | None = None) -> list[_Slot] | None:
+    def _slots_for(self, core: str, start: int, trusted: bool, conf: float | None = None,
+                   marks: bool = False) -> list[_Slot] | None:
         """Slots for one token core, or None when it is not a word (code, number, URL…)."""
         if not core or _URL_RE.search(core):
             return None
@@ -297,7 +387,7 @@ class Restorer:
                 slots, pos = [], start
                 for p in re.split(r"([/\-])", core):
                     if p not in ("/", "-"):
-                        s = self._word_slot(p, pos, trusted, conf)
+                        s = self._word_slot(p, pos, trusted, conf, marks)
                         if s is not None:
                             slots.append(s)
                     pos += len(p)
@@ -305,10 +395,13 @@ class Restorer:
             return [_Slot(start, start + len(core), "code", [(fix_code(core), 0.0)])]
         if not _WORD_CHARS_RE.match(core):
             return None
-        slot = self._word_slot(core, start, trusted, conf)
+        slot = self._word_slot(core, start, trusted, conf, marks)
         return [slot] if slot else None
 
-    def _word_slot(self, word: str, start: int, trusted: bool, conf: float | None = None) -> _Slot | None:
+    def _word_slot(self, word: str, start: int, trusted: bool, conf: float | None = None,
+                   marks: bool = False) -> _Slot | None:
+        if marks:
+            return self._mark_slot(word, start, conf)
         if conf is not None and conf >= self.KEEP_CONFIDENCE and self.is_syllable(word):
             # Tesseract is sure and the word is valid Vietnamese: keep its reading, use it as context.
             return _Slot(start, start + len(word), "lower", [(word.lower(), 0.0)], write=False)
@@ -317,6 +410,36 @@ class Restorer:
             # Kept as written (acronym, foreign word, name), but still context for its neighbours.
             return _Slot(start, start + len(word), "lower", [(word.lower(), 0.0)], write=False)
         return slot
+
+    def _mark_slot(self, word: str, start: int, conf: float | None) -> _Slot:
+        """A word of Tesseract ``vie`` output: its reading, or a syllable with the same letters
+        and other marks, priced by the mark channel (and by how sure Tesseract was)."""
+        written = word.lower()
+        # The LM and the lexicon use modern tone placement (hóa, thủy); old style (hoá, thuỷ)
+        # is decoded as modern and, if kept, written back as it was.
+        lower = modern_tone_placement(written)
+        pattern = case_pattern(word)
+        keep = _Slot(start, start + len(word), "lower", [(lower, 0.0)], write=False)
+        if not word.isalpha() or (pattern == "upper" and not self.is_syllable(lower)):
+            return keep  # acronyms (UBND), mixed tokens: context only
+        if conf is not None and conf >= self.MARK_KEEP_CONFIDENCE and self.is_syllable(lower):
+            return keep
+        forms = self.index.get(strip_diacritics(lower))
+        if not forms:
+            return keep
+        # Confidence makes a change dearer: sure words move only on strong LM evidence.
+        sure = self.MARK_CONFIDENCE_NATS * max(0.0, (conf if conf is not None else 90.0) - 50.0) / 50.0
+        mark_cost = self.mark_channel.cost
+        candidates = [(lower, 0.0)]
+        for f in forms:
+            if f != lower:
+                nats = mark_cost(lower, f) + sure
+                if nats <= self.MARK_MAX_NATS:
+                    candidates.append((f, nats / self.CHANNEL_WEIGHT))
+        if len(candidates) == 1:
+            return keep
+        return _Slot(start, start + len(word), pattern, candidates[: self.MAX_CANDIDATES],
+                     reading=word if lower != written else None)
 
     def _restorable_slot(self, word: str, start: int, trusted: bool) -> _Slot | None:
         pattern = case_pattern(word)
@@ -374,11 +497,15 @@ class Restorer:
         if not upper and len(base) >= 2 and not (exact and base == lower):
             # Words no reading explains (or OCR'd with marks / digits): search nearby stripped syllables.
             max_dist = 1 if len(base) <= 3 else 2
-            for key, dist, _ in process.extract(
+            found = process.extract(
                 base.translate(_CHAR_READINGS), self.keys, scorer=Levenshtein.distance,
                 limit=self.FUZZY_LIMIT, score_cutoff=max_dist,
-            ):
-                forms.update(self.index[key][: self.FUZZY_FORMS])
+            )
+            # Keys one edit further than the nearest ones rarely win: skip them (speed).
+            nearest = min((d for _, d, _ in found), default=0) if not keys else 1
+            for key, dist, _ in found:
+                if dist <= nearest + self.FUZZY_SLACK:
+                    forms.update(self.index[key][: self.FUZZY_FORMS])
         if upper and not keys:
             # Acronyms (UBND, OCOP) stay; only OCR slips on a real word (HQI -> HỘI) are mended.
             q = base.replace("q", "o")
@@ -386,12 +513,27 @@ class Restorer:
                 forms.update(self.index[q])
         if not forms:
             return []
-        scored = []
-        for f in forms:
-            cost = self.channel.cost(lower, f)
-            scored.append((cost * self.CHANNEL_WEIGHT - self.lm.unigram_logprob(f), f, cost))
+        # Best unigram first, so the MAX_CANDIDATES-th best score is known early and the edit
+        # DP of a form that cannot beat it stops after a row or two.
+        uni = self.lm.unigram_logprob
+        w, keep = self.CHANNEL_WEIGHT, self.MAX_CANDIDATES
+        ordered = sorted(((uni(f), f) for f in forms), key=lambda uf: (-uf[0], uf[1]))
+        scored: list[tuple[float, str, float]] = []
+        best: list[float] = []  # max-heap (negated) of the `keep` best scores so far
+        bounded = self.channel.bounded_cost
+        for u, f in ordered:
+            bound = (-best[0] + u) / w if len(best) == keep else math.inf
+            cost = bounded(lower, f, bound)
+            if cost == math.inf:
+                continue
+            score = cost * w - u
+            scored.append((score, f, cost))
+            if len(best) < keep:
+                heapq.heappush(best, -score)
+            elif score < -best[0]:
+                heapq.heapreplace(best, -score)
         scored.sort()
-        return [(f, cost) for _, f, cost in scored[: self.MAX_CANDIDATES]]
+        return [(f, cost) for _, f, cost in scored[:keep]]
 
     def _decode(self, run: list[tuple[int, _Slot]]) -> list[tuple[int, _Slot, str]]:
         """Trigram beam search over the run's candidates; returns the cased replacement for each slot.
@@ -407,12 +549,16 @@ class Restorer:
         # state (u, v) -> (score, path) where path is a (form, parent path) chain
         beam: dict[tuple[str | None, str | None], tuple[float, tuple | None]] = {(None, None): (0.0, None)}
         logprob = lm.logprob
+        pairs, overlap = self.word_pairs, self.OVERLAP_PENALTY
         for _, slot in run:
             nxt: dict[tuple[str | None, str | None], tuple[float, tuple | None]] = {}
             for form, cost in slot.candidates:
                 penalty = w * cost
                 for (u, v), (score, path) in beam.items():
                     s = score + logprob(u, v, form) - penalty
+                    if overlap and (v, form) in pairs and (u, v) in pairs:
+                        # "địa bàn" + "bàn tính": one syllable cannot end one word and start the next.
+                        s -= overlap
                     key = (v, form)
                     old = nxt.get(key)
                     if old is None or s > old[0]:
@@ -426,7 +572,8 @@ class Restorer:
             chosen.append(path[0])
             path = path[1]
         chosen.reverse()
-        return [(line_no, slot, apply_case(form, slot.pattern))
+        return [(line_no, slot, slot.reading if slot.reading and form == slot.candidates[0][0]
+                 else apply_case(form, slot.pattern))
                 for (line_no, slot), form in zip(run, chosen) if slot.write]
 
 
@@ -444,6 +591,16 @@ def default_restorer() -> Restorer:
 def restore_text(text: str, word_confidences: Sequence[float | None] | None = None) -> str:
     """Restore diacritics in ``text`` line by line (see :meth:`Restorer.restore_text`)."""
     return default_restorer().restore_text(text, word_confidences)
+
+
+def restore_ocr_page(text: str, word_confidences: Sequence[float | None] | None = None) -> str:
+    """Restore or mend one OCR'd page (see :meth:`Restorer.restore_ocr_page`)."""
+    return default_restorer().restore_ocr_page(text, word_confidences)
+
+
+def correct_marks(text: str, word_confidences: Sequence[float | None] | None = None) -> str:
+    """Mend the marks of Tesseract ``vie`` output (see :meth:`Restorer.correct_marks`)."""
+    return default_restorer().correct_marks(text, word_confidences)
 
 
 def restore_line(line: str) -> str:

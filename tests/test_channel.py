@@ -64,3 +64,70 @@ def test_align_pair_counts_letter_confusions():
     assert sub["ủ"]["i"] == 1 and ins["i"] == 1
     assert words["s6"]["số"] == 1 and words["ciia"]["của"] == 1
     assert sub["q"]["q"] == 1  # unchanged letters are counted too
+
+
+# --- the mark channel for Tesseract vie output --------------------------------------------
+
+@pytest.fixture(scope="module")
+def marks():
+    from pipeline.channel import MarkChannel
+
+    return MarkChannel(CHANNEL_PATH, "vie")
+
+
+def test_vie_tables_have_mark_confusions():
+    vie = LearnedChannel(CHANNEL_PATH, "vie")
+    # Rendered + OCR'd pages (clean, moderate, heavy): Tesseract vie reads hỏi on ê/ô as sắc.
+    assert sum(vie.sub["ể"].values()) > 150 and vie.sub["ể"].get("ế", 0) > 20
+    assert vie.sub["ổ"].get("ố", 0) > 20
+
+
+def test_mark_channel_prices_what_vie_confuses(marks):
+    assert marks.name == "marks:vie"
+    assert marks.cost("thể", "thể") == 0.0
+    # A misreading Tesseract makes (hỏi printed as sắc) is cheap; the reverse is not.
+    assert marks.cost("thế", "thể") < 2.5
+    assert marks.cost("tống", "tổng") < 2.5
+    assert marks.cost("thể", "thế") > marks.cost("thế", "thể") + 2.0
+    # Marks vie hardly ever confuses, or a letter dropped/added, cost much more.
+    assert marks.cost("và", "vá") > 6.0
+    assert marks.cost("dan", "dân") > 3.0
+    assert marks.cost("tinh", "tỉnhh") == float("inf")
+    # A rare letter borrows the pooled tone confusion (hỏi -> sắc on any vowel).
+    assert marks.cost("ấ", "ẩ") < marks.cost("ầ", "ẩ")
+
+
+def test_mark_channel_without_tables_uses_the_prior(tmp_path):
+    from pipeline.channel import MarkChannel
+
+    prior = MarkChannel(tmp_path / "absent.json")
+    assert prior.name == "marks:prior"
+    assert 0 < prior.cost("thế", "thể") < prior.cost("tho", "thơ") < prior.cost("do", "đo")
+
+
+def test_build_channel_only_merges_other_channels(tmp_path, monkeypatch):
+    """--only vie rebuilds one channel and keeps the others from the existing file."""
+    import json
+
+    import models.build_channel as bc
+
+    out = tmp_path / "channel.json"
+    out.write_text(json.dumps({"channels": {"eng": {"sub": {"a": {"a": 1}}, "ins": {}, "words": {}}}}))
+    monkeypatch.setattr(bc, "PLANS", (("eng", "eng", "clean", 300, 1, 1), ("vie", "vie", "clean", 300, 1, 2)))
+    monkeypatch.setattr(bc, "vlsp_sentences", lambda: ["Thủ tướng Chính phủ giao các bộ."] * 60)
+
+    class Page:
+        def __init__(self, text):
+            self.text, self.image = text, None
+
+    import corpus.generate
+    import pytesseract
+
+    monkeypatch.setattr(corpus.generate, "render_pages",
+                        lambda text, **kw: [Page("Thủ tướng Chính phủ giao các bộ.")])
+    monkeypatch.setattr(pytesseract, "image_to_string", lambda image, **kw: "Thủ tướng Chính phú giao các bộ.")
+    monkeypatch.setattr(pytesseract, "get_tesseract_version", lambda: "test")
+    bc.build(out, only="vie", log=lambda *a: None)
+    model = json.loads(out.read_text())
+    assert model["channels"]["eng"]["sub"] == {"a": {"a": 1}}
+    assert model["channels"]["vie"]["sub"]["ủ"] == {"ủ": 1, "ú": 1}  # Thủ read right, phủ as phú

@@ -104,6 +104,36 @@ def test_shipped_lm_loads_fast_and_normalises():
     assert lm.logprob("ủy", "ban", "nhân") > lm.logprob("ủy", "ban", "nhấn")
 
 
+def test_string_queries_match_id_queries(small_lm):
+    """logprob on strings (inlined for speed) answers exactly what logprob_ids does."""
+    lm = small_lm
+    for u, v, w in [(None, None, "ban"), (None, "ủy", "ban"), ("ủy", "ban", "nhân"),
+                    ("xe", "máy", "ban"), ("không", "có", "từ-lạ")]:
+        ui = lm.bos if u is None else lm.id(u)
+        expected = lm.logprob_ids(-1, lm.bos, lm.id(w)) if v is None else lm.logprob_ids(ui, lm.id(v), lm.id(w))
+        assert lm.logprob(u, v, w) == expected
+    # Without a user model the mixture is the shipped model itself.
+    assert MixtureLM(lm).logprob("ủy", "ban", "nhân") == lm.logprob("ủy", "ban", "nhân")
+
+
+def test_build_reads_crf_pairs_and_case_counts():
+    """models.build draws syllable pairs from underthesea's CRF feature strings and mid-sentence
+    case counts from its running text (files read, the package never imported)."""
+    import models.build as build
+
+    try:
+        root = build._underthesea_dir()
+    except build.SourceMissing:
+        pytest.skip("underthesea not installed")
+    pairs = build.read_crf_pairs(root)
+    assert len(pairs) > 10_000 and pairs == sorted(set(pairs))
+    assert ("thị", "trường") in pairs and all(len(p) == 2 for p in pairs)
+    case = build.read_case_counts(root)
+    # Names are written Title-case inside sentences, function words never.
+    assert case["nguyễn"][0] > case["nguyễn"][1]
+    assert case["của"][0] == 0 and case["của"][1] > 100
+
+
 def test_train_lm_command(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "one.txt").write_text(TEXT, encoding="utf-8")
