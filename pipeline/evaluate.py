@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import tempfile
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -90,7 +93,31 @@ class FieldTally:
         return out
 
 
-def _ocr_both(image_path: str, dpi: int) -> dict:
+def ocrmypdf_available() -> bool:
+    """OCRmyPDF (a comparison column only, never a dependency) is on PATH and not switched off
+    with ``VANBAN_EVAL_OCRMYPDF=0``; its --clean needs unpaper, its text needs pdftotext."""
+    if os.environ.get("VANBAN_EVAL_OCRMYPDF", "1") == "0":
+        return False
+    return all(shutil.which(tool) for tool in ("ocrmypdf", "unpaper", "pdftotext"))
+
+
+def _ocrmypdf_text(image_path: str, dpi: int) -> str:
+    """Text of OCRmyPDF with its own cleanup (--rotate-pages --deskew --clean) on one page image."""
+    with tempfile.TemporaryDirectory(prefix="vanban-ocrmypdf-") as tmp:
+        out = Path(tmp) / "out.pdf"
+        cmd = ["ocrmypdf", "-q", "-l", "vie", "--rotate-pages", "--deskew", "--clean",
+               "--image-dpi", str(dpi), "--jobs", "1", "--optimize", "0", "--output-type", "pdf",
+               image_path, str(out)]
+        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+        if done.returncode != 0 or not out.is_file():
+            return ""  # counted as all errors, like a page vanban cannot read
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(out), "-"], capture_output=True,
+                              text=True, timeout=120)
+        return text.stdout.replace("\f", "")
+
+
+def _ocr_both(image_path: str, dpi: int, with_ocrmypdf: bool = False) -> dict:
     """Raw Tesseract and vanban cleanup+OCR on one page image (runs in a worker process)."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     start = time.perf_counter()
@@ -101,20 +128,27 @@ def _ocr_both(image_path: str, dpi: int) -> dict:
         ours = read_document(Path(image_path), Settings()).text
     except InputError:
         ours = ""  # nothing readable: every reference character counts as an error
-    return {"raw": raw, "ocr": ours, "raw_s": raw_s, "ocr_s": time.perf_counter() - start}
+    result = {"raw": raw, "ocr": ours, "raw_s": raw_s, "ocr_s": time.perf_counter() - start}
+    if with_ocrmypdf:
+        start = time.perf_counter()
+        result["ocrmypdf"] = _ocrmypdf_text(image_path, dpi)
+        result["ocrmypdf_s"] = time.perf_counter() - start
+    return result
 
 
 def evaluate_scans(documents: list, workers: int) -> dict:
     """OCR and extraction figures per level on the generated corpus."""
     pages = [p for d in documents for p in d.pages]
+    with_ocrmypdf = ocrmypdf_available()
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(_ocr_both, [str(p.image_path) for p in pages],
-                                [p.dpi for p in pages]))
+                                [p.dpi for p in pages], [with_ocrmypdf] * len(pages)))
     wall = time.perf_counter() - started
     by_page = dict(zip(((p.doc_id, p.level, p.number) for p in pages), results))
 
-    tallies: dict[str, dict[str, ErrorTally]] = defaultdict(lambda: {s: ErrorTally() for s in STAGES})
+    stages = STAGES + (("ocrmypdf",) if with_ocrmypdf else ())
+    tallies: dict[str, dict[str, ErrorTally]] = defaultdict(lambda: {s: ErrorTally() for s in stages})
     fields: dict[str, FieldTally] = defaultdict(FieldTally)
     seconds: dict[str, float] = defaultdict(float)
     n_pages: dict[str, int] = defaultdict(int)
@@ -125,6 +159,8 @@ def evaluate_scans(documents: list, workers: int) -> dict:
             ocr_pages.append(Page(number=page.number, text=result["ocr"], source="ocr"))
             tallies[doc.level]["raw"].add(page.truth, result["raw"])
             tallies[doc.level]["ocr"].add(page.truth, result["ocr"])
+            if with_ocrmypdf:
+                tallies[doc.level]["ocrmypdf"].add(page.truth, result["ocrmypdf"])
             seconds[doc.level] += result["ocr_s"]
             n_pages[doc.level] += 1
         ocr_doc = Document(path=Path(doc.pdf_path), sha256="", kind="pdf", pages=ocr_pages)
@@ -144,7 +180,9 @@ def evaluate_scans(documents: list, workers: int) -> dict:
         }
     total_pages = sum(n_pages.values())
     return {"levels": levels, "pages": total_pages, "wall_s": wall,
-            "pages_per_min": 60 * total_pages / wall if wall else 0.0, "workers": workers}
+            "pages_per_min": 60 * total_pages / wall if wall else 0.0, "workers": workers,
+            "ocrmypdf": with_ocrmypdf or
+            "not measured: ocrmypdf, unpaper or pdftotext not on PATH (or VANBAN_EVAL_OCRMYPDF=0)"}
 
 
 def _line_word_accuracy(reference: str, hypothesis: str) -> float:
