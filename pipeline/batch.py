@@ -1,10 +1,23 @@
-"""The main job: many inputs → one SQLite store and its table exports, with progress."""
+"""The main job: many inputs → one SQLite store and its table exports, with progress.
+
+A run (1) collects the inputs and skips those whose content and pipeline key
+match the store, (2) plans the others (kind, hash, page count: cheap, in this
+process), (3) reads their pages in a pool of worker processes or on a Dask
+cluster — pages already in the store's OCR cache are not read again — and
+(4) as each document's last page arrives, assembles, restores and extracts it
+here and saves it in one transaction.  Killed at any point, the store holds
+whole documents only; the next run redoes the rest, reusing every cached page.
+"""
 from __future__ import annotations
 
+import json
 import logging
 import time
+from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import IO, Iterator
 
 from rich.console import Console
 from rich.progress import (
@@ -12,14 +25,19 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from .document import InputError
+from .document import InputError, Page
 from .ingest import SUPPORTED_SUFFIXES, sha256_of
-from .process import Settings, count_pages, process_file
+from .process import DocumentPlan, Settings, assemble_document, finish_document, plan_document
 from .store import Store
 
 log = logging.getLogger(__name__)
 
 STORE_NAME = "vanban.sqlite"
+# Pages in flight per worker: enough that a worker never waits for the parent, few
+# enough that finished pages (words and all) do not pile up in memory.
+IN_FLIGHT_PER_WORKER = 2
+# A page whose worker died this many times fails its document instead of killing more workers.
+MAX_PAGE_ATTEMPTS = 2
 
 
 @dataclass
@@ -42,8 +60,14 @@ class RunSummary:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
     unchanged: int = 0  # files skipped because their stored result is current
-    pages: int = 0
+    pages: int = 0  # pages of the documents processed in this run
+    pages_read: int = 0  # pages read by a worker in this run (the rest came from the cache)
+    pages_cached: int = 0
     seconds: float = 0.0
+    read_seconds: float = 0.0  # wall time of the page-reading phase
+    workers: str = ""
+    worker_peak_mb: float = 0.0  # largest worker process RSS seen
+    child_peak_mb: float = 0.0  # largest Tesseract/pdftoppm child RSS seen
 
     @property
     def nothing_processed(self) -> bool:
@@ -53,6 +77,33 @@ class RunSummary:
     @property
     def pages_per_minute(self) -> float:
         return 60 * self.pages / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def read_pages_per_minute(self) -> float:
+        """Pages read by workers per minute of the reading phase (OCR throughput)."""
+        return 60 * self.pages_read / self.read_seconds if self.read_seconds > 0 else 0.0
+
+
+class EventLog:
+    """``--log FILE``: one JSON object per line, flushed at once so a killed run keeps its log."""
+
+    def __init__(self, path: Path | None):
+        self._fh: IO[str] | None = None
+        if path is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._fh = open(path, "a", encoding="utf-8")
+
+    def emit(self, event: str, **fields) -> None:
+        if self._fh is None:
+            return
+        record = {"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+                  "event": event, **{k: (str(v) if isinstance(v, Path) else v) for k, v in fields.items()}}
+        self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._fh.flush()
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
 
 
 def collect_inputs(inputs: list[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -86,69 +137,283 @@ class _PagesPerMinute(ProgressColumn):
         return Text(f"{speed * 60:5.1f} pages/min" if speed else "  -- pages/min")
 
 
+@dataclass
+class _DocState:
+    """A document whose pages are being read."""
+
+    plan: DocumentPlan
+    pages: dict[int, Page]
+    missing: set[int]
+    started: float
+    error: str | None = None
+    in_flight: int = 0
+
+
 def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings(),
-              force: bool = False, console: Console | None = None) -> RunSummary:
-    """Process every input into ``out_dir/vanban.sqlite`` and ``out_dir/tables/``."""
+              force: bool = False, console: Console | None = None, workers: int | None = None,
+              scheduler: str | None = None, log_path: Path | None = None,
+              keep_images: Path | None = None, pool=None) -> RunSummary:
+    """Process every input into ``out_dir/vanban.sqlite`` and ``out_dir/tables/``.
+
+    ``workers``: local processes (default: cores); ``scheduler``: a Dask scheduler
+    address instead; ``pool``: a ready pool from :mod:`pipeline.workers` (tests, bench);
+    ``force``: redo every file and every page; ``log_path``: JSON-lines event log;
+    ``keep_images``: folder to keep the cleaned page images in.
+    """
     console = console or Console(stderr=True)
     out_dir = Path(out_dir)
+    events = EventLog(log_path)
     summary = RunSummary()
+    started = time.monotonic()
+    key, ocr_key = settings.key(), settings.ocr_key()
+    events.emit("started", inputs=[str(p) for p in inputs], out=out_dir, pipeline_key=key,
+                ocr_key=ocr_key, force=force, workers=workers, scheduler=scheduler)
     files, summary.skipped = collect_inputs(inputs)
     for path, why in summary.skipped:
         log.info("skipped %s: %s", path, why)
-    key = settings.key()
-    started = time.monotonic()
-    with Store(out_dir / STORE_NAME) as store:
-        todo = []
-        for path in files:
-            if not force and path.is_file() and _unchanged(store, path, key):
-                summary.skipped.append((path, "unchanged since the last run"))
-                summary.unchanged += 1
-                log.info("skipped %s: unchanged since the last run", path)
-            else:
-                todo.append(path)
-        total_pages = sum(count_pages(p) for p in todo)
-        progress = Progress(
-            TextColumn("[bold]{task.description:<28.28}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("pages"), _PagesPerMinute(), TimeRemainingColumn(),
-            console=console, transient=False,
-        )
-        with progress:
-            task = progress.add_task("starting", total=total_pages)
+        events.emit("skipped", path=path, reason=why)
+    try:
+        with Store(out_dir / STORE_NAME) as store:
+            todo = []
+            for path in files:
+                if not force and _unchanged(store, path, key):
+                    why = "unchanged since the last run"
+                    summary.skipped.append((path, why))
+                    summary.unchanged += 1
+                    log.info("skipped %s: %s", path, why)
+                    events.emit("skipped", path=path, reason=why)
+                else:
+                    todo.append(path)
+            plans = []
             for path in todo:
-                progress.update(task, description=path.name)
-                expected = count_pages(path)
-                done = 0
-
-                def on_page(_page, _task=task):
-                    nonlocal done
-                    done += 1
-                    progress.advance(_task)
-
                 try:
-                    doc, extraction = process_file(path, settings, on_page)
+                    plans.append(plan_document(path))
                 except InputError as exc:
-                    summary.failed.append((path, exc.reason))
-                    store.record_failure(path, exc.reason)
-                    log.error("failed %s", exc)
-                    progress.advance(task, max(expected - done, 0))
-                    continue
-                store.save_document(doc, extraction, key)
-                progress.advance(task, max(expected - done, 0))
-                summary.pages += len(doc.pages)
-                summary.processed.append(DocumentResult(
-                    path=path, kind=doc.kind, pages=len(doc.pages),
-                    source="+".join(sorted({p.source for p in doc.pages})),
-                    restored=doc.restored,
-                    mentions={f: len(extraction.get(f, [])) for f in
-                              ("doc_refs", "dates", "counts", "money")},
-                ))
-        store.export(out_dir / "tables")
-    summary.seconds = time.monotonic() - started
+                    _fail(store, summary, events, path, exc.reason)
+            if plans:
+                _read_and_save(plans, store, settings, key, ocr_key, force, console, events,
+                               summary, workers, scheduler, keep_images, pool)
+            tables = out_dir / "tables"
+            if not store.exports_current(tables):
+                store.export(tables)
+    finally:
+        summary.seconds = time.monotonic() - started
+        events.emit("summary", documents=len(summary.processed), pages=summary.pages,
+                    pages_read=summary.pages_read, pages_cached=summary.pages_cached,
+                    skipped=len(summary.skipped), unchanged=summary.unchanged,
+                    failed=[{"path": str(p), "reason": r} for p, r in summary.failed],
+                    seconds=round(summary.seconds, 3), read_seconds=round(summary.read_seconds, 3),
+                    workers=summary.workers,
+                    worker_peak_mb=round(summary.worker_peak_mb, 1),
+                    child_peak_mb=round(summary.child_peak_mb, 1))
+        events.close()
     return summary
+
+
+def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, key: str,
+                   ocr_key: str, force: bool, console: Console, events: EventLog,
+                   summary: RunSummary, workers: int | None, scheduler: str | None,
+                   keep_images: Path | None, pool) -> None:
+    """Read every page not in the cache, saving each document as its last page arrives."""
+    from .rasterize import pixel_cap
+    from .workers import PageTask, WorkerLost, make_pool
+
+    cap = pixel_cap()
+
+    cached_counts = {} if force else {p.sha256: store.cached_count(p.sha256, ocr_key)
+                                      for p in plans if p.kind != "text"}
+    total = sum(p.n_pages for p in plans)
+    already = sum(p.n_pages if p.kind == "text" else min(cached_counts.get(p.sha256, 0), p.n_pages)
+                  for p in plans)
+    own_pool = pool is None
+    pools = [pool] if pool is not None else []
+    keep = str(keep_images) if keep_images else None
+
+    def get_pool():
+        if not pools:  # started only when a page must really be read
+            pools.append(make_pool(workers, scheduler))
+            summary.workers = pools[0].describe()
+            events.emit("workers", description=summary.workers, capacity=pools[0].capacity)
+        return pools[0]
+
+    if total > already:
+        get_pool()
+    progress = Progress(
+        TextColumn("[bold]{task.description:<28.28}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("pages"), _PagesPerMinute(), TimeRemainingColumn(),
+        console=console, transient=False,
+    )
+    # Pages from the cache count as done from the start, so pages/min and ETA
+    # measure real reading only.
+    task_id = progress.add_task("starting", total=total, completed=already)
+    states: dict[int, _DocState] = {}
+    waiting: dict[tuple[str, int], list[int]] = {}  # page key → documents waiting for it
+    in_flight: dict = {}  # future → (PageTask, attempts)
+    suspects: deque = deque()  # pages in flight when a worker died: retried one at a time
+
+    def finish(index: int) -> None:
+        state = states.pop(index)
+        plan = state.plan
+        if state.error is None:
+            try:
+                doc = assemble_document(plan, list(state.pages.values()))
+                doc, extraction = finish_document(doc, settings)
+            except InputError as exc:
+                state.error = exc.reason
+            except Exception as exc:  # noqa: BLE001 - a bug on one document must not stop the batch
+                log.exception("%s: restoration or extraction crashed", plan.path)
+                first = (str(exc).strip().splitlines() or [""])[0]
+                state.error = f"internal error in restoration/extraction ({type(exc).__name__}: {first})"
+        if state.error is not None:
+            progress.advance(task_id, len(state.missing))  # pages that will not be read now
+            _fail(store, summary, events, plan.path, state.error)
+            return
+        store.save_document(doc, extraction, key)
+        mentions = {f: len(extraction.get(f, [])) for f in ("doc_refs", "dates", "counts", "money")}
+        summary.pages += len(doc.pages)
+        summary.processed.append(DocumentResult(
+            path=plan.path, kind=doc.kind, pages=len(doc.pages),
+            source="+".join(sorted({p.source for p in doc.pages})),
+            restored=doc.restored, mentions=mentions,
+        ))
+        events.emit("document_done", path=plan.path, sha256=plan.sha256, kind=doc.kind,
+                    pages=len(doc.pages), restored=doc.restored, mentions=mentions,
+                    seconds=round(time.monotonic() - state.started, 3))
+
+    def tasks() -> Iterator[tuple[int, PageTask]]:
+        """Pages to read, document by document; documents with nothing to read finish here."""
+        for index, plan in enumerate(plans):
+            pages = {p.number: p for p in plan.pages}
+            if plan.kind != "text" and not force:
+                # Looked up again here: an identical file earlier in this batch may have filled it.
+                pages.update({n: p for n, p in store.cached_pages(plan.sha256, ocr_key).items()
+                              if n <= plan.n_pages})
+                summary.pages_cached += len(pages)
+                progress.advance(task_id, len(pages) - min(cached_counts.get(plan.sha256, 0),
+                                                           plan.n_pages))
+            missing = set(range(1, plan.n_pages + 1)) - set(pages)
+            states[index] = _DocState(plan, pages, missing, time.monotonic())
+            progress.update(task_id, description=plan.path.name)
+            if not missing:
+                finish(index)
+                continue
+            for number in sorted(missing):
+                if index not in states or states[index].error is not None:
+                    break  # the document already failed: leave its other pages unread
+                yield index, PageTask(str(plan.path), plan.kind, number, plan.sha256, cap)
+
+    def submit(task: PageTask, attempts: int) -> None:
+        future = get_pool().submit(task, settings, keep)
+        in_flight[future] = (task, attempts)
+
+    def page_arrived(task: PageTask, page: Page | None, error: str | None) -> None:
+        for index in waiting.pop(task.key, []):
+            state = states.get(index)
+            if state is None:
+                continue
+            state.in_flight -= 1
+            state.missing.discard(task.number)
+            if error is not None and state.error is None:
+                state.error = error if error.startswith("page ") else f"page {task.number}: {error}"
+            elif page is not None:
+                state.pages[task.number] = page
+            progress.advance(task_id)
+            if not state.missing or (state.error is not None and state.in_flight == 0):
+                finish(index)
+
+    def worker_lost(task: PageTask, attempts: int, why: str) -> None:
+        events.emit("worker_lost", path=task.path, page=task.number, attempt=attempts, reason=why)
+        lost = [(task, attempts)]
+        if get_pool().restart():
+            # A broken local pool fails every page in it; which one killed the worker
+            # is unknown, so each is retried alone and only a repeat offender fails.
+            lost += list(in_flight.values())
+            in_flight.clear()
+        for page_task, tries in lost:
+            if tries >= MAX_PAGE_ATTEMPTS:
+                page_arrived(page_task, None, f"page {page_task.number}: the worker process died "
+                                              f"reading it (killed or out of memory)")
+            else:
+                suspects.append((page_task, tries + 1))
+
+    source = tasks()
+    capacity = (pools[0].capacity if pools else 1) * IN_FLIGHT_PER_WORKER
+    read_started = time.monotonic()
+    exhausted = False
+    try:
+        with progress:
+            while True:
+                if suspects:
+                    if not in_flight:
+                        submit(*suspects.popleft())
+                else:
+                    while len(in_flight) < capacity and not exhausted:
+                        item = next(source, None)
+                        if item is None:
+                            exhausted = True
+                            break
+                        index, task = item
+                        states[index].in_flight += 1
+                        if task.key in waiting:  # same content in two files: read the page once
+                            waiting[task.key].append(index)
+                            continue
+                        waiting[task.key] = [index]
+                        submit(task, 1)
+                if not in_flight:
+                    if exhausted and not suspects:
+                        break
+                    continue
+                for future in pool_wait(get_pool(), in_flight):
+                    if future not in in_flight:
+                        continue  # dropped by a pool restart and queued again
+                    task, attempts = in_flight.pop(future)
+                    try:
+                        outcome = get_pool().result(future)
+                    except WorkerLost as exc:
+                        worker_lost(task, attempts, str(exc))
+                        continue
+                    summary.worker_peak_mb = max(summary.worker_peak_mb, outcome.worker_peak_mb)
+                    summary.child_peak_mb = max(summary.child_peak_mb, outcome.child_peak_mb)
+                    if outcome.page is not None:
+                        store.cache_page(task.sha256, ocr_key, outcome.page)
+                        summary.pages_read += 1
+                        events.emit("page_done", path=task.path, page=task.number,
+                                    source=outcome.page.source, seconds=round(outcome.seconds, 3),
+                                    mean_conf=outcome.page.quality.get("mean_conf"),
+                                    worker=outcome.worker,
+                                    worker_peak_mb=round(outcome.worker_peak_mb, 1),
+                                    child_peak_mb=round(outcome.child_peak_mb, 1),
+                                    worker_cpu_s=round(outcome.worker_cpu_s, 3))
+                    else:
+                        events.emit("page_failed", path=task.path, page=task.number,
+                                    reason=outcome.error, worker=outcome.worker)
+                    page_arrived(task, outcome.page, outcome.error)
+        summary.read_seconds = time.monotonic() - read_started
+    except BaseException:
+        if own_pool and pools:
+            pools[0].close(cancel=True)
+        raise
+    if own_pool and pools:
+        pools[0].close()
+
+
+def pool_wait(pool, in_flight: dict) -> list:
+    """Done futures, in submission order (so documents finish in input order when they can)."""
+    done = pool.wait(list(in_flight))
+    return [f for f in in_flight if f in done]
+
+
+def _fail(store: Store, summary: RunSummary, events: EventLog, path: Path, reason: str) -> None:
+    summary.failed.append((path, reason))
+    store.record_failure(path, reason)
+    log.error("failed %s: %s", path, reason)
+    events.emit("failed", path=path, reason=reason)
 
 
 def _unchanged(store: Store, path: Path, key: str) -> bool:
     try:
-        return store.is_current(path, sha256_of(path), key)
+        return path.is_file() and store.is_current(path, sha256_of(path), key)
     except OSError:
         return False
+
+

@@ -15,6 +15,7 @@ from rich.logging import RichHandler
 from rich.table import Table
 
 from . import __version__
+from .cli_train import train_lm_command
 from .document import Document, InputError, Page
 from .ingest import decode_text
 from .process import Settings, extract_document, read_document, restore_document
@@ -49,14 +50,41 @@ def main(verbose: bool) -> None:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(path_type=Path),
               help="Folder for vanban.sqlite and tables/.")
-@click.option("--force", is_flag=True, help="Redo files even when unchanged since the last run.")
-def run(inputs: tuple[Path, ...], out_dir: Path, force: bool) -> None:
+@click.option("--force", is_flag=True, help="Redo every file and page, even when unchanged.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Local processes reading pages (default: cores).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+              help="Read pages on this Dask distributed cluster instead (shared file paths).")
+@click.option("--log", "log_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Append the run's events to FILE as JSON lines.")
+@click.option("--keep-images", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Keep the cleaned page images in this folder.")
+@click.option("--max-pixels", type=click.IntRange(min=1), default=None,
+              help="Refuse pages that decode to more pixels (default 200,000,000).")
+def run(inputs: tuple[Path, ...], out_dir: Path, force: bool, workers: int | None,
+        scheduler: str | None, log_path: Path | None, keep_images: Path | None,
+        max_pixels: int | None) -> None:
     """Process files and folders (PDF, PNG/JPEG/TIFF, .txt) into OUT/vanban.sqlite."""
+    import os
+
     from .batch import STORE_NAME, run_batch
 
-    summary = run_batch(list(inputs), out_dir, Settings(), force=force, console=err_console)
+    if max_pixels:
+        os.environ["VANBAN_MAX_PIXELS"] = str(max_pixels)  # inherited by the worker processes
+    try:
+        summary = run_batch(list(inputs), out_dir, Settings(), force=force, console=err_console,
+                            workers=workers, scheduler=scheduler, log_path=log_path,
+                            keep_images=keep_images)
+    except (RuntimeError, OSError) as exc:  # no Dask, unreachable scheduler, unwritable --out
+        _fail(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+    _print_run_summary(summary, out_dir / STORE_NAME)
+    if summary.nothing_processed:
+        sys.exit(1)
+
+
+def _print_run_summary(summary, store_path: Path) -> None:
     out = _out()
-    table = Table(title=f"vanban run → {out_dir / STORE_NAME}")
+    table = Table(title=f"vanban run → {store_path}")
     for col in ("document", "kind", "pages", "text from", "restored",
                 "doc_refs", "dates", "counts", "money"):
         table.add_column(col, justify="right" if col not in ("document", "kind", "text from") else "left")
@@ -74,8 +102,14 @@ def run(inputs: tuple[Path, ...], out_dir: Path, force: bool) -> None:
         f"in {summary.seconds:.1f} s ({summary.pages_per_minute:.1f} pages/min)",
         highlight=False,
     )
-    if summary.nothing_processed:
-        sys.exit(1)
+    if summary.pages_read or summary.pages_cached:
+        out.print(
+            f"pages read: {summary.pages_read} by {summary.workers or 'no worker'} "
+            f"({summary.read_pages_per_minute:.1f} pages/min), {summary.pages_cached} from the cache; "
+            f"peak memory per worker {summary.worker_peak_mb:.0f} MB "
+            f"+ {summary.child_peak_mb:.0f} MB tesseract/pdftoppm",
+            highlight=False,
+        )
 
 
 @main.command()
@@ -159,6 +193,9 @@ def query(sql: str, db: Path, as_csv: bool) -> None:
     _out().print(table)
 
 
+main.add_command(train_lm_command)
+
+
 @main.command(name="eval")
 @click.option("--level", "levels", multiple=True, type=click.Choice(["clean", "moderate", "heavy"]),
               help="Degradation level(s) to measure (default: all three).")
@@ -190,12 +227,16 @@ def _print_eval(report: dict) -> None:
     scans = report["scans"]
     table = Table(title=f"OCR on the generated corpus ({scans['pages']} pages, "
                         f"{scans['pages_per_min']:.1f} pages/min with {scans['workers']} workers)")
-    for col in ("level", "pages", "CER raw", "CER cleanup+OCR", "CER restored",
-                "WER raw", "WER cleanup+OCR", "WER restored", "pages/min (1 core)"):
+    ocrmypdf = scans.get("ocrmypdf") is True
+    cols = ["level", "pages", "CER raw"] + (["CER OCRmyPDF"] if ocrmypdf else []) + [
+        "CER cleanup+OCR", "CER restored", "WER raw"] + (["WER OCRmyPDF"] if ocrmypdf else []) + [
+        "WER cleanup+OCR", "WER restored", "pages/min (1 core)"]
+    for col in cols:
         table.add_column(col, justify="left" if col == "level" else "right")
+    stages = ("raw", "ocrmypdf", "ocr", "restored") if ocrmypdf else ("raw", "ocr", "restored")
     for level, row in scans["levels"].items():
         table.add_row(level, str(row["pages"]),
-                      *(_pct(row[f"{m}_{s}"]) for m in ("cer", "wer") for s in ("raw", "ocr", "restored")),
+                      *(_pct(row.get(f"{m}_{s}")) for m in ("cer", "wer") for s in stages),
                       f"{row['pages_per_min_one_core']:.1f}")
     out.print(table)
 
@@ -228,4 +269,6 @@ def _print_eval(report: dict) -> None:
         out.print(rest)
     if report.get("note"):
         out.print(report["note"], highlight=False)
+    if isinstance(scans.get("ocrmypdf"), str):
+        out.print(f"OCRmyPDF {scans['ocrmypdf']}", highlight=False)
     out.print(f"eval finished in {report['total_s']:.0f} s", highlight=False)

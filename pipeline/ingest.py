@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 from .document import InputError
+from .legacy import decode_tcvn3, fix_tcvn3_mojibake, vietnamese_validity
 from .vietnamese import diacritic_share, nfc
 
 PDF_SUFFIXES = {".pdf"}
@@ -68,24 +69,52 @@ def detect_kind(path: Path) -> str:
 
 
 def decode_text(data: bytes, path: Path | str = "-") -> str:
-    """Decode a text dump: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1258.
+    """Decode a text dump: UTF-8 (BOM or not), UTF-16 (BOM or not), Windows-1258 or TCVN3.
 
-    Returns NFC text with "\\n" line ends.
+    Returns NFC text with "\\n" line ends.  Without a BOM, 8-bit text is read
+    both as Windows-1258 and as TCVN3 and the reading with more valid Vietnamese
+    words wins (Windows-1258 on a tie).
     """
+    encoding = _utf16_without_bom(data)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
+        text = data.decode("utf-16", "replace")
+    elif encoding:
+        text = data.decode(encoding, "replace")
     else:
         try:
-            text = data.decode("utf-8-sig")
+            text = fix_tcvn3_mojibake(data.decode("utf-8-sig"))
         except UnicodeDecodeError:
-            try:
-                # Windows-1258 is the legacy Vietnamese code page of old office PCs.
-                text = data.decode("cp1258")
-            except UnicodeDecodeError:
-                raise InputError(path, "text is neither UTF-8, UTF-16 nor Windows-1258") from None
+            text = _decode_legacy(data, path)
     if "\x00" in text:
         raise InputError(path, "binary data in a text file")
     return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when every other byte is NUL, as in ASCII-heavy UTF-16."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.6 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) > 0.6 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
+def _decode_legacy(data: bytes, path: Path | str) -> str:
+    candidates = []
+    try:
+        # Windows-1258 is the legacy Vietnamese code page of old office PCs.
+        candidates.append(nfc(data.decode("cp1258")))
+    except UnicodeDecodeError:
+        pass
+    candidates.append(decode_tcvn3(data))
+    best = max(candidates, key=vietnamese_validity)  # max keeps the first on a tie
+    if vietnamese_validity(best) < 0.5 and len(candidates) == 1:
+        raise InputError(path, "text is neither UTF-8, UTF-16, Windows-1258 nor TCVN3")
+    return best
 
 
 def read_text_file(path: Path) -> str:
@@ -110,6 +139,8 @@ def pdf_page_count(path: Path) -> int:
     if proc.returncode != 0:
         if "Incorrect password" in err or "encrypted" in err.lower():
             raise InputError(path, "encrypted PDF (password required)")
+        if "Invalid page count 0" in err:
+            raise InputError(path, "PDF has no pages")
         first = err.splitlines()[-1] if err else f"pdfinfo exit {proc.returncode}"
         raise InputError(path, f"corrupt PDF ({first})")
     match = re.search(r"^Pages:\s+(\d+)", proc.stdout, re.M)
@@ -117,6 +148,18 @@ def pdf_page_count(path: Path) -> int:
     if pages == 0:
         raise InputError(path, "PDF has no pages")
     return pages
+
+
+def pdf_page_size(path: Path, page: int) -> tuple[float, float]:
+    """Width and height of one PDF page in points (1/72 inch), rotation ignored."""
+    proc = subprocess.run(
+        ["pdfinfo", "-f", str(page), "-l", str(page), str(path)],
+        capture_output=True, text=True, timeout=60,
+    )
+    match = re.search(r"^Page\s+\d+\s+size:\s+([\d.]+)\s+x\s+([\d.]+)", proc.stdout, re.M)
+    if proc.returncode != 0 or not match:
+        raise InputError(path, f"corrupt PDF (no size for page {page})")
+    return float(match.group(1)), float(match.group(2))
 
 
 def pdf_text_layer(path: Path, page: int) -> str | None:
@@ -128,7 +171,8 @@ def pdf_text_layer(path: Path, page: int) -> str | None:
     )
     if proc.returncode != 0:
         return None
-    text = nfc(proc.stdout.decode("utf-8", "replace")).replace("\f", "")
+    # Old PDFs typed in TCVN3 fonts extract as Latin-1 mojibake ("N«ng"): map it back.
+    text = fix_tcvn3_mojibake(nfc(proc.stdout.decode("utf-8", "replace")).replace("\f", ""))
     lines = [ln.rstrip() for ln in text.split("\n")]
     text = "\n".join(lines).strip("\n")
     letters = sum(c.isalpha() for c in text)

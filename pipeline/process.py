@@ -2,27 +2,29 @@
 
 Each stage is a function from one plain dataclass to the next (see
 ``document.py``); this module only composes them, the way OCRmyPDF's
-``_pipeline.py`` composes its page steps.
+``_pipeline.py`` composes its page steps.  The unit of parallel work is one
+page (:func:`read_page`); :func:`plan_document` is the cheap look at a file
+before it, :func:`assemble_document` and :func:`finish_document` the steps
+after all its pages are read.  :func:`process_file` runs them all in order.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from . import __version__
-from .align import OffsetMap
 from .cleanup import clean_page
 from .document import Document, InputError, Page, PageImage
-from .extract import extract_text
 from .ingest import (
     detect_kind, pdf_page_count, pdf_text_layer, read_text_file, sha256_of,
 )
-from .ocr import OcrSettings, ocr_page
-from .rasterize import DPI, load_image_pages, rasterize_pdf_page
-from .restore import needs_restoration, restore_text
+from .ocr import OcrSettings, ocr_page, tesseract_version
+from .rasterize import DPI, image_page_count, load_image_page, rasterize_pdf_page
 from .vietnamese import looks_vietnamese
 
 log = logging.getLogger(__name__)
@@ -30,82 +32,158 @@ log = logging.getLogger(__name__)
 PageCallback = Callable[[Page], None]
 
 
+# Bump when rasterize, cleanup or OCR code changes what a page reads as: it, not the
+# package version, keys the OCR cache, so a release that only touches extraction
+# or restoration re-extracts from cached words instead of re-running Tesseract.
+OCR_STAGE_VERSION = 2
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Everything that changes results; its key decides whether a re-run redoes a file."""
+    """Everything that changes results; its keys decide what a re-run redoes."""
 
     dpi: int = DPI
     ocr: OcrSettings = field(default_factory=OcrSettings)
     use_text_layer: bool = True  # a PDF page with a good text layer skips OCR
     restore: bool = True  # restore diacritics when the document needs it
 
+    def ocr_key(self) -> str:
+        """What a page's text and words depend on: OCR stage version, Tesseract, DPI, OCR options."""
+        blob = (f"{OCR_STAGE_VERSION}|{_tesseract()}|{self.dpi}|{sorted(asdict(self.ocr).items())}"
+                f"|{self.use_text_layer}")
+        return f"ocr{OCR_STAGE_VERSION}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}"
+
     def key(self) -> str:
-        """Pipeline version + settings, hashed: stored with every document."""
-        blob = f"{__version__}|{sorted(asdict(self).items())}"
+        """Pipeline version + every setting, hashed: stored with every document."""
+        blob = f"{__version__}|{self.ocr_key()}|{self.restore}"
         return f"{__version__}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}"
 
 
-def count_pages(path: Path) -> int:
-    """Pages a file will produce (for progress); 1 when it cannot be known cheaply."""
+@lru_cache(maxsize=1)
+def _tesseract() -> str:
     try:
-        kind = detect_kind(path)
-        return pdf_page_count(path) if kind == "pdf" else 1
-    except InputError:
-        return 1
+        return tesseract_version()
+    except Exception:  # noqa: BLE001 - no Tesseract: OCR will fail with its own message
+        return "unknown"
+
+
+@dataclass
+class DocumentPlan:
+    """What a file is before its pages are read: identity, kind, page count."""
+
+    path: Path
+    sha256: str
+    kind: str
+    n_pages: int
+    pages: list[Page] = field(default_factory=list)  # pages read while planning (text files)
+
+
+def plan_document(path: Path) -> DocumentPlan:
+    """Identify a file cheaply (no OCR): refuses unreadable, corrupt and empty inputs."""
+    path = Path(path)
+    kind = detect_kind(path)
+    try:
+        sha = sha256_of(path)
+    except OSError as exc:
+        raise InputError(path, f"unreadable file ({exc.strerror or exc})") from None
+    if kind == "text":
+        return DocumentPlan(path, sha, kind, 1, [Page(number=1, text=read_text_file(path), source="text")])
+    n_pages = pdf_page_count(path) if kind == "pdf" else image_page_count(path)
+    return DocumentPlan(path, sha, kind, n_pages)
+
+
+def read_page(path: Path | str, kind: str, number: int, settings: Settings = Settings(),
+              keep_images: Path | str | None = None, max_pixels: int | None = None) -> Page:
+    """Read page ``number`` (1-based) of a PDF or image file: the unit of parallel work.
+
+    Pure and picklable (paths and settings in, a Page out) so that a process pool
+    or a Dask worker can run it.  ``keep_images``: a folder to save the cleaned page in;
+    ``max_pixels``: the decoded-pixel cap (default: ``VANBAN_MAX_PIXELS`` or 200 Mpx).
+    """
+    path = Path(path)
+    if kind == "pdf":
+        if settings.use_text_layer:
+            text = pdf_text_layer(path, number)
+            if text is not None:
+                return Page(number=number, text=text, source="text-layer")
+        image = rasterize_pdf_page(path, number, settings.dpi, max_pixels)
+    elif kind == "image":
+        image = load_image_page(path, number, max_pixels)
+    else:
+        raise ValueError(f"read_page reads PDF and image pages, not {kind!r}")
+    cleaned = clean_page(image)
+    if keep_images is not None:
+        _save_page_image(cleaned, Path(keep_images) / f"{sha256_of(path)[:16]}-p{number:04d}.png")
+    return ocr_page(cleaned, settings.ocr)
+
+
+def _save_page_image(page: PageImage, target: Path) -> None:
+    import cv2
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp.png")
+    cv2.imwrite(str(tmp), page.image)
+    os.replace(tmp, target)
+
+
+def assemble_document(plan: DocumentPlan, pages: list[Page]) -> Document:
+    """The Document of a plan once all its pages are read; refuses one without any text."""
+    doc = Document(path=plan.path, sha256=plan.sha256, kind=plan.kind,
+                   pages=sorted(pages, key=lambda p: p.number))
+    empty = [p.number for p in doc.pages if not p.text.strip()]
+    if len(empty) == len(doc.pages):
+        raise InputError(plan.path, "no text found (empty page)" if len(empty) == 1
+                         else f"no text found on any of {len(empty)} pages")
+    for number in empty:
+        log.warning("%s: page %d is empty (no text found); kept as an empty page", plan.path, number)
+    return doc
 
 
 def read_document(path: Path, settings: Settings = Settings(),
                   on_page: PageCallback | None = None) -> Document:
-    """Ingest a file into a Document of pages of text (OCR'd when needed)."""
-    path = Path(path)
-    kind = detect_kind(path)
-    doc = Document(path=path, sha256=sha256_of(path), kind=kind)
-    for page in _read_pages(path, kind, settings):
-        doc.pages.append(page)
+    """Ingest a file into a Document of pages of text (OCR'd when needed), sequentially."""
+    plan = plan_document(path)
+    pages: list[Page] = []
+    for number in range(1, plan.n_pages + 1):
+        page = (plan.pages[number - 1] if number <= len(plan.pages)
+                else read_page(plan.path, plan.kind, number, settings))
+        pages.append(page)
         if on_page is not None:
             on_page(page)
-    empty = [p.number for p in doc.pages if not p.text.strip()]
-    if len(empty) == len(doc.pages):
-        raise InputError(path, "no text found (empty page)" if len(empty) == 1
-                         else f"no text found on any of {len(empty)} pages")
-    for number in empty:
-        log.warning("%s: page %d is empty (no text found); kept as an empty page", path, number)
-    return doc
-
-
-def _read_pages(path: Path, kind: str, settings: Settings) -> Iterator[Page]:
-    if kind == "text":
-        yield Page(number=1, text=read_text_file(path), source="text")
-    elif kind == "pdf":
-        for number in range(1, pdf_page_count(path) + 1):
-            yield _read_pdf_page(path, number, settings)
-    else:
-        for image in load_image_pages(path):
-            yield _ocr(image, settings)
-
-
-def _read_pdf_page(path: Path, number: int, settings: Settings) -> Page:
-    if settings.use_text_layer:
-        text = pdf_text_layer(path, number)
-        if text is not None:
-            return Page(number=number, text=text, source="text-layer")
-    return _ocr(rasterize_pdf_page(path, number, settings.dpi), settings)
-
-
-def _ocr(image: PageImage, settings: Settings) -> Page:
-    return ocr_page(clean_page(image), settings.ocr)
+    return assemble_document(plan, pages)
 
 
 def restore_document(doc: Document) -> Document:
-    """Restore diacritics page by page when the text has lost them; else return doc as is."""
-    if not needs_restoration(doc.text):
+    """Restore diacritics when the text lost them; otherwise mend Tesseract's marks on OCR pages.
+
+    Typed text pages (``source != "ocr"``) that still carry their marks are never changed.
+    """
+    from .restore import correct_marks, needs_restoration, restore_text  # not for page workers
+
+    if needs_restoration(doc.text):
+        pages = [replace(p, text=restore_text(p.text, _confidences(p))) for p in doc.pages]
+        return replace(doc, pages=pages, restored=True)
+    pages = [replace(p, text=correct_marks(p.text, _confidences(p))) if p.source == "ocr" else p
+             for p in doc.pages]
+    if all(new.text == old.text for new, old in zip(pages, doc.pages)):
         return doc
-    pages = [replace(p, text=restore_text(p.text)) for p in doc.pages]
     return replace(doc, pages=pages, restored=True)
+
+
+def _confidences(page: Page) -> list[float] | None:
+    """Tesseract word confidences when they line up one-to-one with ``page.text.split()``."""
+    if page.words and len(page.words) == len(page.text.split()):
+        return [w.conf for w in page.words]
+    return None
 
 
 def extract_document(doc: Document, original: Document | None = None) -> dict:
     """Extraction JSON for a document; raw/span point into the original text when restored."""
+    # Imported here: the extractors pull in spaCy (~1 s), which page workers never need.
+    from .align import OffsetMap
+    from .extract import extract_text
+    from .extract.provenance import attach_boxes
+
     result = extract_text(doc.text, doc.name)
     if original is not None and original.text != doc.text:
         offsets = OffsetMap(original.text, doc.text)
@@ -115,14 +193,19 @@ def extract_document(doc: Document, original: Document | None = None) -> dict:
                     start, end = offsets.span(*item["span"])
                     item["span"] = [start, end]
                     item["raw"] = original.text[start:end]
-    return result
+    # Spans now index the OCR text, whose words carry the boxes.
+    return attach_boxes(result, original if original is not None else doc)
+
+
+def finish_document(doc: Document, settings: Settings = Settings()) -> tuple[Document, dict]:
+    """Restore (when asked and needed) and extract an assembled document."""
+    if not looks_vietnamese(doc.text):
+        raise InputError(doc.path, "not Vietnamese text (too few Vietnamese syllables)")
+    restored = restore_document(doc) if settings.restore else doc
+    return restored, extract_document(restored, doc)
 
 
 def process_file(path: Path, settings: Settings = Settings(),
                  on_page: PageCallback | None = None) -> tuple[Document, dict]:
     """Every stage for one file: returns the (restored) document and its extraction."""
-    doc = read_document(path, settings, on_page)
-    if not looks_vietnamese(doc.text):
-        raise InputError(path, "not Vietnamese text (too few Vietnamese syllables)")
-    restored = restore_document(doc) if settings.restore else doc
-    return restored, extract_document(restored, doc)
+    return finish_document(read_document(path, settings, on_page), settings)

@@ -1,14 +1,21 @@
-"""Rasterize: PDF pages and image files to numpy page images for cleanup and OCR."""
+"""Rasterize: PDF pages and image files to numpy page images for cleanup and OCR.
+
+One page at a time, always: a 40-page PDF at 300 DPI is ~1 GB of RGB pixels,
+so a worker holds only the page it is reading.  Every decode is checked
+against a pixel cap *before* pixels are allocated.
+"""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageSequence, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 from pdf2image import convert_from_path
 from pdf2image.exceptions import PDFPageCountError, PDFSyntaxError
 
 from .document import InputError, PageImage
+from .ingest import pdf_page_size
 
 DPI = 300
 # Decoded-pixel cap: an A0 poster at 300 DPI is ~140 Mpx; anything larger is a bomb or a mistake.
@@ -16,12 +23,30 @@ MAX_PIXELS = 200_000_000
 # Images that do not state their resolution are assumed to be ordinary office scans.
 DEFAULT_IMAGE_DPI = 300
 
+# Pillow's own guard stays as a safety net (it only raises at twice its limit).
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
-def rasterize_pdf_page(path: Path, number: int, dpi: int = DPI) -> PageImage:
-    """Render one page (1-based) of a PDF at ``dpi`` as an RGB numpy array."""
+def pixel_cap() -> int:
+    """The decoded-pixel cap: ``VANBAN_MAX_PIXELS`` when set, else :data:`MAX_PIXELS`."""
     try:
+        return int(os.environ.get("VANBAN_MAX_PIXELS", MAX_PIXELS))
+    except ValueError:
+        return MAX_PIXELS
+
+
+def rasterize_pdf_page(path: Path, number: int, dpi: int = DPI,
+                       max_pixels: int | None = None) -> PageImage:
+    """Render one page (1-based) of a PDF at ``dpi`` as an RGB numpy array."""
+    cap = max_pixels or pixel_cap()
+    width_pt, height_pt = pdf_page_size(path, number)
+    pixels = round(width_pt / 72 * dpi) * round(height_pt / 72 * dpi)
+    if pixels > cap:
+        raise InputError(path, f"page {number} too large ({pixels:,} pixels at {dpi} DPI, "
+                               f"cap {cap:,})")
+    try:
+        # Colour is kept: cleanup finds red stamps and blue pen strokes by their hue and
+        # removes them before binarising (gray input costs ~1-2 points of CER).
         images = convert_from_path(str(path), dpi=dpi, first_page=number, last_page=number)
     except (PDFPageCountError, PDFSyntaxError) as exc:
         raise InputError(path, f"corrupt PDF ({str(exc).strip().splitlines()[-1]})") from None
@@ -30,19 +55,58 @@ def rasterize_pdf_page(path: Path, number: int, dpi: int = DPI) -> PageImage:
     return PageImage(number=number, image=np.asarray(images[0].convert("RGB")), dpi=dpi)
 
 
-def load_image_pages(path: Path) -> list[PageImage]:
-    """Decode an image file (multi-page TIFF included) into RGB page images."""
+def image_page_count(path: Path, max_pixels: int | None = None) -> int:
+    """Frames of an image file (1 for PNG/JPEG), checked for size without decoding pixels."""
+    with _open_image(path, max_pixels) as img:
+        return getattr(img, "n_frames", 1)
+
+
+def load_image_page(path: Path, number: int, max_pixels: int | None = None) -> PageImage:
+    """Decode frame ``number`` (1-based) of an image file as an RGB page image."""
     try:
-        with Image.open(path) as img:
+        with _open_image(path, max_pixels) as img:
             dpi = _image_dpi(img)
-            frames = [np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(img)]
+            img.seek(number - 1)
+            _check_size(path, img, max_pixels)
+            # RGB, as for PDFs: cleanup needs the hue of stamps and pen strokes.
+            frame = np.asarray(img.convert("RGB"))
+    except EOFError:
+        raise InputError(path, f"image has no frame {number}") from None
     except Image.DecompressionBombError:
-        raise InputError(path, f"image too large (over {MAX_PIXELS:,} pixels)") from None
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise InputError(path, f"image too large (over {max_pixels or pixel_cap():,} pixels)") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InputError(path, f"corrupt image ({exc})") from None
-    if not frames:
-        raise InputError(path, "image has no frames")
-    return [PageImage(number=i + 1, image=f, dpi=dpi) for i, f in enumerate(frames)]
+    return PageImage(number=number, image=frame, dpi=dpi)
+
+
+def load_image_pages(path: Path, max_pixels: int | None = None) -> list[PageImage]:
+    """Decode an image file (multi-page TIFF included) into RGB page images."""
+    return [load_image_page(path, n, max_pixels)
+            for n in range(1, image_page_count(path, max_pixels) + 1)]
+
+
+def _open_image(path: Path, max_pixels: int | None) -> Image.Image:
+    """Open (header only) and refuse images over the pixel cap or that Pillow cannot read."""
+    try:
+        img = Image.open(path)
+    except Image.DecompressionBombError:
+        raise InputError(path, f"image too large (over {max_pixels or pixel_cap():,} pixels)") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise InputError(path, f"corrupt image ({exc})") from None
+    try:
+        _check_size(path, img, max_pixels)
+    except InputError:
+        img.close()
+        raise
+    return img
+
+
+def _check_size(path: Path, img: Image.Image, max_pixels: int | None) -> None:
+    cap = max_pixels or pixel_cap()
+    width, height = img.size
+    if width * height > cap:
+        raise InputError(path, f"image too large ({width}x{height} = {width * height:,} pixels, "
+                               f"cap {cap:,})")
 
 
 def _image_dpi(img: Image.Image) -> int:

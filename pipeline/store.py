@@ -2,19 +2,28 @@
 
 One document is written in one transaction: its old rows (a changed file
 re-processed) are deleted and the new ones inserted together, so a crash never
-leaves a half-written document visible.
+leaves a half-written document visible.  The file is in WAL mode: a process
+killed mid-write leaves the last committed state, which the next open recovers.
+
+Besides the analysts' tables, ``page_cache`` keeps every page read by OCR
+(text, words, quality) keyed by file content, page number and the OCR settings
+key: a re-run after a crash, or after a change of extraction or restoration
+settings, reads pages from there instead of running Tesseract again.
 """
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from .document import Document, Page, Word
 
-from .document import Document
+if TYPE_CHECKING:  # pandas costs ~0.4 s to import: only queries and exports need it
+    import pandas as pd
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -63,21 +72,27 @@ CREATE TABLE IF NOT EXISTS words (
 CREATE TABLE IF NOT EXISTS doc_refs (
     id INTEGER PRIMARY KEY,
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    page_id INTEGER REFERENCES pages(id) ON DELETE CASCADE,  -- NULL only for a page-less mention
     page INTEGER, line INTEGER, span_start INTEGER, span_end INTEGER,
+    bbox_x0 INTEGER, bbox_y0 INTEGER, bbox_x1 INTEGER, bbox_y1 INTEGER,  -- OCR'd pages only
     number TEXT NOT NULL, kind TEXT, date TEXT,
     raw TEXT, confidence REAL
 );
 CREATE TABLE IF NOT EXISTS dates (
     id INTEGER PRIMARY KEY,
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    page_id INTEGER REFERENCES pages(id) ON DELETE CASCADE,  -- NULL only for a page-less mention
     page INTEGER, line INTEGER, span_start INTEGER, span_end INTEGER,
+    bbox_x0 INTEGER, bbox_y0 INTEGER, bbox_x1 INTEGER, bbox_y1 INTEGER,  -- OCR'd pages only
     value TEXT NOT NULL,
     raw TEXT, confidence REAL
 );
 CREATE TABLE IF NOT EXISTS counts (
     id INTEGER PRIMARY KEY,
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    page_id INTEGER REFERENCES pages(id) ON DELETE CASCADE,  -- NULL only for a page-less mention
     page INTEGER, line INTEGER, span_start INTEGER, span_end INTEGER,
+    bbox_x0 INTEGER, bbox_y0 INTEGER, bbox_x1 INTEGER, bbox_y1 INTEGER,  -- OCR'd pages only
     value INTEGER NOT NULL, value_max INTEGER, total INTEGER,
     unit TEXT, stars TEXT, subject_type TEXT, locality TEXT, as_of TEXT,
     raw TEXT, confidence REAL
@@ -85,7 +100,9 @@ CREATE TABLE IF NOT EXISTS counts (
 CREATE TABLE IF NOT EXISTS money (
     id INTEGER PRIMARY KEY,
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    page_id INTEGER REFERENCES pages(id) ON DELETE CASCADE,  -- NULL only for a page-less mention
     page INTEGER, line INTEGER, span_start INTEGER, span_end INTEGER,
+    bbox_x0 INTEGER, bbox_y0 INTEGER, bbox_x1 INTEGER, bbox_y1 INTEGER,  -- OCR'd pages only
     value_vnd INTEGER NOT NULL,
     raw TEXT, confidence REAL
 );
@@ -95,6 +112,19 @@ CREATE TABLE IF NOT EXISTS failures (
     reason TEXT NOT NULL,
     failed_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS page_cache (
+    sha256 TEXT NOT NULL,             -- content of the input file
+    number INTEGER NOT NULL,          -- 1-based page
+    ocr_key TEXT NOT NULL,            -- Settings.ocr_key() that read it
+    page BLOB NOT NULL,               -- zlib-compressed JSON of the Page
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (sha256, number, ocr_key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', '0');
 CREATE INDEX IF NOT EXISTS idx_pages_doc ON pages(document_id);
 CREATE INDEX IF NOT EXISTS idx_lines_doc ON lines(document_id);
 CREATE INDEX IF NOT EXISTS idx_words_doc ON words(document_id);
@@ -103,6 +133,8 @@ CREATE INDEX IF NOT EXISTS idx_dates_value ON dates(value);
 """
 
 TABLES = ["documents", "pages", "lines", "words", "doc_refs", "dates", "counts", "money", "failures"]
+# Written next to the exports: the store generation they were made from.
+EXPORT_STAMP = ".generation"
 
 # Columns of each mention table, in the order of the extraction JSON items.
 _MENTION_COLUMNS = {
@@ -165,6 +197,7 @@ class Store:
             self._insert_pages(cur, doc_id, doc)
             for table, columns in _MENTION_COLUMNS.items():
                 self._insert_mentions(cur, doc_id, table, columns, extraction.get(table, []))
+            self._bump_generation(cur)
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
@@ -175,12 +208,45 @@ class Store:
         """Remember a file that could not be processed (its earlier good rows are kept)."""
         cur = self.conn.cursor()
         cur.execute("BEGIN IMMEDIATE")
-        cur.execute("DELETE FROM failures WHERE path = ?", (str(path),))
-        cur.execute(
-            "INSERT INTO failures (path, reason, failed_at) VALUES (?,?,?)",
-            (str(path), reason, _now()),
+        try:
+            cur.execute("DELETE FROM failures WHERE path = ?", (str(path),))
+            cur.execute(
+                "INSERT INTO failures (path, reason, failed_at) VALUES (?,?,?)",
+                (str(path), reason, _now()),
+            )
+            self._bump_generation(cur)
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+
+    def generation(self) -> int:
+        """A counter bumped by every change to the exported tables."""
+        return int(self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    @staticmethod
+    def _bump_generation(cur: sqlite3.Cursor) -> None:
+        cur.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+    def cached_pages(self, sha256: str, ocr_key: str) -> dict[int, Page]:
+        """Pages of this content already read with these OCR settings, by page number."""
+        rows = self.conn.execute(
+            "SELECT number, page FROM page_cache WHERE sha256 = ? AND ocr_key = ?", (sha256, ocr_key)
+        ).fetchall()
+        return {number: page_from_blob(blob) for number, blob in rows}
+
+    def cached_count(self, sha256: str, ocr_key: str) -> int:
+        """How many pages of this content are cached for these OCR settings."""
+        return self.conn.execute("SELECT COUNT(*) FROM page_cache WHERE sha256 = ? AND ocr_key = ?",
+                                 (sha256, ocr_key)).fetchone()[0]
+
+    def cache_page(self, sha256: str, ocr_key: str, page: Page) -> None:
+        """Keep one read page (its own small transaction: a crash loses at most this page)."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO page_cache (sha256, number, ocr_key, page, created_at) "
+            "VALUES (?,?,?,?,?)",
+            (sha256, page.number, ocr_key, page_to_blob(page), _now()),
         )
-        cur.execute("COMMIT")
 
     def _insert_pages(self, cur: sqlite3.Cursor, doc_id: int, doc: Document) -> None:
         first_line = 1  # 1-based line of the page's first line in Document.text
@@ -209,28 +275,47 @@ class Store:
 
     @staticmethod
     def _insert_mentions(cur, doc_id: int, table: str, columns: list[str], items: list[dict]):
+        # page_id is looked up from the page number so every mention points at its pages row.
         sql = (
-            f"INSERT INTO {table} (document_id, page, line, span_start, span_end, "
+            f"INSERT INTO {table} (document_id, page_id, page, line, span_start, span_end, "
+            "bbox_x0, bbox_y0, bbox_x1, bbox_y1, "
             + ", ".join(columns)
-            + ", raw, confidence) VALUES ("
-            + ",".join("?" * (len(columns) + 7))
+            + ", raw, confidence) VALUES (?, "
+            "(SELECT id FROM pages WHERE document_id = ? AND number = ?), "
+            + ",".join("?" * (len(columns) + 10))
             + ")"
         )
         rows = []
         for item in items:
             span = item.get("span") or (None, None)
-            rows.append((doc_id, item.get("page"), item.get("line"), span[0], span[1],
+            bbox = item.get("bbox") or (None, None, None, None)
+            rows.append((doc_id, doc_id, item.get("page"), item.get("page"), item.get("line"),
+                         span[0], span[1], *bbox,
                          *[item.get(c) for c in columns], item.get("raw"), item.get("confidence")))
         cur.executemany(sql, rows)
 
-    def query(self, sql: str, params: tuple = ()) -> pd.DataFrame:
+    def query(self, sql: str, params: tuple = ()) -> "pd.DataFrame":
         """Run a read-only SQL query and return a DataFrame."""
+        import pandas as pd
+
         return pd.read_sql_query(sql, self.conn, params=params)
+
+    def exports_current(self, directory: Path) -> bool:
+        """True when ``directory`` holds every export, made from the store as it is now."""
+        directory = Path(directory)
+        stamp = directory / EXPORT_STAMP
+        try:
+            current = int(stamp.read_text().strip()) == self.generation()
+        except (OSError, ValueError):
+            return False
+        return current and all((directory / f"{t}{s}").is_file()
+                               for t in TABLES for s in (".csv", ".parquet"))
 
     def export(self, directory: Path) -> list[Path]:
         """Write every table as CSV and Parquet into ``directory`` (atomic renames)."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
+        generation = self.generation()
         written = []
         for table in TABLES:
             frame = self.query(f"SELECT * FROM {table}")
@@ -240,13 +325,35 @@ class Store:
                 write(frame, tmp)
                 os.replace(tmp, target)
                 written.append(target)
+        # Stamped last: a run killed mid-export leaves a stale stamp, so the next run re-exports.
+        stamp = directory / EXPORT_STAMP
+        stamp.with_name(f"{EXPORT_STAMP}.tmp").write_text(str(generation))
+        os.replace(stamp.with_name(f"{EXPORT_STAMP}.tmp"), stamp)
         return written
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+def page_to_blob(page: Page) -> bytes:
+    """A Page as compressed JSON (words as compact lists)."""
+    data = {
+        "number": page.number, "text": page.text, "source": page.source,
+        "width": page.width, "height": page.height, "dpi": page.dpi, "quality": page.quality,
+        "words": [[w.text, w.conf, *w.box, w.line] for w in page.words],
+    }
+    return zlib.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"), 6)
+
+
+def page_from_blob(blob: bytes) -> Page:
+    """The Page stored by :func:`page_to_blob`."""
+    data = json.loads(zlib.decompress(blob).decode("utf-8"))
+    words = [Word(text=t, conf=c, box=(l, tp, w, h), line=ln) for t, c, l, tp, w, h, ln in data["words"]]
+    return Page(number=data["number"], text=data["text"], source=data["source"], words=words,
+                width=data["width"], height=data["height"], dpi=data["dpi"], quality=data["quality"])
+
+
+def _write_csv(frame: "pd.DataFrame", path: Path) -> None:
     frame.to_csv(path, index=False)
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+def _write_parquet(frame: "pd.DataFrame", path: Path) -> None:
     frame.to_parquet(path, index=False)
 

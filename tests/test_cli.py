@@ -107,3 +107,38 @@ def test_run_refuses_text_that_is_not_vietnamese(tmp_path):
     proc = vanban("run", tmp_path, "--out", tmp_path / "out", check=False)
     assert proc.returncode == 1
     assert "not Vietnamese text" in proc.stdout
+
+
+def test_run_options_and_json_lines_log(tmp_path, short_scan_pages):
+    from corpus.generate import write_image
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_image(short_scan_pages[0], folder / "page.png")
+    (folder / "notes.txt").write_text(seed_text("003"), encoding="utf-8")
+    out, log = tmp_path / "out", tmp_path / "run.jsonl"
+    proc = vanban("run", folder, "--out", out, "--workers", "1", "--log", log,
+                  "--keep-images", tmp_path / "pages")
+    assert "2 documents, 2 pages processed, 0 skipped, 0 failed" in proc.stdout
+    assert "pages read: 1 by 1 local worker" in proc.stdout
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [e["event"] for e in events][0] == "started" and events[-1]["event"] == "summary"
+    assert {"page_done", "document_done"} <= {e["event"] for e in events}
+    assert len(list((tmp_path / "pages").glob("*-p0001.png"))) == 1
+
+    # The same run again appends to the log: both files skipped, with the reason.
+    vanban("run", folder, "--out", out, "--log", log)
+    again = [json.loads(line) for line in log.read_text().splitlines()][len(events):]
+    assert [e["reason"] for e in again if e["event"] == "skipped"] == ["unchanged since the last run"] * 2
+    assert again[-1]["unchanged"] == 2 and again[-1]["documents"] == 0
+
+
+def test_run_max_pixels_refuses_large_pages_with_a_reason(tmp_path, short_scan_pages):
+    from corpus.generate import write_image
+
+    write_image(short_scan_pages[0], tmp_path / "page.png")
+    proc = vanban("run", tmp_path / "page.png", "--out", tmp_path / "out", "--max-pixels", "1000000",
+                  check=False)
+    assert proc.returncode == 1
+    assert "FAILED" in proc.stdout and "image too large (2480x3508 = 8,699,840 pixels, cap 1,000,000)" \
+        in proc.stdout

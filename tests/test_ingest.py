@@ -87,3 +87,89 @@ def test_good_text_layer_is_used_and_image_only_pdf_is_not(tmp_path, short_scan_
     assert layer is not None and "Chương trình" in layer
     scan = write_pdf(short_scan_pages, tmp_path / "scan.pdf", 300)
     assert pdf_text_layer(scan, 1) is None
+
+
+# ------------------------------------------------- bad PDFs, pixel caps, legacy encodings
+
+from test_batch import _minimal_pdf, encrypted_pdf, poster_pdf, to_tcvn3, zero_page_pdf  # noqa: E402
+
+from pipeline.legacy import fix_tcvn3_mojibake, tcvn3_to_unicode  # noqa: E402
+from pipeline.rasterize import load_image_page, rasterize_pdf_page  # noqa: E402
+
+VIET = "Sở Nông nghiệp và Phát triển nông thôn tỉnh Quảng Ngãi báo cáo kết quả thực hiện"
+
+
+def test_zero_page_and_encrypted_pdfs_have_their_own_reasons(tmp_path):
+    zero, enc = tmp_path / "zero.pdf", tmp_path / "enc.pdf"
+    zero.write_bytes(zero_page_pdf())
+    enc.write_bytes(encrypted_pdf())
+    with pytest.raises(InputError) as err:
+        pdf_page_count(zero)
+    assert err.value.reason == "PDF has no pages"
+    with pytest.raises(InputError) as err:
+        pdf_page_count(enc)
+    assert err.value.reason == "encrypted PDF (password required)"
+
+
+def test_a_pdf_encrypted_by_pypdf_is_refused(tmp_path, short_scan_pages):
+    pypdf = pytest.importorskip("pypdf")
+    writer = pypdf.PdfWriter(clone_from=str(write_pdf(short_scan_pages, tmp_path / "p.pdf", 300)))
+    writer.encrypt(user_password="secret", owner_password="owner")
+    with open(tmp_path / "locked.pdf", "wb") as fh:
+        writer.write(fh)
+    with pytest.raises(InputError, match=r"encrypted PDF \(password required\)"):
+        pdf_page_count(tmp_path / "locked.pdf")
+
+
+def test_pages_over_the_pixel_cap_are_refused_before_decoding(tmp_path, short_scan_pages):
+    poster = tmp_path / "poster.pdf"
+    poster.write_bytes(poster_pdf())
+    with pytest.raises(InputError, match=r"page 1 too large \(3,600,000,000 pixels at 300 DPI"):
+        rasterize_pdf_page(poster, 1)
+    png = write_image(short_scan_pages[0], tmp_path / "a.png")
+    with pytest.raises(InputError, match=r"image too large \(2480x3508"):
+        load_image_page(png, 1, max_pixels=1_000_000)
+    assert load_image_page(png, 1).image.shape[:2] == (3508, 2480)
+
+
+def test_rasterizes_one_colour_page_at_a_time(tmp_path, short_scan_pages):
+    # Colour is kept: cleanup removes red stamps by their hue.
+    pdf = write_pdf(short_scan_pages * 3, tmp_path / "three.pdf", 300)
+    page = rasterize_pdf_page(pdf, 2)
+    assert page.number == 2 and page.image.shape == (3508, 2480, 3)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_decodes_utf16_without_a_bom(encoding):
+    assert decode_text(VIET.encode(encoding)) == VIET
+
+
+def test_decodes_tcvn3_legacy_font_text():
+    assert decode_text(to_tcvn3(VIET + "\r\n")) == VIET + "\n"
+
+
+def test_tcvn3_capitals_of_the_base_letters():
+    assert tcvn3_to_unicode("§¢ ¡ £ ¤ ¥ ¦") == "ĐÂ Ă Ê Ô Ơ Ư"
+
+
+def test_tcvn3_mojibake_already_in_unicode_is_repaired_but_other_text_is_not():
+    assert fix_tcvn3_mojibake("Së N«ng nghiÖp vµ Ph¸t triÓn n«ng th«n") == \
+        "Sở Nông nghiệp và Phát triển nông thôn"
+    for text in (VIET, "Le comité a approuvé le budget annuel : élève, côté, théâtre, forêt."):
+        assert fix_tcvn3_mojibake(text) == text
+
+
+def test_text_layer_in_a_tcvn3_font_is_read_as_unicode(tmp_path):
+    line = to_tcvn3(VIET).replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    content = b"BT /F1 11 Tf 40 760 Td (" + line + b") Tj 0 -20 Td (" + line + b") Tj ET"
+    pdf = tmp_path / "vntime.pdf"
+    pdf.write_bytes(_minimal_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]))
+    layer = pdf_text_layer(pdf, 1)
+    assert layer is not None and VIET in layer

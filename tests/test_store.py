@@ -79,3 +79,58 @@ def test_exports_every_table_as_csv_and_parquet(tmp_path):
         f"{t}{s}" for t in TABLES for s in (".csv", ".parquet"))
     assert pd.read_parquet(tmp_path / "tables" / "doc_refs.parquet")["number"].tolist() == ["148/QĐ-TTg"]
     assert pd.read_csv(tmp_path / "tables" / "failures.csv")["reason"].tolist() == ["corrupt PDF (bad header)"]
+
+
+def test_page_cache_round_trips_pages_by_content_and_ocr_key(tmp_path):
+    from pipeline.store import page_from_blob, page_to_blob
+
+    page = _doc().pages[0]
+    assert page_from_blob(page_to_blob(page)) == page
+    with Store(tmp_path / "v.sqlite") as store:
+        store.cache_page("sha", "ocr-a", page)
+        store.cache_page("sha", "ocr-a", Page(2, "trang hai", "ocr"))
+        store.cache_page("sha", "ocr-b", Page(1, "other settings", "ocr"))
+        cached = store.cached_pages("sha", "ocr-a")
+        assert sorted(cached) == [1, 2] and cached[1] == page
+        assert cached[1].words[0] == Word("Quyết", 95.0, (10, 10, 50, 20), 0)
+        assert [p.text for p in store.cached_pages("sha", "ocr-b").values()] == ["other settings"]
+        assert store.cached_pages("other", "ocr-a") == {}
+
+
+def test_store_is_in_wal_mode_and_counts_changes_for_exports(tmp_path):
+    with Store(tmp_path / "v.sqlite") as store:
+        assert store.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        start = store.generation()
+        store.save_document(_doc(), EXTRACTION, "k1")
+        store.record_failure(Path("bad.pdf"), "corrupt PDF (bad header)")
+        assert store.generation() == start + 2
+        store.cache_page("sha", "ocr", Page(1, "x", "ocr"))  # not exported: no new generation
+        assert store.generation() == start + 2
+        assert not store.exports_current(tmp_path / "tables")
+        store.export(tmp_path / "tables")
+        assert store.exports_current(tmp_path / "tables")
+        store.save_document(_doc("b.pdf"), EXTRACTION, "k1")
+        assert not store.exports_current(tmp_path / "tables")
+        (tmp_path / "tables" / "money.csv").unlink()
+        store.export(tmp_path / "tables")
+        (tmp_path / "tables" / "money.csv").unlink()
+        assert not store.exports_current(tmp_path / "tables")
+
+
+def test_a_failed_failure_record_rolls_back(tmp_path):
+    with Store(tmp_path / "v.sqlite") as store:
+        store.record_failure(Path("a.pdf"), "first")
+        with pytest.raises(sqlite3.IntegrityError):
+            store.record_failure(Path("a.pdf"), None)  # NOT NULL reason
+        assert store.query("SELECT reason FROM failures")["reason"].tolist() == ["first"]
+        assert not store.conn.in_transaction
+
+
+def test_mentions_point_at_their_page_row_and_box(tmp_path):
+    extraction = {**EXTRACTION, "dates": [{"line": 2, "page": 1, "span": [25, 40], "value": "2023-02-24",
+                                           "raw": "ngày 24/02/2023", "bbox": [10, 40, 210, 62]}]}
+    with Store(tmp_path / "v.sqlite") as store:
+        store.save_document(_doc(), extraction, "k1")
+        row = store.query("SELECT p.number, d.bbox_x0, d.bbox_y1 FROM dates d "
+                          "JOIN pages p ON p.id = d.page_id")
+    assert row.values.tolist() == [[1, 10, 62]]
