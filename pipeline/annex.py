@@ -22,6 +22,8 @@ from typing import Callable
 import cv2
 import numpy as np
 
+from .document import TableCell
+
 __all__ = ["TableGrid", "GridCell", "Cell", "detect_tables", "read_table_cells", "table_rows"]
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in page pixels
@@ -333,3 +335,14 @@ def table_rows(cells: list[Cell]) -> list[list[str]]:
     for c in cells:
         rows[c.row][c.col] = c.text
     return rows
+
+
+def read_tables(image: np.ndarray) -> list[TableCell]:
+    """Every ruled table of a cleaned page image, cell by cell (empty when there is none)."""
+    cells: list[TableCell] = []
+    for number, grid in enumerate(detect_tables(image), 1):
+        for cell in read_table_cells(image, grid):
+            cells.append(TableCell(table=number, row=cell.row, col=cell.col, text=cell.text,
+                                   box=tuple(int(v) for v in cell.bbox), rowspan=cell.rowspan,
+                                   colspan=cell.colspan, conf=cell.confidence))
+    return cells

@@ -24,6 +24,20 @@ class Word:
     line: int  # 0-based index of the text line on its page
 
 
+@dataclass(frozen=True)
+class TableCell:
+    """One cell of a ruled table (an annex, "Phụ lục") read on a page."""
+
+    table: int  # 1-based table number on its page, top to bottom
+    row: int  # 0-based grid position of the cell's top-left corner
+    col: int
+    text: str
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in page pixels
+    rowspan: int = 1
+    colspan: int = 1
+    conf: float | None = None
+
+
 @dataclass
 class PageImage:
     """A page raster on its way to OCR (``image`` is a numpy array, gray or BGR)."""
@@ -46,6 +60,7 @@ class Page:
     height: int = 0
     dpi: int = 0
     quality: dict = field(default_factory=dict)  # mean_conf, skew, estimated dpi, ...
+    tables: list[TableCell] = field(default_factory=list)  # ruled annex tables, cell by cell
 
     @property
     def mean_conf(self) -> float | None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
+from .annex import read_tables
 from .cleanup import clean_page
 from .document import Document, InputError, Page, PageImage
 from .ingest import (
@@ -46,11 +47,12 @@ class Settings:
     ocr: OcrSettings = field(default_factory=OcrSettings)
     use_text_layer: bool = True  # a PDF page with a good text layer skips OCR
     restore: bool = True  # restore diacritics when the document needs it
+    annex_tables: bool = True  # read ruled tables (Phụ lục) cell by cell on OCR'd pages
 
     def ocr_key(self) -> str:
         """What a page's text and words depend on: OCR stage version, Tesseract, DPI, OCR options."""
         blob = (f"{OCR_STAGE_VERSION}|{_tesseract()}|{self.dpi}|{sorted(asdict(self.ocr).items())}"
-                f"|{self.use_text_layer}")
+                f"|{self.use_text_layer}|{self.annex_tables}")
         return f"ocr{OCR_STAGE_VERSION}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}"
 
     def key(self) -> str:
@@ -114,7 +116,10 @@ def read_page(path: Path | str, kind: str, number: int, settings: Settings = Set
     cleaned = clean_page(image)
     if keep_images is not None:
         _save_page_image(cleaned, Path(keep_images) / f"{sha256_of(path)[:16]}-p{number:04d}.png")
-    return ocr_page(cleaned, settings.ocr)
+    page = ocr_page(cleaned, settings.ocr)
+    if settings.annex_tables:
+        page.tables = read_tables(cleaned.image)
+    return page
 
 
 def _save_page_image(page: PageImage, target: Path) -> None:

@@ -13,6 +13,7 @@ settings, reads pages from there instead of running Tesseract again.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 import os
 import sqlite3
 import zlib
@@ -20,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .document import Document, Page, Word
+from .document import Document, Page, TableCell, Word
 
 if TYPE_CHECKING:  # pandas costs ~0.4 s to import: only queries and exports need it
     import pandas as pd
@@ -106,6 +107,16 @@ CREATE TABLE IF NOT EXISTS money (
     value_vnd INTEGER NOT NULL,
     raw TEXT, confidence REAL
 );
+CREATE TABLE IF NOT EXISTS annex_cells (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+    page INTEGER NOT NULL,
+    table_no INTEGER NOT NULL,        -- 1-based ruled table on the page (Phụ lục)
+    row INTEGER NOT NULL, col INTEGER NOT NULL, rowspan INTEGER, colspan INTEGER,
+    text TEXT NOT NULL, confidence REAL,
+    bbox_x0 INTEGER, bbox_y0 INTEGER, bbox_x1 INTEGER, bbox_y1 INTEGER
+);
 CREATE TABLE IF NOT EXISTS failures (
     id INTEGER PRIMARY KEY,
     path TEXT NOT NULL,
@@ -132,7 +143,8 @@ CREATE INDEX IF NOT EXISTS idx_refs_number ON doc_refs(number);
 CREATE INDEX IF NOT EXISTS idx_dates_value ON dates(value);
 """
 
-TABLES = ["documents", "pages", "lines", "words", "doc_refs", "dates", "counts", "money", "failures"]
+TABLES = ["documents", "pages", "lines", "words", "doc_refs", "dates", "counts", "money",
+          "annex_cells", "failures"]
 # Written next to the exports: the store generation they were made from.
 EXPORT_STAMP = ".generation"
 
@@ -271,6 +283,13 @@ class Store:
                 [(doc_id, page_id, page.number, first_line + w.line, w.text, w.conf, *w.box)
                  for w in page.words],
             )
+            cur.executemany(
+                "INSERT INTO annex_cells (document_id, page_id, page, table_no, row, col, rowspan, "
+                "colspan, text, confidence, bbox_x0, bbox_y0, bbox_x1, bbox_y1) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(doc_id, page_id, page.number, c.table, c.row, c.col, c.rowspan, c.colspan,
+                  c.text, c.conf, *c.box) for c in page.tables],
+            )
             first_line += len(page_lines) + 1  # +1: the form-feed line between pages
 
     @staticmethod
@@ -338,6 +357,7 @@ def page_to_blob(page: Page) -> bytes:
         "number": page.number, "text": page.text, "source": page.source,
         "width": page.width, "height": page.height, "dpi": page.dpi, "quality": page.quality,
         "words": [[w.text, w.conf, *w.box, w.line] for w in page.words],
+        "tables": [asdict(c) for c in page.tables],
     }
     return zlib.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"), 6)
 
@@ -346,8 +366,10 @@ def page_from_blob(blob: bytes) -> Page:
     """The Page stored by :func:`page_to_blob`."""
     data = json.loads(zlib.decompress(blob).decode("utf-8"))
     words = [Word(text=t, conf=c, box=(l, tp, w, h), line=ln) for t, c, l, tp, w, h, ln in data["words"]]
+    tables = [TableCell(**{**c, "box": tuple(c["box"])}) for c in data.get("tables", [])]
     return Page(number=data["number"], text=data["text"], source=data["source"], words=words,
-                width=data["width"], height=data["height"], dpi=data["dpi"], quality=data["quality"])
+                width=data["width"], height=data["height"], dpi=data["dpi"], quality=data["quality"],
+                tables=tables)
 
 
 def _write_csv(frame: "pd.DataFrame", path: Path) -> None:

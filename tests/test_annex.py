@@ -125,3 +125,22 @@ def test_grid_survives_scan_noise_and_slight_skew():
     tables = detect_tables(img)
     assert len(tables) == 1 and (tables[0].n_rows, tables[0].n_cols) == (5, 4)
     assert len(tables[0].cells) == 20
+
+
+def test_run_stores_annex_cells_with_their_page(tmp_path):
+    """End to end: a scanned annex page → rows of ``annex_cells`` in the SQLite store."""
+    import sqlite3
+
+    from pipeline.batch import run_batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _page(_simple_table).save(folder / "phu_luc.png", dpi=(300, 300))
+    run_batch([folder], tmp_path / "out", workers=1)
+    conn = sqlite3.connect(tmp_path / "out" / "vanban.sqlite")
+    rows = conn.execute("SELECT c.row, c.col, c.text, p.number FROM annex_cells c "
+                        "JOIN pages p ON p.id = c.page_id ORDER BY c.row, c.col").fetchall()
+    assert len(rows) == 20 and {r[3] for r in rows} == {1}
+    by_pos = {(r, c): text for r, c, text, _ in rows}
+    assert by_pos[(0, 1)] == HEADER[1]
+    assert by_pos[(1, 1)] == ROWS[0][1]
