@@ -192,48 +192,11 @@ class LearnedChannel(OcrChannel):
 @lru_cache(maxsize=400_000)
 def _channel_cost(channel: OcrChannel, observed: str, candidate: str) -> float:
     """Weighted Levenshtein DP (substitute / OCR noise letter / candidate letter dropped)."""
-    rows, noises, drops = _tables(channel)
-    dropped = []
-    for c in candidate:
-        d = drops.get(c)
-        if d is None:
-            d = drops[c] = channel.dropped(c)
-        dropped.append(d)
-    m = len(candidate)
-    prev = [0.0] * (m + 1)
-    acc = 0.0
-    for j in range(m):
-        acc += dropped[j]
-        prev[j + 1] = acc
-    for o in observed:
-        row = rows.get(o)
-        if row is None:
-            row = rows[o] = {}
-        noise = noises.get(o)
-        if noise is None:
-            noise = noises[o] = channel.noise(o)
-        left = prev[0] + noise
-        cur = [left]
-        for j in range(m):
-            c = candidate[j]
-            sub = row.get(c)
-            if sub is None:
-                sub = row[c] = channel.substitution(o, c)
-            best = prev[j] + sub
-            x = prev[j + 1] + noise
-            if x < best:
-                best = x
-            x = left + dropped[j]
-            if x < best:
-                best = x
-            cur.append(best)
-            left = best
-        prev = cur
-    return prev[m]
+    return _channel_cost_bounded(channel, observed, candidate, math.inf)
 
 
 def _channel_cost_bounded(channel: OcrChannel, observed: str, candidate: str, bound: float) -> float:
-    """The DP of :func:`_channel_cost`, abandoned (``math.inf``) once a whole row exceeds ``bound``
+    """Weighted Levenshtein DP, abandoned (``math.inf``) once a whole row exceeds ``bound``
     (costs only grow along a path, so the row minimum bounds the result)."""
     rows, noises, drops = _tables(channel)
     dropped = []

@@ -26,7 +26,7 @@ from .document import Document, Page, TableCell, Word
 if TYPE_CHECKING:  # pandas costs ~0.4 s to import: only queries and exports need it
     import pandas as pd
 
-SCHEMA = """
+_SCHEMA_TEMPLATE = """
 CREATE TABLE IF NOT EXISTS documents (
     id INTEGER PRIMARY KEY,
     path TEXT NOT NULL UNIQUE,
@@ -70,44 +70,7 @@ CREATE TABLE IF NOT EXISTS words (
     conf REAL,
     left INTEGER, top INTEGER, width INTEGER, height INTEGER
 );
-CREATE TABLE IF NOT EXISTS doc_refs (
-    id INTEGER PRIMARY KEY,
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    page_id INTEGER REFERENCES pages(id) ON DELETE CASCADE,  -- NULL only for a page-less mention
-    page INTEGER, line INTEGER, span_start INTEGER, span_end INTEGER,
-    bbox_x0 INTEGER, bbox_y0 INTEGER, bbox_x1 INTEGER, bbox_y1 INTEGER,  -- OCR'd pages only
-    number TEXT NOT NULL, kind TEXT, date TEXT,
-    raw TEXT, confidence REAL
-);
-CREATE TABLE IF NOT EXISTS dates (
-    id INTEGER PRIMARY KEY,
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    page_id INTEGER REFERENCES pages(id) ON DELETE CASCADE,  -- NULL only for a page-less mention
-    page INTEGER, line INTEGER, span_start INTEGER, span_end INTEGER,
-    bbox_x0 INTEGER, bbox_y0 INTEGER, bbox_x1 INTEGER, bbox_y1 INTEGER,  -- OCR'd pages only
-    value TEXT NOT NULL,
-    raw TEXT, confidence REAL
-);
-CREATE TABLE IF NOT EXISTS counts (
-    id INTEGER PRIMARY KEY,
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    page_id INTEGER REFERENCES pages(id) ON DELETE CASCADE,  -- NULL only for a page-less mention
-    page INTEGER, line INTEGER, span_start INTEGER, span_end INTEGER,
-    bbox_x0 INTEGER, bbox_y0 INTEGER, bbox_x1 INTEGER, bbox_y1 INTEGER,  -- OCR'd pages only
-    value INTEGER NOT NULL, value_max INTEGER, total INTEGER,
-    unit TEXT, stars TEXT, subject_type TEXT, locality TEXT, as_of TEXT,
-    raw TEXT, confidence REAL
-);
-CREATE TABLE IF NOT EXISTS money (
-    id INTEGER PRIMARY KEY,
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    page_id INTEGER REFERENCES pages(id) ON DELETE CASCADE,  -- NULL only for a page-less mention
-    page INTEGER, line INTEGER, span_start INTEGER, span_end INTEGER,
-    bbox_x0 INTEGER, bbox_y0 INTEGER, bbox_x1 INTEGER, bbox_y1 INTEGER,  -- OCR'd pages only
-    value_vnd INTEGER NOT NULL,
-    raw TEXT, confidence REAL
-);
-CREATE TABLE IF NOT EXISTS annex_cells (
+{mention_tables}CREATE TABLE IF NOT EXISTS annex_cells (
     id INTEGER PRIMARY KEY,
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
@@ -142,6 +105,28 @@ CREATE INDEX IF NOT EXISTS idx_words_doc ON words(document_id);
 CREATE INDEX IF NOT EXISTS idx_refs_number ON doc_refs(number);
 CREATE INDEX IF NOT EXISTS idx_dates_value ON dates(value);
 """
+
+# One row per mention (trích xuất): where it is (provenance) and what it says.
+_MENTION_TABLE = """
+CREATE TABLE IF NOT EXISTS {name} (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    page_id INTEGER REFERENCES pages(id) ON DELETE CASCADE,  -- NULL only for a page-less mention
+    page INTEGER, line INTEGER, span_start INTEGER, span_end INTEGER,
+    bbox_x0 INTEGER, bbox_y0 INTEGER, bbox_x1 INTEGER, bbox_y1 INTEGER,  -- OCR'd pages only
+    {fields},
+    raw TEXT, confidence REAL
+);"""
+_MENTION_FIELDS = {
+    "doc_refs": "number TEXT NOT NULL, kind TEXT, date TEXT",
+    "dates": "value TEXT NOT NULL",
+    "counts": "value INTEGER NOT NULL, value_max INTEGER, total INTEGER,\n    unit TEXT, stars TEXT, "
+              "subject_type TEXT, locality TEXT, as_of TEXT",
+    "money": "value_vnd INTEGER NOT NULL",
+}
+SCHEMA = _SCHEMA_TEMPLATE.replace("{mention_tables}", "".join(
+    _MENTION_TABLE.format(name=name, fields=fields) for name, fields in _MENTION_FIELDS.items()
+).lstrip("\n") + "\n")
 
 TABLES = ["documents", "pages", "lines", "words", "doc_refs", "dates", "counts", "money",
           "annex_cells", "failures"]
