@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,10 +60,12 @@ def ocr_page(page: PageImage, settings: OcrSettings = OcrSettings()) -> Page:
     Lines follow Tesseract's reading order; a blank line separates blocks, as in
     the text dumps users already have.
     """
-    data = pytesseract.image_to_data(
-        page.image, lang=settings.lang, config=settings.config(),
-        output_type=pytesseract.Output.DICT,
-    )
+    with tempfile.TemporaryDirectory(prefix="vanban-ocr-") as tmp:
+        image_path = _write_uncompressed(page.image, Path(tmp))
+        data = pytesseract.image_to_data(
+            str(image_path), lang=settings.lang, config=settings.config(),
+            output_type=pytesseract.Output.DICT,
+        )
     words: list[Word] = []
     line_texts: list[str] = []
     current_key = None
@@ -89,3 +92,18 @@ def ocr_page(page: PageImage, settings: OcrSettings = OcrSettings()) -> Page:
     result.quality["mean_conf"] = result.mean_conf
     result.quality["words"] = len(words)
     return result
+
+
+def _write_uncompressed(image, folder: Path) -> Path:
+    """Write the page as PGM/PPM for Tesseract: pytesseract's default PNG costs ~0.1 s a page."""
+    import cv2
+
+    if image.ndim == 2:
+        path = folder / "page.pgm"
+        ok = cv2.imwrite(str(path), image)
+    else:
+        path = folder / "page.ppm"
+        ok = cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise OSError(f"could not write the page image for Tesseract in {folder}")
+    return path
