@@ -7,28 +7,13 @@ Prints the character error rate of every page of seeds 003 and 004.
 from __future__ import annotations
 
 import argparse
-import re
 import time
-import unicodedata
 from typing import Sequence
 
 from rapidfuzz.distance import Levenshtein
 
-
-def normalize_for_cer(text: str) -> str:
-    """NFC with every whitespace run collapsed to one space, so layout does not count."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
-
-
-try:  # one project-wide definition of CER when the pipeline provides it
-    from pipeline.metrics import cer
-except ImportError:  # pragma: no cover - the corpus must work on its own
-    def cer(reference: str, hypothesis: str) -> float:
-        """Character error rate: edit distance / reference length, on normalized text."""
-        ref, hyp = normalize_for_cer(reference), normalize_for_cer(hypothesis)
-        if not ref:
-            return 0.0 if not hyp else 1.0
-        return Levenshtein.distance(ref, hyp) / len(ref)
+# One project-wide definition of CER and of the text it compares.
+from pipeline.metrics import cer, normalize_for_cer
 
 
 def ocr(image, psm: int = 3, lang: str = "vie") -> str:

@@ -118,8 +118,10 @@ def _ocrmypdf_text(image_path: str, dpi: int) -> str:
 
 
 def _ocr_both(image_path: str, dpi: int, with_ocrmypdf: bool = False) -> dict:
-    """Raw Tesseract and vanban cleanup+OCR on one page image (runs in a worker process)."""
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    """Raw Tesseract and vanban cleanup+OCR on one page image (runs in a worker process).
+
+    Both run single-threaded: importing pipeline.ocr set OMP_THREAD_LIMIT=1.
+    """
     start = time.perf_counter()
     raw = pytesseract.image_to_string(image_path, lang="vie")
     raw_s = time.perf_counter() - start

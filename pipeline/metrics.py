@@ -18,13 +18,14 @@ from pipeline.vietnamese import nfc, strip_diacritics
 FIELDS = ("doc_refs", "dates", "counts", "money")
 
 
-def _norm_text(s: str) -> str:
+def normalize_for_cer(s: str) -> str:
+    """NFC with every whitespace run collapsed to one space, so layout does not count."""
     return re.sub(r"\s+", " ", nfc(s)).strip()
 
 
 def edit_counts(reference: str, hypothesis: str, unit: str = "char") -> tuple[int, int]:
     """(edit distance, reference length) in characters or words, for micro-averaged rates."""
-    ref, hyp = _norm_text(reference), _norm_text(hypothesis)
+    ref, hyp = normalize_for_cer(reference), normalize_for_cer(hypothesis)
     if unit == "word":
         ref, hyp = ref.split(), hyp.split()
     return Levenshtein.distance(ref, hyp), len(ref)

@@ -2,24 +2,29 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from corpus.generate import render_pages, write_image, write_pdf
+from corpus.generate import SEEDS_DIR as SEEDS
+from corpus.generate import render_pages, seed_text, write_image, write_pdf  # noqa: F401 (re-export)
+from pipeline.evaluate import DEFAULT_SHARED as SHARED
 
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO / "corpus" / "seeds"
-SHARED = Path(os.environ.get("VANBAN_SHARED", REPO.parent / "shared"))
 VANBAN = str(Path(sys.executable).with_name("vanban"))
 
 
-def seed_text(prefix: str) -> str:
-    """Text of a bundled seed document (001, 003, 004)."""
-    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+def _has_tesseract_vie() -> bool:
+    if shutil.which("tesseract") is None:
+        return False
+    import pytesseract
+
+    return "vie" in pytesseract.get_languages(config="")
+
+
+requires_tesseract_vie = pytest.mark.skipif(not _has_tesseract_vie(),
+                                            reason="tesseract with 'vie' not installed")
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import requires_tesseract_vie
 from corpus import generate as gen
 from corpus.degrade import LEVELS, degrade
 from corpus.fonts import (STYLES, VIETNAMESE_SAMPLE, MissingGlyphsError, check_glyphs,
@@ -244,15 +245,7 @@ def test_write_image_formats_keep_size_and_dpi(tmp_path, suffix):
 
 # ---------------------------------------------------------------- real OCR (acceptance)
 
-def _has_tesseract_vie() -> bool:
-    if shutil.which("tesseract") is None:
-        return False
-    import pytesseract
-
-    return "vie" in pytesseract.get_languages(config="")
-
-
-@pytest.mark.skipif(not _has_tesseract_vie(), reason="tesseract with 'vie' not installed")
+@requires_tesseract_vie
 def test_tesseract_reads_clean_300dpi_page_with_cer_below_1_percent(pages_003, monkeypatch):
     import pytesseract
 

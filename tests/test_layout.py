@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import numpy as np
 import pytest
 
+from conftest import requires_tesseract_vie
 from corpus.compose import compose
 from corpus.degrade import degrade_scan
 from corpus.layout import STAMP_RED, render_document
@@ -90,15 +90,7 @@ def test_same_seed_same_pixels():
     assert a.pages[-1].image.tobytes() != c.pages[-1].image.tobytes()
 
 
-def _has_tesseract_vie() -> bool:
-    if shutil.which("tesseract") is None:
-        return False
-    import pytesseract
-
-    return "vie" in pytesseract.get_languages(config="")
-
-
-@pytest.mark.skipif(not _has_tesseract_vie(), reason="tesseract with 'vie' not installed")
+@requires_tesseract_vie
 def test_tesseract_reads_a_clean_first_page_in_truth_order(report, monkeypatch):
     import pytesseract
 

@@ -9,13 +9,14 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from conftest import SHARED
 from pipeline.cli_train import train_lm_command
 from pipeline.lm import (BOS, NUMBER_TOKEN, WORD_START, MixtureLM, NgramLM, modern_tone_placement, text_runs,
                          train, train_lm)
 from pipeline.restore import LEXICON_PATH, Restorer
 from pipeline.vietnamese import strip_diacritics
 
-VBPL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "vbpl" / "docs"
+VBPL = SHARED / "corpus" / "vbpl" / "docs"
 SHIPPED_LM = LEXICON_PATH.with_name("lm.npz")
 
 TEXT = """Ủy ban nhân dân tỉnh giao Sở Tài chính chủ trì thực hiện.

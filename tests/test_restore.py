@@ -12,7 +12,8 @@ from pipeline.restore import (Restorer, LexiconMissing, needs_restoration, resto
                               restore_text)
 from pipeline.vietnamese import diacritic_share, strip_diacritics
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from conftest import SHARED
+
 SEED_001 = next(iter(sorted((SHARED / "seeds").glob("001_*.txt"))), None)
 GOLD_001 = SHARED / "gold" / "001_restored.txt"
 CLEAN_SEEDS = sorted((SHARED / "seeds").glob("00[34]_*.txt"))

@@ -12,7 +12,8 @@ import pytest
 from pipeline.extract import extract_text
 from pipeline.metrics import score_extraction, score_header
 
-SHARED = Path("/work/shared")
+from conftest import SHARED
+
 pytestmark = pytest.mark.skipif(not (SHARED / "gold").is_dir(), reason="shared gold files not present")
 
 # doc -> field -> minimum F1
