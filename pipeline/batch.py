@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
+import resource
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -27,7 +29,9 @@ from rich.text import Text
 
 from .document import InputError, Page
 from .ingest import SUPPORTED_SUFFIXES, sha256_of
-from .process import DocumentPlan, Settings, assemble_document, finish_document, plan_document
+from .process import (
+    DocumentPlan, Settings, assemble_document, finish_document, plan_document, warm_up,
+)
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -205,7 +209,8 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
                     seconds=round(summary.seconds, 3), read_seconds=round(summary.read_seconds, 3),
                     workers=summary.workers,
                     worker_peak_mb=round(summary.worker_peak_mb, 1),
-                    child_peak_mb=round(summary.child_peak_mb, 1))
+                    child_peak_mb=round(summary.child_peak_mb, 1),
+                    parent_cpu_s=round(_own_cpu_seconds(), 3))
         events.close()
     return summary
 
@@ -238,6 +243,7 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
 
     if total > already:
         get_pool()
+    warm = _start_warm_up()
     progress = Progress(
         TextColumn("[bold]{task.description:<28.28}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("pages"), _PagesPerMinute(), TimeRemainingColumn(),
@@ -252,6 +258,7 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
     suspects: deque = deque()  # pages in flight when a worker died: retried one at a time
 
     def finish(index: int) -> None:
+        warm.join()  # the restorer and extractors are loaded once, not raced for
         state = states.pop(index)
         plan = state.plan
         if state.error is None:
@@ -340,38 +347,47 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
     capacity = (pools[0].capacity if pools else 1) * IN_FLIGHT_PER_WORKER
     read_started = time.monotonic()
     exhausted = False
+
+    def refill() -> None:
+        """Keep every worker fed: pages are submitted before finished documents are saved,
+        so restoring and extracting one document never leaves a worker idle."""
+        nonlocal exhausted
+        if suspects:
+            if not in_flight:
+                submit(*suspects.popleft())
+            return
+        while len(in_flight) < capacity and not exhausted:
+            item = next(source, None)
+            if item is None:
+                exhausted = True
+                break
+            index, task = item
+            states[index].in_flight += 1
+            if task.key in waiting:  # same content in two files: read the page once
+                waiting[task.key].append(index)
+                continue
+            waiting[task.key] = [index]
+            submit(task, 1)
+
     try:
         with progress:
             while True:
-                if suspects:
-                    if not in_flight:
-                        submit(*suspects.popleft())
-                else:
-                    while len(in_flight) < capacity and not exhausted:
-                        item = next(source, None)
-                        if item is None:
-                            exhausted = True
-                            break
-                        index, task = item
-                        states[index].in_flight += 1
-                        if task.key in waiting:  # same content in two files: read the page once
-                            waiting[task.key].append(index)
-                            continue
-                        waiting[task.key] = [index]
-                        submit(task, 1)
+                refill()
                 if not in_flight:
                     if exhausted and not suspects:
                         break
                     continue
+                arrived = []
                 for future in pool_wait(get_pool(), in_flight):
                     if future not in in_flight:
                         continue  # dropped by a pool restart and queued again
                     task, attempts = in_flight.pop(future)
                     try:
-                        outcome = get_pool().result(future)
+                        arrived.append((task, get_pool().result(future)))
                     except WorkerLost as exc:
                         worker_lost(task, attempts, str(exc))
-                        continue
+                refill()
+                for task, outcome in arrived:
                     summary.worker_peak_mb = max(summary.worker_peak_mb, outcome.worker_peak_mb)
                     summary.child_peak_mb = max(summary.child_peak_mb, outcome.child_peak_mb)
                     if outcome.page is not None:
@@ -395,6 +411,25 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
         raise
     if own_pool and pools:
         pools[0].close()
+
+
+def _own_cpu_seconds() -> float:
+    """CPU seconds of this (parent) process: what restoring, extracting and storing cost."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _start_warm_up() -> threading.Thread:
+    """Load restoration and extraction models in the background (see :func:`warm_up`)."""
+    def run() -> None:
+        try:
+            warm_up()
+        except Exception:  # noqa: BLE001 - the first document will report the real error
+            log.debug("warm-up failed", exc_info=True)
+
+    thread = threading.Thread(target=run, name="vanban-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def pool_wait(pool, in_flight: dict) -> list:

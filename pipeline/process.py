@@ -202,6 +202,20 @@ def extract_document(doc: Document, original: Document | None = None) -> dict:
     return attach_boxes(result, original if original is not None else doc)
 
 
+def warm_up() -> None:
+    """Load the restorer's model and build the extractors' spaCy pipeline now.
+
+    Both load on first use (~2 s).  A run calls this in a background thread while
+    its workers start and read the first pages, so the first finished document
+    does not hold the parent up when the workers need it most.
+    """
+    from .extract.nlp import get_nlp
+    from .restore import default_restorer
+
+    default_restorer().load()
+    get_nlp()
+
+
 def finish_document(doc: Document, settings: Settings = Settings()) -> tuple[Document, dict]:
     """Restore (when asked and needed) and extract an assembled document."""
     if not looks_vietnamese(doc.text):
