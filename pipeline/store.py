@@ -122,7 +122,7 @@ _MENTION_FIELDS = {
     "dates": "value TEXT NOT NULL",
     "counts": "value INTEGER NOT NULL, value_max INTEGER, total INTEGER,\n    unit TEXT, stars TEXT, "
               "subject_type TEXT, locality TEXT, as_of TEXT",
-    "money": "value_vnd INTEGER NOT NULL",
+    "money": "value_vnd INTEGER NOT NULL, kind TEXT",  # kind: allocated|disbursed|support|revenue
 }
 SCHEMA = _SCHEMA_TEMPLATE.replace("{mention_tables}", "".join(
     _MENTION_TABLE.format(name=name, fields=fields) for name, fields in _MENTION_FIELDS.items()
@@ -138,8 +138,13 @@ _MENTION_COLUMNS = {
     "doc_refs": ["number", "kind", "date"],
     "dates": ["value"],
     "counts": ["value", "value_max", "total", "unit", "stars", "subject_type", "locality", "as_of"],
-    "money": ["value_vnd"],
+    "money": ["value_vnd", "kind"],
 }
+# PRAGMA user_version of a store made by this code.  Bump it when a table gains a column
+# (added to the DDL above, nullable): Store() adds the column to an older file and marks
+# its documents stale, so the next run re-extracts them (OCR'd pages come from page_cache).
+#   1: money.kind
+SCHEMA_VERSION = 1
 _SELF_FIELDS = ["number", "date", "place", "type", "issuer", "subject", "signer"]
 
 
@@ -157,6 +162,34 @@ class Store:
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.executescript(SCHEMA)
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Bring a store written by an older version up to :data:`SCHEMA_VERSION`."""
+        if self.conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            version = cur.execute("PRAGMA user_version").fetchone()[0]  # another process may have done it
+            if version < SCHEMA_VERSION:
+                added = []
+                for table, fields in _MENTION_FIELDS.items():
+                    have = {row[1] for row in cur.execute(f"PRAGMA table_info({table})")}
+                    for decl in (f.strip() for f in fields.split(",")):
+                        if decl.split()[0] not in have:
+                            cur.execute(f"ALTER TABLE {table} ADD COLUMN {decl}")
+                            added.append(f"{table}.{decl.split()[0]}")
+                if added:
+                    # Rows written before the column have it NULL: re-extract those documents.
+                    cur.execute("UPDATE documents SET pipeline_key = ? || pipeline_key",
+                                (f"stale-schema{SCHEMA_VERSION}:",))
+                    self._bump_generation(cur)
+                cur.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         """Close the connection (the WAL is checkpointed into the main file)."""

@@ -1,5 +1,8 @@
 """Amounts of money: "446 triệu đồng", "21,3 tỷ đồng", "1 tỷ 200 triệu đồng", "500.000 đồng".
 
+Each amount also gets a ``kind`` (allocated, disbursed, support, revenue or None)
+from the cue words of its sentence: see :mod:`pipeline.extract.money_kind`.
+
 Vietnamese writes "," as the decimal separator and "." between thousands, so
 "324,474 triệu đồng" is 324 474 000 VND.  Decimal arithmetic keeps the result exact.
 """
@@ -9,6 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from pipeline.extract.money_kind import money_kinds
 from pipeline.extract.text import Folded, Mention
 
 _MULT = {"ty": 10**9, "ti": 10**9, "trieu": 10**6, "nghin": 10**3, "ngan": 10**3}
@@ -25,9 +29,11 @@ class MoneyAmount(Mention):
     """One amount of money in VND."""
 
     value_vnd: int
+    kind: str | None = None  # allocated | disbursed | support | revenue (see money_kind); None: no cue
 
     def to_dict(self, lines) -> dict:
-        return {**lines.provenance(self.start, self.end, self.confidence), "value_vnd": self.value_vnd}
+        return {**lines.provenance(self.start, self.end, self.confidence), "value_vnd": self.value_vnd,
+                "kind": self.kind}
 
 
 def parse_number(s: str) -> Decimal | None:
@@ -50,6 +56,7 @@ def find_money(text: str, folded: Folded | None = None) -> list[MoneyAmount]:
     """Every amount of money followed by a currency word (đồng, VNĐ, đ) in reading order."""
     folded = folded or Folded(text)
     found = []
+    spans = []  # folded spans of the amounts, for their kinds
     for m in _MONEY_RE.finditer(folded.text):
         parts = _PART_RE.findall(m.group("amount"))
         cur = m.group("cur")
@@ -71,4 +78,7 @@ def find_money(text: str, folded: Folded | None = None) -> list[MoneyAmount]:
         raw = text[s:e]
         conf = 0.95 if re.search(r"đồng|VNĐ|tỷ|triệu|nghìn|ngàn|đ\b", raw) else 0.8
         found.append(MoneyAmount(s, e, conf, int(total)))
+        spans.append((m.start(), m.end()))
+    for amount, kind in zip(found, money_kinds(folded.text, spans)):
+        amount.kind = kind
     return found
