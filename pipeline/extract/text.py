@@ -26,20 +26,29 @@ def _fold_char(c: str) -> str:
     return strip_diacritics(c)
 
 
+# Per-character folds already worked out (shared by every Folded of the process).
+_FOLD_LOWER: dict[int, str] = {}
+_FOLD_KEEP_CASE: dict[int, str] = {}
+
+
 class Folded:
     """A diacritic-free view of a text with a map back to original offsets."""
 
     def __init__(self, text: str, lower: bool = True):
-        parts: list[str] = []
-        back: list[int] = []
-        for i, c in enumerate(text):
+        table = _FOLD_LOWER if lower else _FOLD_KEEP_CASE
+        for c in set(text).difference(map(chr, table)):
             f = _fold_char(c)
-            if lower:
-                f = f.lower()
-            parts.append(f)
-            back.extend([i] * len(f))
-        self.text = "".join(parts)
-        back.append(len(text))
+            table[ord(c)] = f.lower() if lower else f
+        folded = text.translate(table)
+        if len(folded) == len(text):
+            # NFC text folds one character to one (ư -> u, Đ -> D): offsets are unchanged.
+            back: list[int] | range = range(len(text) + 1)
+        else:
+            back = []
+            for i, c in enumerate(text):
+                back.extend([i] * len(table[ord(c)]))
+            back.append(len(text))
+        self.text = folded
         self._back = back
         self.source = text
 
