@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from .document import TableCell
+from .orientation import shrink
 
 __all__ = ["TableGrid", "GridCell", "Cell", "detect_tables", "read_table_cells", "table_rows"]
 
@@ -82,11 +83,30 @@ def _binary(gray: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
 
 
+def _rule_lengths(h: int, w: int) -> tuple[int, int]:
+    """Shortest horizontal and vertical ruling lines: far longer than any glyph stroke,
+    a few percent of the page."""
+    return max(25, w // 35), max(25, h // 50)
+
+
+def _may_have_grid(gray: np.ndarray) -> bool:
+    """Cheap test on a 1/4 copy (~3 ms instead of ~60 ms for the full search): is there
+    any vertical stroke as long as a ruling line?  A grid needs three; a page of text
+    has none (its tallest glyphs are shorter, its underlines are horizontal)."""
+    _, vlen = _rule_lengths(*gray.shape)
+    small = shrink(gray, 4)
+    # a 1-px rule is a quarter as dark at 1/4 size: a local threshold 10 levels under the
+    # neighbourhood still sees it
+    ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 9, 10)
+    # A rule vlen px long in one column darkens at least (vlen - 3) // 4 whole 4x4 blocks
+    # in a row; one block less leaves room for a block edge.  (Bold capitals with their
+    # marks reach ~13 blocks at 300 DPI, a rule 16.)
+    length = max(3, (vlen - 3) // 4 - 1)
+    return cv2.countNonZero(cv2.erode(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))) > 0
+
+
 def _line_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    h, w = ink.shape
-    # A ruling line is far longer than any glyph stroke: a few percent of the page.
-    hlen = max(25, w // 35)
-    vlen = max(25, h // 50)
+    hlen, vlen = _rule_lengths(*ink.shape)
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hlen, 1)))
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vlen)))
     # Bridge the small gaps a scan leaves in a line and thicken it by a pixel or two.
@@ -172,6 +192,8 @@ def detect_tables(image: np.ndarray, min_rows: int = 2, min_cols: int = 2) -> li
     boxes drawn around a single paragraph or a stamp's frame are not tables.
     """
     gray = _gray(image)
+    if not _may_have_grid(gray):  # most pages: no need for the full-resolution search
+        return []
     ink = _binary(gray)
     horiz, vert = _line_masks(ink)
     grid = cv2.bitwise_or(horiz, vert)

@@ -31,6 +31,52 @@ MIN_LINES = 5
 CLEAR_RATIO = 1.25
 
 
+def shrink(img: np.ndarray, factor: float, snap: float = 0.1) -> np.ndarray:
+    """``img`` reduced ``factor`` times (INTER_AREA); ``factor`` <= 1 returns it as it is.
+
+    OpenCV averages whole k x k blocks ~20x faster than it resamples by an arbitrary
+    ratio (~1 ms instead of ~25 ms on a 300-DPI page), so a factor within ``snap``
+    (10%) of a whole number is rounded to it, dropping the last rows and columns
+    that do not fill a block.
+    """
+    k = round(factor)
+    h, w = img.shape[:2]
+    if k >= 1 and abs(factor - k) <= snap * k:
+        if k == 1 or min(h, w) < k:
+            return img
+        return cv2.resize(img[:h - h % k, :w - w % k], (w // k, h // k), interpolation=cv2.INTER_AREA)
+    if factor <= 1:
+        return img
+    return cv2.resize(img, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
+
+
+def components(ink: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, tuple[np.ndarray, int]]:
+    """``cv2.connectedComponentsWithStats`` (8-connected) of a sparse ink mask, cheaper.
+
+    Labelling costs as much per paper pixel as per ink pixel (~60 ms on a 300-DPI
+    page), and a text page has ink in ~40% of its rows inside the text block.  So
+    only the columns of the text block and the rows holding ink are labelled, with
+    one blank row kept after each run of ink rows so that runs stay apart: the same
+    components at about a third of the cost.
+
+    Returns ``n``, the labels of that compacted mask, the stats in page coordinates
+    and ``(rows, x0)``: the page row of each compacted row and the first column.
+    """
+    has_ink = ink.max(axis=1) > 0  # (numpy's max: ~0.3 ms here, cv2.reduce's ~50 ms)
+    if not has_ink.any():
+        return 1, np.zeros((0, 0), np.int32), np.zeros((1, 5), np.int32), (np.zeros(0, np.int64), 0)
+    cols = np.flatnonzero(ink.max(axis=0))
+    x0, x1 = int(cols[0]), int(cols[-1]) + 1
+    keep = has_ink.copy()
+    keep[1:] |= has_ink[:-1]  # the blank row after each run
+    rows = np.flatnonzero(keep)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(
+        np.ascontiguousarray(ink[rows, x0:x1]), connectivity=8)
+    stats[:, cv2.CC_STAT_LEFT] += x0
+    stats[:, cv2.CC_STAT_TOP] = rows[stats[:, cv2.CC_STAT_TOP]]
+    return n, labels, stats, (rows, x0)
+
+
 def rotate_quarter(img: np.ndarray, rotation: int) -> np.ndarray:
     """Undo a counter-clockwise turn of ``rotation`` degrees (0/90/180/270)."""
     k = (-(rotation // 90)) % 4
@@ -43,10 +89,13 @@ def _ink(gray: np.ndarray) -> np.ndarray:
     ink = cv2.adaptiveThreshold(cv2.medianBlur(gray, 3), 255, cv2.ADAPTIVE_THRESH_MEAN_C,
                                 cv2.THRESH_BINARY_INV, block, 15)
     # dust and JPEG crumbs would add ink above and below lines alike: keep letter-sized blobs
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, labels, stats, (rows, x0) = components(ink)
     small = stats[:, cv2.CC_STAT_AREA] < 6
     small[0] = False
-    ink[small[labels]] = 0
+    if small.any():
+        block = ink[rows, x0:x0 + labels.shape[1]]
+        block[small[labels]] = 0
+        ink[rows, x0:x0 + labels.shape[1]] = block
     return ink
 
 
@@ -74,7 +123,7 @@ def _profile_score(ink: np.ndarray) -> tuple[float, float]:
 
 def lines_are_vertical(ink: np.ndarray) -> tuple[bool, float, float]:
     """(text lines run top-to-bottom?, row score, column score) of an ink mask."""
-    small = cv2.resize(ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    small = shrink(ink, 2)
     row_score, _ = _profile_score(small)
     col_score, _ = _profile_score(np.ascontiguousarray(small.T))
     return col_score > row_score, row_score, col_score
@@ -123,14 +172,13 @@ def detect_orientation(gray: np.ndarray) -> int:
 
 def detect_orientation_details(gray: np.ndarray) -> tuple[int, dict]:
     """:func:`detect_orientation` and the scores it decided on."""
-    scale = min(1.0, WORK_LONG_SIDE / max(gray.shape))
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    small = shrink(gray, max(gray.shape) / WORK_LONG_SIDE)
     ink = _ink(small)
     if ink.mean() < 0.5:  # blank page
         return 0, {}
     vertical, row_score, col_score = lines_are_vertical(ink)
     level = np.ascontiguousarray(np.rot90(ink, k=-1)) if vertical else ink  # lines horizontal now
-    half = cv2.resize(level, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    half = shrink(level, 2)
     _, angle = _profile_score(half)
     fine = max(np.arange(angle - 1.0, angle + 1.01, 0.25),
                key=lambda a: float(np.var(_rotate(half, float(a)).sum(axis=1, dtype=np.float64))))

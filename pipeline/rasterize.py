@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 from pdf2image import convert_from_path
@@ -62,14 +63,13 @@ def image_page_count(path: Path, max_pixels: int | None = None) -> int:
 
 
 def load_image_page(path: Path, number: int, max_pixels: int | None = None) -> PageImage:
-    """Decode frame ``number`` (1-based) of an image file as an RGB page image."""
+    """Decode frame ``number`` (1-based) of an image file as an RGB (gray if the file is) page image."""
     try:
         with _open_image(path, max_pixels) as img:
             dpi = _image_dpi(img)
             img.seek(number - 1)
             _check_size(path, img, max_pixels)
-            # RGB, as for PDFs: cleanup needs the hue of stamps and pen strokes.
-            frame = np.asarray(img.convert("RGB"))
+            frame = _decode(path, img)
     except EOFError:
         raise InputError(path, f"image has no frame {number}") from None
     except Image.DecompressionBombError:
@@ -79,8 +79,28 @@ def load_image_page(path: Path, number: int, max_pixels: int | None = None) -> P
     return PageImage(number=number, image=frame, dpi=dpi)
 
 
+def _decode(path: Path, img: Image.Image) -> np.ndarray:
+    """Pixels of the current frame: gray stays gray (H x W), anything else becomes RGB.
+
+    RGB, as for PDFs, because cleanup needs the hue of stamps and pen strokes; a gray
+    file has none, and three copies of its one channel would only triple the work of
+    every cleanup step.  8-bit single-frame PNGs are decoded by OpenCV, ~20% faster
+    than Pillow and straight into a writable array.
+    """
+    gray = img.mode in ("1", "L", "LA")
+    if img.format == "PNG" and img.mode in ("L", "RGB") and getattr(img, "n_frames", 1) == 1:
+        flags = (cv2.IMREAD_GRAYSCALE if gray else cv2.IMREAD_COLOR) | cv2.IMREAD_IGNORE_ORIENTATION
+        try:
+            frame = cv2.imdecode(np.fromfile(str(path), np.uint8), flags)
+        except cv2.error:
+            frame = None  # Pillow below decodes it or says why not
+        if frame is not None and frame.shape[:2] == (img.height, img.width):
+            return frame if gray else cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+    return np.asarray(img.convert("L" if gray else "RGB"))
+
+
 def load_image_pages(path: Path, max_pixels: int | None = None) -> list[PageImage]:
-    """Decode an image file (multi-page TIFF included) into RGB page images."""
+    """Decode an image file (multi-page TIFF included) into RGB (or gray) page images."""
     return [load_image_page(path, n, max_pixels)
             for n in range(1, image_page_count(path, max_pixels) + 1)]
 
