@@ -5,8 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-liberation2 hunspell-vi
 OUT ?= out/demo
+DOC_PACKAGES := libreoffice-help-vi manpages-vi maint-guide-vi
+MODEL_SOURCES := models/built/sources
 
-.PHONY: setup system-deps venv models demo test eval bench clean
+.PHONY: setup system-deps venv models model-sources demo test eval bench clean
 
 setup: system-deps venv models  ## install everything: apt packages, .venv, built models
 
@@ -30,8 +32,28 @@ venv: $(BIN)/python  ## .venv with vanban installed editable
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
 
-models: venv  ## build the lexicons the restorer needs from installed packages
-	$(BIN)/python -m models.build
+models: venv model-sources  ## build the lexicons the restorer needs from installed packages
+	$(BIN)/python -m models.build --sources $(MODEL_SOURCES)
+
+# Debian packages of Vietnamese documentation read as running text by models.build.
+# Fetched with apt-get download (no root needed, nothing installed: libreoffice-help-vi
+# would pull in LibreOffice) and unpacked with dpkg-deb -x; the build warns and goes on
+# without any that cannot be fetched.
+model-sources:  ## apt-get download + unpack the Debian documentation packages (models/built/sources)
+	@mkdir -p $(MODEL_SOURCES); cd $(MODEL_SOURCES) || exit 1; \
+	for p in $(DOC_PACKAGES); do \
+	  [ -d "$$p" ] && continue; \
+	  rm -rf "$$p.tmp" "$$p"_*.deb; \
+	  if ! apt-get download -q "$$p" >/dev/null 2>"$$p.err"; then \
+	    if [ "$$(id -u)" = 0 ] && apt-get update -qq >/dev/null 2>&1 && apt-get download -q "$$p" >/dev/null 2>"$$p.err"; then :; \
+	    else echo "WARNING: apt-get download $$p failed ($$(tail -n1 "$$p.err")): the model is built without it"; rm -f "$$p.err"; continue; fi; \
+	  fi; \
+	  deb=$$(ls "$$p"_*.deb | head -n1); \
+	  if dpkg-deb -x "$$deb" "$$p.tmp" && dpkg-deb -f "$$deb" Version > "$$p.tmp/VERSION"; then \
+	    mv "$$p.tmp" "$$p"; echo "model source: $$p $$(cat "$$p/VERSION")"; \
+	  else echo "WARNING: dpkg-deb -x $$deb failed: the model is built without $$p"; rm -rf "$$p.tmp"; fi; \
+	  rm -f "$$deb" "$$p.err"; \
+	done
 
 demo:  ## run the main job on the bundled corpus (generates scanned PDFs first)
 	$(BIN)/python -m corpus.generate --out corpus/generated

@@ -22,6 +22,22 @@ project's evaluation documents:
     inside a sentence (the restorer's case feature), and Viet74K's
     two-syllable words (its word-overlap feature).
 
+* Debian packages of Vietnamese documentation, fetched by ``make setup`` with
+  ``apt-get download`` (never installed: ``libreoffice-help-vi`` depends on
+  LibreOffice itself) and unpacked with ``dpkg-deb -x`` into
+  ``models/built/sources/<package>/`` (or read from ``/usr/share`` when the
+  package happens to be installed).  Each is optional: a missing one prints a
+  warning and the model is built without it.  They add ~290k syllables of
+  running text once English sentences and repeats are dropped (the VLSP text
+  above has ~97k): a share of the unigram mixture, and a trigram LM of their
+  own interpolated into the shipped one (see DOCS_LM_MIX_WEIGHT):
+  - ``libreoffice-help-vi``: the LibreOffice help in HTML (tags and scripts
+    stripped; it is only partly translated, so English sentences are dropped by
+    syllable shape and diacritic share, and boilerplate sentences repeated
+    across pages are counted once);
+  - ``manpages-vi``: translated man pages (roff requests and escapes stripped);
+  - ``maint-guide-vi``: the Debian New Maintainers' Guide (plain-text edition).
+
 Output: ``models/built/restore_lexicon.json`` (see :func:`build`), deterministic
 (sorted keys) so two builds give identical bytes.
 """
@@ -35,6 +51,7 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pipeline.vietnamese import nfc, strip_diacritics
@@ -78,6 +95,23 @@ RUNNING_TEXT_WEIGHT = 0.3
 # Administrative words (tỉnh, huyện, xã, phường) fill government documents
 # far more than news text: the place-name list lends them some weight.
 PLACE_WEIGHT = 0.05
+# The Debian documentation (software help, not legal prose) takes this share of
+# the unigram mixture when present (the others shrink to make room) ...
+DOCS_UNIGRAM_WEIGHT = 0.05
+# ... and gets its own trigram LM, interpolated with the main one at this
+# weight into the shipped lm.npz (pipeline.lm.mix): linear interpolation keeps
+# the software vocabulary from swamping the legal/news text's statistics, which
+# pooling the counts did (tuned on held-out vbpl text: 95.27% pooled, 95.8% mixed).
+DOCS_LM_MIX_WEIGHT = 0.2
+# (dev, 2,000 vbpl lines: 0.05 -> 95.55%, 0.1 -> 95.73, 0.15 -> 95.85, 0.2 -> 95.82,
+# 0.3 -> 95.52; without the documentation 95.15.)
+# Unigram level of the documentation LM: this share is the lexicon's frequency
+# prior, as for the main LM (1.0, i.e. none of the help's own word frequencies
+# such as "bạn", "nhấn", "hộp", measured the same).
+DOCS_LM_PRIOR_WEIGHT = 0.9
+# Times each VLSP sentence counts in the main LM (2 measured worse: scaled counts
+# upset the Kneser-Ney discounts).
+RUNNING_TEXT_LM_WEIGHT = 1
 FLOOR_PROB = 2e-8
 MAX_FORMS_PER_KEY = 16
 # Numbers are one context token so "năm 2024", "tháng 9", "số 69" teach the LM.
@@ -141,6 +175,7 @@ def _underthesea_dir() -> Path:
 
 
 from pipeline.lm import BOS, WORD_START, modern_tone_placement  # noqa: E402  (shared with train-lm)
+from pipeline.lm import mix as mix_lms  # noqa: E402
 from pipeline.lm import train as train_lm_model  # noqa: E402
 
 
@@ -256,9 +291,191 @@ def read_places(root: Path) -> Counter[tuple[str, ...]]:
     return out
 
 
-def build(out_dir: Path = BUILT_DIR) -> Path:
+# ---------------------------------------------------------------------------
+# Vietnamese documentation from Debian packages (fetched by ``make setup``)
+
+SOURCES_DIR = BUILT_DIR / "sources"
+# package -> where its text lives inside the unpacked tree (also the installed path).
+DEBIAN_TEXT_SOURCES = {
+    "libreoffice-help-vi": "usr/share/libreoffice/help/vi/text",
+    "manpages-vi": "usr/share/man/vi",
+    "maint-guide-vi": "usr/share/doc/maint-guide-vi/maint-guide.vi.txt.gz",
+}
+# A sentence of the documentation is kept when it reads as Vietnamese: syllable-shaped
+# words (pipeline.vietnamese.looks_vietnamese) and enough of them marked, which
+# English UI strings ("Find Bar", "can be used to") are not.
+DOC_MIN_DIACRITIC_SHARE = 0.35
+DOC_MIN_WORDS = 3
+# Sentences repeated verbatim across pages (help boilerplate) count once.
+DOCS_DEDUPE = True
+_DOC_SENTENCE_RE = re.compile(r"(?<=[.!?;:])\s+|\s*[•·]\s*")
+
+
+class _HelpHTML(__import__("html.parser").parser.HTMLParser):
+    """Text of a LibreOffice help page, one paragraph per block element, page chrome skipped."""
+
+    _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "div", "br", "tr", "table", "pre", "dt", "dd"}
+    _SKIP = {"script", "style", "head", "header", "aside", "pre", "code", "title"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self._buf: list[str] = []
+        self._skip = 0
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self._buf).split())
+        if text:
+            self.paragraphs.append(text)
+        self._buf = []
+
+    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+        if tag in self._SKIP:
+            self._skip += 1
+        if tag in self._BLOCKS:
+            self._flush()
+
+    def handle_endtag(self, tag):  # noqa: ANN001
+        if tag in self._BLOCKS:
+            self._flush()
+        if tag in self._SKIP and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):  # noqa: ANN001
+        if not self._skip:
+            self._buf.append(data)
+
+
+def _read_maybe_gz(path: Path) -> str:
+    import gzip
+
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    return raw.decode("utf-8", "replace")
+
+
+_ROFF_ESCAPE_RE = re.compile(r"\\(?:f(?:\[[^\]]*\]|\(..|.)|\((..)|\[([^\]]*)\]|s[-+]?\d+|[&|^%:c]|\*(?:\(..|\[[^\]]*\]|.)|(.))")
+_ROFF_CHARS = {"em": "—", "en": "–", "lq": "“", "rq": "”", "oq": "‘", "cq": "’", "aq": "'", "dq": '"', "bu": "•"}
+# Requests whose arguments are running text (section titles, fonts); others are layout.
+_ROFF_TEXT_REQUESTS = {"SH", "SS", "B", "I", "BR", "RB", "IR", "RI", "BI", "IB", "SM", "SB"}
+
+
+def _roff_unescape(line: str) -> str:
+    def sub(m: re.Match) -> str:
+        two, name, char = m.group(1), m.group(2), m.group(3)
+        if two or name:
+            return _ROFF_CHARS.get(two or name, " ")
+        if char is not None:
+            return {"-": "-", "e": "\\\\", " ": " ", "~": " ", "0": " "}.get(char, "")
+        return ""
+
+    return _ROFF_ESCAPE_RE.sub(sub, line)
+
+
+def man_paragraphs(text: str) -> list[str]:
+    """Paragraphs of a roff man page: requests dropped (their text arguments kept), escapes resolved."""
+    paragraphs: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        if buf:
+            paragraphs.append(" ".join(" ".join(buf).split()))
+            buf.clear()
+
+    for line in text.splitlines():
+        if line.startswith(("'", ".")):
+            flush()
+            m = re.match(r"^[.']\s*(\w+)\s*(.*)$", line)
+            if m and m.group(1) in _ROFF_TEXT_REQUESTS and m.group(2):
+                paragraphs.append(_roff_unescape(m.group(2).replace('"', " ")).strip())
+            continue
+        if not line.strip():
+            flush()
+            continue
+        buf.append(_roff_unescape(line))
+    flush()
+    return [p for p in paragraphs if p]
+
+
+def plain_paragraphs(text: str) -> list[str]:
+    """Blank-line separated paragraphs of a plain-text document, wrapped lines joined."""
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def vietnamese_sentences(paragraphs: Iterable[str]) -> Iterator[str]:
+    """Sentences of ``paragraphs`` that read as Vietnamese (English ones and code dropped)."""
+    from pipeline.vietnamese import diacritic_share, looks_vietnamese
+
+    for para in paragraphs:
+        for sent in _DOC_SENTENCE_RE.split(para):
+            if (len(sent.split()) >= DOC_MIN_WORDS and looks_vietnamese(sent)
+                    and diacritic_share(sent) >= DOC_MIN_DIACRITIC_SHARE):
+                yield sent
+
+
+def _debian_root(package: str, sources_dir: Path) -> tuple[Path, str] | None:
+    """(path of the package's text, version) from the unpacked tree, else from an installed package."""
+    rel = DEBIAN_TEXT_SOURCES[package]
+    tree = sources_dir / package
+    if (tree / rel).exists():
+        version_file = tree / "VERSION"
+        version = version_file.read_text(encoding="utf-8").strip() if version_file.exists() else "?"
+        return tree / rel, version
+    if (Path("/") / rel).exists():
+        return Path("/") / rel, "installed"
+    return None
+
+
+def read_debian_docs(sources_dir: Path = SOURCES_DIR, dedupe: bool | None = None) -> tuple[dict[str, list[list[str]]], dict[str, str]]:
+    """Running text of the Debian documentation packages as syllable runs, per package.
+
+    Returns (runs per package, version per package found).  Missing packages
+    print a warning on stderr and are left out.  Sentences repeated verbatim
+    (help boilerplate, man-page option blurbs) count once when ``dedupe``.
+    """
+    from pipeline.lm import text_runs
+
+    dedupe = DOCS_DEDUPE if dedupe is None else dedupe
+    out: dict[str, list[list[str]]] = {}
+    versions: dict[str, str] = {}
+    for package in DEBIAN_TEXT_SOURCES:
+        found = _debian_root(package, sources_dir)
+        if found is None:
+            print(f"models.build: WARNING: Debian package {package} not found under {sources_dir} "
+                  f"(make setup runs apt-get download); building without it", file=sys.stderr)
+            continue
+        path, versions[package] = found
+        paragraphs: list[str] = []
+        if package == "libreoffice-help-vi":
+            for page in sorted(path.rglob("*.html")):
+                parser = _HelpHTML()
+                parser.feed(page.read_text(encoding="utf-8", errors="replace"))
+                parser.close()
+                parser._flush()
+                paragraphs.extend(parser.paragraphs)
+        elif package == "manpages-vi":
+            for page in sorted(p for p in path.rglob("*") if p.is_file()):
+                paragraphs.extend(man_paragraphs(_read_maybe_gz(page)))
+        else:
+            paragraphs = plain_paragraphs(_read_maybe_gz(path))
+        seen: set[str] = set()
+        runs: list[list[str]] = []
+        for sent in vietnamese_sentences(paragraphs):
+            if dedupe:
+                if sent in seen:
+                    continue
+                seen.add(sent)
+            runs.extend(text_runs(sent))
+        out[package] = runs
+    return out, versions
+
+
+def build(out_dir: Path = BUILT_DIR, sources_dir: Path = SOURCES_DIR) -> Path:
     """Assemble unigram log-probabilities, the stripped-form index and the trigram LM."""
     root = _underthesea_dir()
+    doc_runs_by_package, doc_versions = read_debian_docs(sources_dir)
+    doc_runs = [run for package in sorted(doc_runs_by_package) for run in doc_runs_by_package[package]]
     hunspell = read_hunspell()
     wf = read_wordfreq()
     dictionary = read_dictionary(root)
@@ -271,6 +488,11 @@ def build(out_dir: Path = BUILT_DIR) -> Path:
     for run in runs:
         running_uni.update(run)
 
+    doc_uni: Counter[str] = Counter()
+    for run in doc_runs:
+        doc_uni.update(run)
+    doc_uni.pop(NUMBER_TOKEN, None)
+
     place_uni: Counter[str] = Counter()
     for entry in places:
         place_uni.update(entry)
@@ -279,7 +501,7 @@ def build(out_dir: Path = BUILT_DIR) -> Path:
     curated = set(hunspell)
     for entry in dictionary + list(places):
         curated.update(entry)
-    vocab = curated | set(wf) | set(running_uni)
+    vocab = curated | set(wf) | set(running_uni) | set(doc_uni)
     vocab.discard(NUMBER_TOKEN)
     # Only Vietnamese-shaped syllables are restoration targets; the rest of
     # wordfreq's table (logo, code, email) is kept as "foreign" words left as written.
@@ -290,10 +512,15 @@ def build(out_dir: Path = BUILT_DIR) -> Path:
     wf_total = sum(wf.values()) or 1.0
     run_total = sum(running_uni.values()) or 1
     place_total = sum(place_uni.values()) or 1
+    doc_total = sum(doc_uni.values())
+    doc_weight = DOCS_UNIGRAM_WEIGHT if doc_total else 0.0
     logprob: dict[str, float] = {}
     for syl in sorted(vocab):
         p = WORDFREQ_WEIGHT * wf.get(syl, 0.0) / wf_total + RUNNING_TEXT_WEIGHT * running_uni.get(syl, 0) / run_total
         p += PLACE_WEIGHT * place_uni.get(syl, 0) / place_total
+        p *= 1.0 - doc_weight
+        if doc_weight:
+            p += doc_weight * doc_uni.get(syl, 0) / doc_total
         logprob[syl] = round(math.log(p + FLOOR_PROB), 4)
 
     index: dict[str, list[str]] = {}
@@ -308,6 +535,8 @@ def build(out_dir: Path = BUILT_DIR) -> Path:
             "hunspell": str(HUNSPELL_DIC),
             "wordfreq": "wordfreq.get_frequency_dict('vi')",
             "underthesea": sorted(_UNDERTHESEA_FILES.values()),
+            # Debian package -> version whose documentation was read as running text.
+            "debian_docs": {p: doc_versions[p] for p in sorted(doc_versions)},
         },
         "unigram_logprob": logprob,
         "index": index,
@@ -329,7 +558,7 @@ def build(out_dir: Path = BUILT_DIR) -> Path:
     # place names as stand-alone words, the unigram mixture above as its prior.
     def lm_runs():
         for run in runs:
-            yield run, BOS, 1
+            yield run, BOS, RUNNING_TEXT_LM_WEIGHT
         for entry in dictionary:
             if len(entry) > 1:
                 yield entry, WORD_START, DICTIONARY_PAIR_WEIGHT
@@ -340,7 +569,18 @@ def build(out_dir: Path = BUILT_DIR) -> Path:
             yield list(pair), WORD_START, CRF_PAIR_WEIGHT
 
     prior = {w: math.exp(lp) for w, lp in logprob.items()}
-    train_lm_model(lm_runs(), out_dir / LM_FILE, prior=prior, prior_weight=LM_PRIOR_WEIGHT)
+    if not doc_runs:
+        train_lm_model(lm_runs(), out_dir / LM_FILE, prior=prior, prior_weight=LM_PRIOR_WEIGHT)
+        return path
+    # Two models over one vocabulary, then one interpolated backoff model.
+    words = sorted({w for run, _, _ in lm_runs() for w in run} | {w for run in doc_runs for w in run})
+    main_lm, docs_lm = out_dir / "lm_main.tmp.npz", out_dir / "lm_docs.tmp.npz"
+    train_lm_model(lm_runs(), main_lm, prior=prior, prior_weight=LM_PRIOR_WEIGHT, extra_vocab=words)
+    train_lm_model(((run, BOS, 1) for run in doc_runs), docs_lm, prior=prior,
+                   prior_weight=DOCS_LM_PRIOR_WEIGHT, extra_vocab=words)
+    mix_lms(main_lm, docs_lm, DOCS_LM_MIX_WEIGHT, out_dir / LM_FILE)
+    main_lm.unlink()
+    docs_lm.unlink()
     return path
 
 
@@ -348,17 +588,20 @@ def main(argv: list[str] | None = None) -> int:
     """CLI: ``python -m models.build [--out DIR]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=BUILT_DIR)
+    parser.add_argument("--sources", type=Path, default=SOURCES_DIR,
+                        help="unpacked Debian documentation packages (make setup fills it)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:
-        path = build(args.out)
+        path = build(args.out, args.sources)
     except SourceMissing as exc:
         print(f"models.build: {exc}", file=sys.stderr)
         return 1
     model = json.loads(path.read_text(encoding="utf-8"))
     print(
         f"models.build: {path} — {len(model['unigram_logprob'])} syllables, "
-        f"{len(model['index'])} stripped forms, LM {model['lm']} "
+        f"{len(model['index'])} stripped forms, LM {model['lm']}, "
+        f"Debian docs: {', '.join(model['sources']['debian_docs']) or 'none'} "
         f"in {time.perf_counter() - start:.1f}s"
     )
     return 0

@@ -484,3 +484,78 @@ def train_lm(paths: list[Path], out: Path | None = None, prune_singletons: bool 
         prune_singletons = size > 12_000_000  # ~2M tokens of Vietnamese text
     train(runs(), out, prior=None, prune_singletons=prune_singletons)
     return out
+
+
+# ---------------------------------------------------------------------------
+# Static interpolation of two models
+
+
+def _query_arrays(m: dict, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Vectorised :meth:`NgramLM.logprob_ids` on a loaded ``.npz`` (u < 0: no trigram context)."""
+    def find(keys: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if not len(keys):
+            return np.zeros(len(q), np.int64), np.zeros(len(q), bool)
+        i = np.minimum(np.searchsorted(keys, q), len(keys) - 1)
+        return i, keys[i] == q
+
+    key2 = (v << _BITS) | w
+    has_u = u >= 0
+    uu = np.where(has_u, u, 0)
+    i3, f3 = find(m["k3"], (uu << (2 * _BITS)) | key2)
+    f3 &= has_u
+    ic, fc = find(m["ctx2"], (uu << _BITS) | v)
+    bo = np.where(fc & has_u, m["bow2"][ic], 0.0)
+    i2, f2 = find(m["k2"], key2)
+    out = np.where(f2, m["p2"][i2], m["bow1"][v] + m["p1"][w]) + bo
+    return np.where(f3, m["p3"][i3], out)
+
+
+def mix(path_a: Path | str, path_b: Path | str, weight_b: float, out: Path | str) -> dict:
+    """Interpolate two models trained over the same vocabulary into one backoff model.
+
+    ``P(w|h) = (1-λ)·P_a(w|h) + λ·P_b(w|h)`` for every n-gram either model holds
+    (SRILM's ``-mix-lm``), lower orders mixed alike, backoff weights recomputed
+    so each distribution sums to one.  The result answers as fast as a single
+    model, unlike :class:`MixtureLM`, at the cost of holding the union of n-grams.
+    """
+    a = {k: v for k, v in np.load(path_a, allow_pickle=False).items()}
+    b = {k: v for k, v in np.load(path_b, allow_pickle=False).items()}
+    if str(a["vocab"]) != str(b["vocab"]):
+        raise ValueError("mix: the two models must share one vocabulary (train both with the same extra_vocab)")
+    for m in (a, b):
+        for k in ("p1", "bow1", "p2", "p3", "bow2"):
+            m[k] = m[k].astype(np.float64)
+    la, lb = math.log(1 - weight_b), math.log(weight_b)
+
+    def both(u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+        return np.logaddexp(la + _query_arrays(a, u, v, w), lb + _query_arrays(b, u, v, w))
+
+    V = len(a["p1"])
+    p1 = np.logaddexp(la + a["p1"], lb + b["p1"])
+    k2 = np.union1d(a["k2"], b["k2"])
+    v2, w2 = k2 >> _BITS, k2 & _MASK
+    p2 = both(np.full(len(k2), -1, np.int64), v2, w2)
+    # bow1[v] = (1 - Σ_seen P2) / (1 - Σ_seen P1)
+    num = 1 - np.bincount(v2, weights=np.exp(p2), minlength=V)
+    den = 1 - np.bincount(v2, weights=np.exp(p1[w2]), minlength=V)
+    bow1 = np.where(np.bincount(v2, minlength=V) > 0,
+                    np.log(np.maximum(num, 1e-12) / np.maximum(den, 1e-12)), 0.0)
+    k3 = np.union1d(a["k3"], b["k3"])
+    u3, v3, w3 = k3 >> (2 * _BITS), (k3 >> _BITS) & _MASK, k3 & _MASK
+    p3 = both(u3, v3, w3)
+    ctx3 = k3 >> _BITS
+    ctx2, inv = np.unique(ctx3, return_inverse=True)
+    p2_suffix = p2[np.searchsorted(k2, k3 & ((1 << (2 * _BITS)) - 1))]  # suffixes are seen bigrams
+    num = 1 - np.bincount(inv, weights=np.exp(p3), minlength=len(ctx2))
+    den = 1 - np.bincount(inv, weights=np.exp(p2_suffix), minlength=len(ctx2))
+    bow2 = np.log(np.maximum(num, 1e-12) / np.maximum(den, 1e-12))
+    out = Path(out)
+    tmp = out.with_name(out.name + ".tmp.npz")
+    np.savez(
+        tmp, format=np.array([FORMAT_VERSION]), vocab=a["vocab"],
+        p1=p1.astype(np.float32), bow1=bow1.astype(np.float32),
+        k2=k2, p2=p2.astype(np.float32), k3=k3, p3=p3.astype(np.float32),
+        ctx2=ctx2, bow2=bow2.astype(np.float32), discounts=a["discounts"],
+    )
+    tmp.replace(out)
+    return {"path": str(out), "bigrams": int(len(k2)), "trigrams": int(len(k3)), "weight_b": weight_b}

@@ -306,11 +306,18 @@ def test_correct_marks_on_simulated_vie_errors(path, shipped):
 # --- features beyond the n-grams -------------------------------------------------------------
 
 def test_case_feature_reads_mid_sentence_capitals_as_agencies():
+    """A Title-case word inside a sentence leans towards forms the running text writes
+    Title-case there (Sở of "Sở Nông nghiệp"), a lower-case one towards ordinary words (số)."""
+    from pipeline.restore import _Slot
+
     r = Restorer(user_lm=None).load()
-    line = "giao cho So Nong nghiep va Phat trien nong thon chu tri"
-    assert r.restore_text(line).split()[2] == "Sở"
-    r.CASE_WEIGHT = 0.0  # without it the commoner "Số" wins
-    assert r.restore_text(line).split()[2] == "Số"
+    title = dict(r._with_case(_Slot(0, 2, "title", [("sở", 1.0), ("số", 1.0)])).candidates)
+    lower = dict(r._with_case(_Slot(0, 2, "lower", [("sở", 1.0), ("số", 1.0)])).candidates)
+    assert title["sở"] < title["số"]
+    assert lower["số"] < lower["sở"]
+    r.CASE_WEIGHT = 0.0  # the feature off: the channel costs are left as they were
+    assert dict(r._with_case(_Slot(0, 2, "title", [("sở", 1.0), ("số", 1.0)])).candidates) == {
+        "sở": 1.0, "số": 1.0}
 
 
 def test_word_overlap_penalty_mechanism():
