@@ -151,6 +151,7 @@ class _DocState:
     started: float
     error: str | None = None
     in_flight: int = 0
+    mended: dict[int, str] = field(default_factory=dict)  # OCR pages mended by the workers
 
 
 def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings(),
@@ -264,7 +265,7 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
         if state.error is None:
             try:
                 doc = assemble_document(plan, list(state.pages.values()))
-                doc, extraction = finish_document(doc, settings)
+                doc, extraction = finish_document(doc, settings, state.mended)
             except InputError as exc:
                 state.error = exc.reason
             except Exception as exc:  # noqa: BLE001 - a bug on one document must not stop the batch
@@ -313,7 +314,8 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
         future = get_pool().submit(task, settings, keep)
         in_flight[future] = (task, attempts)
 
-    def page_arrived(task: PageTask, page: Page | None, error: str | None) -> None:
+    def page_arrived(task: PageTask, page: Page | None, error: str | None,
+                     mended: str | None = None) -> None:
         for index in waiting.pop(task.key, []):
             state = states.get(index)
             if state is None:
@@ -324,6 +326,8 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
                 state.error = error if error.startswith("page ") else f"page {task.number}: {error}"
             elif page is not None:
                 state.pages[task.number] = page
+                if mended is not None:
+                    state.mended[task.number] = mended
             progress.advance(task_id)
             if not state.missing or (state.error is not None and state.in_flight == 0):
                 finish(index)
@@ -403,7 +407,7 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
                     else:
                         events.emit("page_failed", path=task.path, page=task.number,
                                     reason=outcome.error, worker=outcome.worker)
-                    page_arrived(task, outcome.page, outcome.error)
+                    page_arrived(task, outcome.page, outcome.error, outcome.mended)
         summary.read_seconds = time.monotonic() - read_started
     except BaseException:
         if own_pool and pools:

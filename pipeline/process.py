@@ -158,21 +158,39 @@ def read_document(path: Path, settings: Settings = Settings(),
     return assemble_document(plan, pages)
 
 
-def restore_document(doc: Document) -> Document:
+def restore_document(doc: Document, mended: dict[int, str] | None = None) -> Document:
     """Restore diacritics when the text lost them; otherwise mend Tesseract's marks on OCR pages.
 
     Typed text pages (``source != "ocr"``) that still carry their marks are never changed.
+    ``mended``: page number → that OCR page's text already mended by :func:`mend_page`
+    (page workers do it next to OCR, so the parent does not have to).
     """
-    from .restore import correct_marks, needs_restoration, restore_text  # not for page workers
+    from .restore import correct_marks, needs_restoration, restore_text  # loaded once per process
 
     if needs_restoration(doc.text):
         pages = [replace(p, text=restore_text(p.text, _confidences(p))) for p in doc.pages]
         return replace(doc, pages=pages, restored=True)
-    pages = [replace(p, text=correct_marks(p.text, _confidences(p))) if p.source == "ocr" else p
+    mended = mended or {}
+    pages = [replace(p, text=mended[p.number] if p.number in mended
+                     else correct_marks(p.text, _confidences(p))) if p.source == "ocr" else p
              for p in doc.pages]
     if all(new.text == old.text for new, old in zip(pages, doc.pages)):
         return doc
     return replace(doc, pages=pages, restored=True)
+
+
+def mend_page(page: Page) -> str | None:
+    """An OCR page's text with Tesseract's marks mended (what :func:`restore_document` does to it
+    when its document keeps its marks); None for pages that are not OCR.
+
+    Per page and pure, so page workers run it right after OCR: it is the restore stage's
+    share of the per-page work, and the parent, which also saves every document, is spared it.
+    """
+    if page.source != "ocr":
+        return None
+    from .restore import correct_marks
+
+    return correct_marks(page.text, _confidences(page))
 
 
 def _confidences(page: Page) -> list[float] | None:
@@ -216,11 +234,15 @@ def warm_up() -> None:
     get_nlp()
 
 
-def finish_document(doc: Document, settings: Settings = Settings()) -> tuple[Document, dict]:
-    """Restore (when asked and needed) and extract an assembled document."""
+def finish_document(doc: Document, settings: Settings = Settings(),
+                    mended: dict[int, str] | None = None) -> tuple[Document, dict]:
+    """Restore (when asked and needed) and extract an assembled document.
+
+    ``mended``: OCR page texts already mended by :func:`mend_page` (page number → text).
+    """
     if not looks_vietnamese(doc.text):
         raise InputError(doc.path, "not Vietnamese text (too few Vietnamese syllables)")
-    restored = restore_document(doc) if settings.restore else doc
+    restored = restore_document(doc, mended) if settings.restore else doc
     return restored, extract_document(restored, doc)
 
 

@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from .document import InputError, Page
-from .process import Settings, read_page
+from .process import Settings, mend_page, read_page
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,9 @@ class PageOutcome:
     worker_peak_mb: float  # peak RSS of that worker process so far
     child_peak_mb: float  # peak RSS of its largest child so far (tesseract, pdftoppm)
     worker_cpu_s: float = 0.0  # CPU seconds of the worker and its children so far (cumulative)
+    # The page's OCR text with its marks mended (restore stage, per page); None if not done.
+    # Not part of the page: the OCR cache keeps what Tesseract read, not what a model made of it.
+    mended: str | None = None
 
 
 class WorkerLost(Exception):
@@ -60,10 +63,15 @@ def run_page(task: PageTask, settings: Settings, keep_images: str | None = None)
     """Read one page; errors become a one-line reason.  Runs inside a worker."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     started = time.perf_counter()
-    page, error = None, None
+    page, error, mended = None, None, None
     try:
         page = read_page(task.path, task.kind, task.number, settings, keep_images,
                          max_pixels=task.max_pixels)
+        if settings.restore:
+            try:
+                mended = mend_page(page)
+            except Exception:  # noqa: BLE001 - the parent mends it again and reports the error
+                mended = None
     except InputError as exc:
         error = exc.reason
     except Exception as exc:  # noqa: BLE001 - one bad page must not stop the batch
@@ -73,7 +81,7 @@ def run_page(task: PageTask, settings: Settings, keep_images: str | None = None)
     cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
     return PageOutcome(task, page, error, time.perf_counter() - started,
                        f"{socket.gethostname()}:{os.getpid()}", own.ru_maxrss / 1024,
-                       children.ru_maxrss / 1024, cpu)
+                       children.ru_maxrss / 1024, cpu, mended)
 
 
 def _init_local_worker(parent_pid: int) -> None:

@@ -14,7 +14,7 @@ from conftest import SHORT_TEXT, seed_text
 from corpus.generate import render_pages, write_image, write_pdf
 from pipeline.batch import run_batch
 from pipeline.legacy import TCVN3_TO_UNICODE
-from pipeline.process import Settings
+from pipeline.process import Settings, mend_page
 from pipeline.workers import LocalPool, PageOutcome, PageTask, run_page
 
 
@@ -276,6 +276,22 @@ def test_page_outcome_is_a_plain_picklable_value(short_scan_pages, tmp_path):
     again = pickle.loads(pickle.dumps(outcome))
     assert isinstance(again, PageOutcome) and again.page.text == outcome.page.text
     assert again.page.words and again.worker_peak_mb > 0
+    # The worker also mends the page's marks (restore stage, per page), as the parent would.
+    assert again.mended is not None and again.mended == mend_page(outcome.page)
+    assert run_page(PageTask(str(pdf), "pdf", 1, "sha"), Settings(restore=False)).mended is None
+
+
+def test_worker_mended_text_is_what_the_document_keeps(short_scan_pages, tmp_path):
+    """The parent uses the workers' mended pages: stored text equals a sequential run's."""
+    from pipeline.process import process_file
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    pdf = write_pdf(short_scan_pages, folder / "p.pdf", 300)
+    run_batch([folder], tmp_path / "out", workers=1)
+    conn = sqlite3.connect(tmp_path / "out" / "vanban.sqlite")
+    stored = "\n".join(r[0] for r in conn.execute("SELECT text FROM pages ORDER BY number"))
+    assert stored == process_file(pdf)[0].text
 
 
 def test_a_crash_in_extraction_fails_that_document_only(tmp_path, monkeypatch):
@@ -285,10 +301,10 @@ def test_a_crash_in_extraction_fails_that_document_only(tmp_path, monkeypatch):
         (tmp_path / name).write_text(seed_text("003"), encoding="utf-8")
     real = batch.finish_document
 
-    def flaky(doc, settings):
+    def flaky(doc, settings, mended=None):
         if doc.name == "a.txt":
             raise KeyError("no such agency")
-        return real(doc, settings)
+        return real(doc, settings, mended)
 
     monkeypatch.setattr(batch, "finish_document", flaky)
     summary = run_batch([tmp_path], tmp_path / "out")
