@@ -64,6 +64,8 @@ FORMAT_VERSION = 2
 LM_PRIOR_WEIGHT = 0.9
 
 HUNSPELL_DIC = Path("/usr/share/hunspell/vi_VN.dic")
+# The project's own list of state bodies and national programmes (models/data/).
+STATE_BODIES = Path(__file__).resolve().parent / "data" / "state_bodies.txt"
 _UNDERTHESEA_FILES = {
     "dictionary": "corpus/data/Viet74K.txt",
     "running_text": "pipeline/pos_tag/models/pos_crf_vlsp2013_20230303/test_output.txt",
@@ -87,6 +89,9 @@ _SYLLABLE_RE = re.compile(r"^[a-zàáảãạăằắẳẵặâầấẩẫậ�
 # many observed bigrams, enough to beat an unseen pair but not a frequent one.
 DICTIONARY_PAIR_WEIGHT = 1
 PLACE_PAIR_WEIGHT = 1
+# State bodies (Sở Nông nghiệp…) are written in nearly every document this tool reads,
+# yet news text and dictionaries barely hold them: they count like running text.
+STATE_BODY_WEIGHT = 3
 CRF_PAIR_WEIGHT = 1
 # Unigram mixture: wordfreq is large and general, the running text is
 # in-domain but small; dictionary-only syllables get a floor.
@@ -471,6 +476,20 @@ def read_debian_docs(sources_dir: Path = SOURCES_DIR, dedupe: bool | None = None
     return out, versions
 
 
+def read_state_bodies(path: Path = STATE_BODIES) -> list[list[str]]:
+    """The project's own list of state bodies and national programmes as syllable runs
+    (one per comma-separated part of a line)."""
+    runs: list[list[str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        for part in line.split(","):
+            parts = syllables_of(part)
+            if parts:
+                runs.append(parts)
+    return runs
+
+
 def build(out_dir: Path = BUILT_DIR, sources_dir: Path = SOURCES_DIR) -> Path:
     """Assemble unigram log-probabilities, the stripped-form index and the trigram LM."""
     root = _underthesea_dir()
@@ -483,6 +502,7 @@ def build(out_dir: Path = BUILT_DIR, sources_dir: Path = SOURCES_DIR) -> Path:
     places = read_places(root)
     crf_pairs = read_crf_pairs(root)
     case_counts = read_case_counts(root)
+    state_bodies = read_state_bodies()
 
     running_uni: Counter[str] = Counter()
     for run in runs:
@@ -499,7 +519,7 @@ def build(out_dir: Path = BUILT_DIR, sources_dir: Path = SOURCES_DIR) -> Path:
     # Restoration targets come from curated lists only; wordfreq and the running
     # text (which hold names and foreign words like "cia") only lend frequencies.
     curated = set(hunspell)
-    for entry in dictionary + list(places):
+    for entry in dictionary + list(places) + state_bodies:
         curated.update(entry)
     vocab = curated | set(wf) | set(running_uni) | set(doc_uni)
     vocab.discard(NUMBER_TOKEN)
@@ -535,6 +555,7 @@ def build(out_dir: Path = BUILT_DIR, sources_dir: Path = SOURCES_DIR) -> Path:
             "hunspell": str(HUNSPELL_DIC),
             "wordfreq": "wordfreq.get_frequency_dict('vi')",
             "underthesea": sorted(_UNDERTHESEA_FILES.values()),
+            "state_bodies": "models/data/state_bodies.txt",
             # Debian package -> version whose documentation was read as running text.
             "debian_docs": {p: doc_versions[p] for p in sorted(doc_versions)},
         },
@@ -567,6 +588,9 @@ def build(out_dir: Path = BUILT_DIR, sources_dir: Path = SOURCES_DIR) -> Path:
                 yield list(entry), WORD_START, PLACE_PAIR_WEIGHT
         for pair in crf_pairs:
             yield list(pair), WORD_START, CRF_PAIR_WEIGHT
+        for entry in state_bodies:
+            if len(entry) > 1:
+                yield entry, WORD_START, STATE_BODY_WEIGHT
 
     prior = {w: math.exp(lp) for w, lp in logprob.items()}
     if not doc_runs:

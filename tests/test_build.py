@@ -110,3 +110,16 @@ def test_shipped_model_records_its_debian_sources():
     sources = json.loads(lexicon.read_text(encoding="utf-8"))["sources"]
     assert set(sources["debian_docs"]) <= set(build.DEBIAN_TEXT_SOURCES)
     assert np.load(build.BUILT_DIR / build.LM_FILE)["format"][0] == 1
+
+
+def test_state_bodies_list_reads_every_line_as_syllables():
+    """The project's list of state bodies: comments skipped, every name kept (a typo that is
+    not a Vietnamese syllable would silently drop its line), commas split a name."""
+    from models.build import STATE_BODIES, read_state_bodies
+
+    lines = [l for l in STATE_BODIES.read_text(encoding="utf-8").splitlines()
+             if l.strip() and not l.lstrip().startswith("#")]
+    runs = read_state_bodies()
+    assert len(runs) == sum(len(l.split(",")) for l in lines)
+    assert ["sở", "nông", "nghiệp", "và", "phát", "triển", "nông", "thôn"] in runs
+    assert ["thể", "thao", "và", "du", "lịch"] in runs  # "Bộ Văn hóa, Thể thao và Du lịch"
