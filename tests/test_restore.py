@@ -330,6 +330,17 @@ def test_word_overlap_penalty_mechanism():
     assert r.restore_text("tren dia ban tinh").split()[-1] != "tính"
 
 
+def test_word_bonus_mechanism():
+    """Two syllables that form a dictionary word ("hội chợ", a fair) beat a commoner syllable
+    ("cho") that the LM alone prefers; without the bonus the LM's choice stands."""
+    r = Restorer(user_lm=None).load()
+    assert ("hội", "chợ") in r.word_pairs
+    r.WORD_BONUS = 0.0
+    assert r.restore_text("tham gia hoi cho trien lam").split()[3] == "cho"
+    r.WORD_BONUS = 2.0
+    assert r.restore_text("tham gia hoi cho trien lam").split()[3] == "chợ"
+
+
 def test_correct_marks_keeps_old_tone_placement(shipped):
     """Old-style placement (hoá, thuỷ) is read as the modern syllable for the LM but written back
     as the document wrote it; a real misreading next to it is still mended."""
