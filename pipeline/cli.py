@@ -267,6 +267,19 @@ def _print_eval(report: dict) -> None:
         for key, value in seeds["restoration"].items():
             rest.add_row(labels.get(key, key), _pct(value))
         out.print(rest)
+    annex = report.get("annex")
+    if annex:
+        tab = Table(title=f"Annex tables (Phụ lục): {annex['pages_per_level']} generated pages a level, "
+                          f"{annex['rows_per_page']} rows x 5 columns, cleanup + read_tables")
+        for col in ("level", "pages", "tables found", "upright", "grid shape right", "cells exactly right",
+                    "cell CER", "s/page (1 core)"):
+            tab.add_column(col, justify="left" if col == "level" else "right")
+        for level, row in annex["levels"].items():
+            tab.add_row(level, str(row["pages"]), f"{row['tables_found']} / {row['pages']}",
+                        f"{row['upright']} / {row['pages']}",
+                        f"{row['grid_ok']} / {row['pages']}", _pct(row["cell_exact_rate"]),
+                        _pct(row["cell_cer"]), f"{row['seconds_per_page']:.1f}")
+        out.print(tab)
     if report.get("note"):
         out.print(report["note"], highlight=False)
     if isinstance(scans.get("ocrmypdf"), str):

@@ -9,6 +9,8 @@ Three questions, one table each:
    hand-restored gold, and on 003/004 with every diacritic stripped.
 3. Extraction — precision/recall/F1 per field on the seed texts against
    ../shared/gold, and on the generated documents through OCR + restoration.
+4. Annex tables — ruled "Phụ lục" tables (``corpus.annex_pages``) scanned at
+   each level: tables found, grid shape, cells read exactly, cell CER.
 
 Error rates are micro-averaged (total edits / total reference length).
 """
@@ -38,6 +40,8 @@ SEEDS = REPO / "corpus" / "seeds"
 DEFAULT_SHARED = Path(os.environ.get("VANBAN_SHARED", REPO.parent / "shared"))
 LEVELS = ("clean", "moderate", "heavy")
 STAGES = ("raw", "ocr", "restored")  # raw Tesseract, cleanup+OCR, after restoration
+ANNEX_PAGES = 2  # generated annex pages per level (about 10 s of one core each)
+ANNEX_ROWS = 10  # body rows of each annex table (55 cells with the header)
 
 
 @dataclass
@@ -227,8 +231,28 @@ def evaluate_seeds(shared: Path) -> dict:
     return out
 
 
+def evaluate_annex(levels: tuple[str, ...], pages_per_level: int, seed: int, workers: int,
+                   rows: int = ANNEX_ROWS) -> dict:
+    """Ruled annex tables ("Phụ lục" lists, :mod:`corpus.annex_pages`) read from scans, per level.
+
+    The same ``pages_per_level`` generated pages are scanned at every level, cleaned and
+    their tables read as :func:`pipeline.process.read_page` does; per level: tables found
+    (one per page expected), grids of the drawn shape, share of cells read exactly and the
+    cell CER."""
+    from corpus.annex_pages import score_annex_page, tally_annex
+
+    jobs = [(level, seed * 1000 + i) for level in levels for i in range(pages_per_level)]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs) or 1))) as pool:
+        scores = list(pool.map(score_annex_page, [lv for lv, _ in jobs], [s for _, s in jobs],
+                               [rows] * len(jobs)))
+    return {"pages_per_level": pages_per_level, "rows_per_page": rows, "levels": tally_annex(scores),
+            "wall_s": time.perf_counter() - started, "pages": scores}
+
+
 def run_eval(out_dir: Path, levels: tuple[str, ...] = LEVELS, docs_per_level: int = 6,
-             seed: int = 0, workers: int | None = None, shared: Path = DEFAULT_SHARED) -> dict:
+             seed: int = 0, workers: int | None = None, shared: Path = DEFAULT_SHARED,
+             annex_pages: int = ANNEX_PAGES) -> dict:
     """Build (or reuse) the generated set, measure everything, return the report dict."""
     from corpus.evalset import build_eval_set
 
@@ -239,6 +263,7 @@ def run_eval(out_dir: Path, levels: tuple[str, ...] = LEVELS, docs_per_level: in
     report = {"settings": {"levels": list(levels), "docs_per_level": docs_per_level, "seed": seed,
                            "settings_key": Settings().key()}}
     report["scans"] = evaluate_scans(documents, workers)
+    report["annex"] = evaluate_annex(levels, annex_pages, seed, workers) if annex_pages else None
     if (shared / "gold").is_dir():
         report["seeds"] = evaluate_seeds(shared)
     else:

@@ -36,7 +36,8 @@ def test_line_word_accuracy_compares_line_for_line():
 
 
 def test_small_eval_run_measures_every_stage(tmp_path, shared):
-    report = run_eval(tmp_path, levels=("clean",), docs_per_level=1, seed=5, workers=2, shared=shared)
+    report = run_eval(tmp_path, levels=("clean",), docs_per_level=1, seed=5, workers=2, shared=shared,
+                      annex_pages=1)
     clean = report["scans"]["levels"]["clean"]
     assert clean["pages"] >= 2
     for key in ("cer_raw", "cer_ocr", "cer_restored", "wer_raw", "wer_ocr", "wer_restored"):
@@ -46,6 +47,12 @@ def test_small_eval_run_measures_every_stage(tmp_path, shared):
     seeds = report["seeds"]
     assert seeds["restoration"]["001_vs_gold"] > 0.85
     assert seeds["extraction"]["003"]["doc_refs"]["f1"] >= 0.8
+    # one generated "Phụ lục" page of 55 cells (its reading quality: tests/test_annex_pages.py)
+    annex = report["annex"]["levels"]["clean"]
+    assert annex["pages"] == 1 and annex["tables_found"] == 1 and annex["grid_ok"] == 1
+    assert annex["cells"] == 55 and 0 <= annex["cells_exact"] <= 55 and annex["upright"] in (0, 1)
+    assert 0.0 <= annex["cell_exact_rate"] <= 1.0 and annex["cell_cer"] >= 0.0
+    assert len(report["annex"]["pages"]) == 1
 
 
 def test_eval_command_prints_the_table_and_writes_json(tmp_path, shared):
@@ -56,5 +63,7 @@ def test_eval_command_prints_the_table_and_writes_json(tmp_path, shared):
                            "--out", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert "CER cleanup+OCR" in proc.stdout and "word accuracy" in proc.stdout
+    assert "Annex tables" in proc.stdout and "cells exactly right" in proc.stdout
     report = json.loads((out / "eval.json").read_text())
     assert set(report["scans"]["levels"]) == {"clean"}
+    assert set(report["annex"]["levels"]) == {"clean"}
