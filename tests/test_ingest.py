@@ -132,11 +132,19 @@ def test_pages_over_the_pixel_cap_are_refused_before_decoding(tmp_path, short_sc
     assert load_image_page(png, 1).image.shape[:2] == (3508, 2480)
 
 
-def test_rasterizes_one_colour_page_at_a_time(tmp_path, short_scan_pages):
-    # Colour is kept: cleanup removes red stamps by their hue.
+def test_rasterizes_one_page_at_a_time_in_colour_only_when_it_has_colour(tmp_path, short_scan_pages):
     pdf = write_pdf(short_scan_pages * 3, tmp_path / "three.pdf", 300)
     page = rasterize_pdf_page(pdf, 2)
-    assert page.number == 2 and page.image.shape == (3508, 2480, 3)
+    assert page.number == 2 and page.image.shape == (3508, 2480)  # a gray scan stays gray
+    # Colour is kept where there is some: cleanup removes red stamps by their hue.
+    from PIL import ImageDraw
+
+    sheet = short_scan_pages[0].image.convert("RGB")
+    ImageDraw.Draw(sheet).ellipse((1600, 2600, 2100, 3100), outline=(220, 30, 40), width=25)
+    page = rasterize_pdf_page(write_pdf([sheet], tmp_path / "stamp.pdf", 300), 1)
+    assert page.image.shape == (3508, 2480, 3)
+    red = page.image[2850, 1600:1625]  # on the ring's left edge
+    assert (red[:, 0].astype(int) - red[:, 1] > 100).any()
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
