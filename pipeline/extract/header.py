@@ -330,9 +330,14 @@ def _person_name(line: str) -> str | None:
     cands = [line]
     m = re.search(r"[.;:]\s+([^.;:]+)$", line)
     if line.startswith(("-", "+", "•")):
-        if not m:
+        cands = [m[1]] if m else []
+        if re.match(r"^[-+•]\s*l[uư]u\b", _fold(line)):
+            # "- Lưu VT Hồ Công Nhân": the archive item is the last recipient and sits level
+            # with the signer's name in the right column; OCR may join them with no stop.
+            words = line.split()
+            cands += [" ".join(words[-n:]) for n in (4, 3, 2) if len(words) > n + 1]
+        if not cands:
             return None
-        cands = [m[1]]
     for c in cands:
         c = c.strip(" .,;")
         if not _NAME_RE.match(c) or re.search(r"\d", c):

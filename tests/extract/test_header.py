@@ -130,3 +130,13 @@ def test_title_continues_over_a_capitalised_place_name():
 def test_signer_on_a_recipient_line():
     text = "V/v hội chợ\n\nNơi nhận: KT. GIÁM ĐỐC\n- Như trên; PHÓ GIÁM ĐỐC\n- Lưu: VT. Lê Thị Hồng\n"
     assert extract_text(text)["self"]["signer"] == "Lê Thị Hồng"
+
+
+def test_signer_joined_to_the_archive_item_without_a_stop():
+    """Two columns read row by row: "- Lưu VT" and the name beside it, with no full stop."""
+    text = ("V/v tập huấn\n\nNơi nhận: TL. CHỦ TỊCH\n- Như trên; CHÁNH VĂN PHÒNG\n"
+            "- Lưu VT, NTM Phạm Quốc Huy\n")
+    assert extract_text(text)["self"]["signer"] == "Phạm Quốc Huy"
+    # Only the archive item lends its tail: other recipients are agencies, not names.
+    text = "V/v tập huấn\n\nNơi nhận:\n- Sở Tài chính Hà Văn Tĩnh\n- Lưu VT\n"
+    assert extract_text(text)["self"]["signer"] is None
