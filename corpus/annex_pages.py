@@ -238,12 +238,6 @@ def annex_page(seed: int, n_rows: int = 10, dpi: int = 300) -> tuple[Image.Image
 
 # ---------------------------------------------------------------- scoring
 
-def _norm(text: str) -> str:
-    from pipeline.metrics import normalize_for_cer
-
-    return normalize_for_cer(text)
-
-
 def score_annex_page(level: str, seed: int, n_rows: int = 10) -> dict:
     """Scan annex page ``seed`` at ``level``, clean it and read its tables as the pipeline does.
 
@@ -262,7 +256,7 @@ def score_annex_page(level: str, seed: int, n_rows: int = 10) -> dict:
     from pipeline.annex import read_tables
     from pipeline.cleanup import clean_page
     from pipeline.document import PageImage
-    from pipeline.metrics import edit_counts
+    from pipeline.metrics import edit_counts, normalize_for_cer
 
     image, truth = annex_page(seed, n_rows)
     scanned = degrade_scan(image, level, seed=seed * 31 + 7, dpi=300)
@@ -279,7 +273,8 @@ def score_annex_page(level: str, seed: int, n_rows: int = 10) -> dict:
                and all(c.rowspan == c.colspan == 1 for c in first))
     by_pos = {(c.row, c.col): c.text for c in first}
     misread = [[r, c, text, by_pos.get((r, c), "")] for r, row in enumerate(truth)
-               for c, text in enumerate(row) if _norm(by_pos.get((r, c), "")) != _norm(text)]
+               for c, text in enumerate(row)
+               if normalize_for_cer(by_pos.get((r, c), "")) != normalize_for_cer(text)]
     exact = len(truth) * n_cols - len(misread)
     reference = "\n".join(text for row in truth for text in row)
     hypothesis = "\n".join(c.text for c in sorted(cells, key=lambda c: (c.table, c.row, c.col)))

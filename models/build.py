@@ -52,6 +52,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 from pipeline.vietnamese import nfc, strip_diacritics
@@ -316,7 +317,7 @@ DOCS_DEDUPE = True
 _DOC_SENTENCE_RE = re.compile(r"(?<=[.!?;:])\s+|\s*[•·]\s*")
 
 
-class _HelpHTML(__import__("html.parser").parser.HTMLParser):
+class _HelpHTML(HTMLParser):
     """Text of a LibreOffice help page, one paragraph per block element, page chrome skipped."""
 
     _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "div", "br", "tr", "table", "pre", "dt", "dd"}
@@ -349,6 +350,10 @@ class _HelpHTML(__import__("html.parser").parser.HTMLParser):
     def handle_data(self, data):  # noqa: ANN001
         if not self._skip:
             self._buf.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()  # text after the last block tag
 
 
 def _read_maybe_gz(path: Path) -> str:
@@ -457,7 +462,6 @@ def read_debian_docs(sources_dir: Path = SOURCES_DIR, dedupe: bool | None = None
                 parser = _HelpHTML()
                 parser.feed(page.read_text(encoding="utf-8", errors="replace"))
                 parser.close()
-                parser._flush()
                 paragraphs.extend(parser.paragraphs)
         elif package == "manpages-vi":
             for page in sorted(p for p in path.rglob("*") if p.is_file()):

@@ -510,6 +510,16 @@ def _query_arrays(m: dict, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.nd
     return np.where(f3, m["p3"][i3], out)
 
 
+def _log_backoff(ctx: np.ndarray, p_seen: np.ndarray, p_lower: np.ndarray, size: int) -> np.ndarray:
+    """Per context, log of (1 - Σ P of its seen continuations) / (1 - Σ their lower-order P):
+    the mass left for unseen words, renormalised over the lower order; 0 for a context
+    with no continuation.  ``ctx``: each continuation's context index, both P's as logs."""
+    num = 1 - np.bincount(ctx, weights=np.exp(p_seen), minlength=size)
+    den = 1 - np.bincount(ctx, weights=np.exp(p_lower), minlength=size)
+    return np.where(np.bincount(ctx, minlength=size) > 0,
+                    np.log(np.maximum(num, 1e-12) / np.maximum(den, 1e-12)), 0.0)
+
+
 def mix(path_a: Path | str, path_b: Path | str, weight_b: float, out: Path | str) -> dict:
     """Interpolate two models trained over the same vocabulary into one backoff model.
 
@@ -535,20 +545,14 @@ def mix(path_a: Path | str, path_b: Path | str, weight_b: float, out: Path | str
     k2 = np.union1d(a["k2"], b["k2"])
     v2, w2 = k2 >> _BITS, k2 & _MASK
     p2 = both(np.full(len(k2), -1, np.int64), v2, w2)
-    # bow1[v] = (1 - Σ_seen P2) / (1 - Σ_seen P1)
-    num = 1 - np.bincount(v2, weights=np.exp(p2), minlength=V)
-    den = 1 - np.bincount(v2, weights=np.exp(p1[w2]), minlength=V)
-    bow1 = np.where(np.bincount(v2, minlength=V) > 0,
-                    np.log(np.maximum(num, 1e-12) / np.maximum(den, 1e-12)), 0.0)
+    bow1 = _log_backoff(v2, p2, p1[w2], V)
     k3 = np.union1d(a["k3"], b["k3"])
     u3, v3, w3 = k3 >> (2 * _BITS), (k3 >> _BITS) & _MASK, k3 & _MASK
     p3 = both(u3, v3, w3)
     ctx3 = k3 >> _BITS
     ctx2, inv = np.unique(ctx3, return_inverse=True)
     p2_suffix = p2[np.searchsorted(k2, k3 & ((1 << (2 * _BITS)) - 1))]  # suffixes are seen bigrams
-    num = 1 - np.bincount(inv, weights=np.exp(p3), minlength=len(ctx2))
-    den = 1 - np.bincount(inv, weights=np.exp(p2_suffix), minlength=len(ctx2))
-    bow2 = np.log(np.maximum(num, 1e-12) / np.maximum(den, 1e-12))
+    bow2 = _log_backoff(inv, p3, p2_suffix, len(ctx2))
     out = Path(out)
     tmp = out.with_name(out.name + ".tmp.npz")
     np.savez(

@@ -165,15 +165,14 @@ def restore_document(doc: Document, mended: dict[int, str] | None = None) -> Doc
     ``mended``: page number → that OCR page's text already mended by :func:`mend_page`
     (page workers do it next to OCR, so the parent does not have to).
     """
-    from .restore import correct_marks, needs_restoration, restore_text  # loaded once per process
+    from .restore import needs_restoration, restore_text  # loaded once per process
 
     if needs_restoration(doc.text):
         pages = [replace(p, text=restore_text(p.text, _confidences(p))) for p in doc.pages]
         return replace(doc, pages=pages, restored=True)
     mended = mended or {}
-    pages = [replace(p, text=mended[p.number] if p.number in mended
-                     else correct_marks(p.text, _confidences(p))) if p.source == "ocr" else p
-             for p in doc.pages]
+    pages = [replace(p, text=mended[p.number] if p.number in mended else mend_page(p))
+             if p.source == "ocr" else p for p in doc.pages]
     if all(new.text == old.text for new, old in zip(pages, doc.pages)):
         return doc
     return replace(doc, pages=pages, restored=True)

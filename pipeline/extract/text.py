@@ -12,13 +12,11 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from pipeline.document import page_of_line
 from pipeline.vietnamese import strip_diacritics
 
 
-@lru_cache(maxsize=4096)
 def _fold_char(c: str) -> str:
     # One original character -> zero (combining mark of NFD input) or more folded ones.
     if unicodedata.category(c) == "Mn":
@@ -36,11 +34,13 @@ class Folded:
 
     def __init__(self, text: str, lower: bool = True):
         table = _FOLD_LOWER if lower else _FOLD_KEEP_CASE
-        for c in set(text).difference(map(chr, table)):
-            f = _fold_char(c)
-            table[ord(c)] = f.lower() if lower else f
+        chars = set(text)
+        for c in chars:
+            if ord(c) not in table:
+                f = _fold_char(c)
+                table[ord(c)] = f.lower() if lower else f
         folded = text.translate(table)
-        if len(folded) == len(text):
+        if all(len(table[ord(c)]) == 1 for c in chars):
             # NFC text folds one character to one (ư -> u, Đ -> D): offsets are unchanged.
             back: list[int] | range = range(len(text) + 1)
         else:
