@@ -62,8 +62,8 @@ demo:  ## run the main job on the bundled corpus (generates scanned PDFs first)
 test:
 	$(BIN)/python -m pytest -q
 
-eval:  ## measure OCR, restoration and extraction on the generated corpus (out/eval/eval.json)
-	$(BIN)/vanban eval --out out/eval
+eval:  ## measure OCR, restoration and extraction on the generated corpus (out/eval/eval.json); ARCHIVE=DIR adds an archive LM
+	$(BIN)/vanban eval --out out/eval $(if $(ARCHIVE),--archive $(ARCHIVE))
 
 bench:
 	$(BIN)/python -m pipeline.bench

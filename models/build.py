@@ -297,6 +297,25 @@ def read_places(root: Path) -> Counter[tuple[str, ...]]:
     return out
 
 
+# Words that name an administrative unit and stand before its proper name
+# ("xã Phổ Phong", "thị trấn Châu Ổ", "TP Quảng Ngãi").
+UNIT_WORDS = ("tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "tp")
+
+
+def place_name_pairs(places: Iterable[tuple[str, ...]]) -> set[tuple[str, str]]:
+    """The first two syllables of each place name, its unit word ("xã", "thị trấn") cut off."""
+    units = sorted((tuple(u.split()) for u in UNIT_WORDS), key=len, reverse=True)
+    pairs: set[tuple[str, str]] = set()
+    for name in places:
+        for unit in units:
+            if name[:len(unit)] == unit:
+                name = name[len(unit):]
+                break
+        if len(name) >= 2:
+            pairs.add((name[0], name[1]))
+    return pairs
+
+
 # ---------------------------------------------------------------------------
 # Vietnamese documentation from Debian packages (fetched by ``make setup``)
 
@@ -571,6 +590,8 @@ def build(out_dir: Path = BUILT_DIR, sources_dir: Path = SOURCES_DIR) -> Path:
         "case_counts": {w: case_counts[w] for w in sorted(case_counts) if w in vocab},
         # Two-syllable dictionary words, for the restorer's word-overlap feature.
         "word_pairs": sorted({" ".join(e) for e in dictionary if len(e) == 2}),
+        # First two syllables of place names, for the restorer's place feature.
+        "place_pairs": sorted(" ".join(p) for p in place_name_pairs(places)),
         "lm": LM_FILE,
     }
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -206,11 +206,15 @@ main.add_command(train_lm_command)
               help="Folder for the generated corpus and the JSON report.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path),
               help="Where to write the JSON report (default: OUT/eval.json).")
-def eval_(levels, docs_per_level, seed, workers, out_dir, json_path) -> None:
+@click.option("--archive", "archive", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Text files/folders of your own archive: restoration is measured again with an LM "
+                   "trained on them (as `vanban train-lm` would; written under OUT, not installed).")
+def eval_(levels, docs_per_level, seed, workers, out_dir, json_path, archive) -> None:
     """Measure OCR, restoration and extraction against exact ground truth."""
     from .evaluate import DEFAULT_SHARED, LEVELS, run_eval
 
-    report = run_eval(out_dir, tuple(levels) or LEVELS, docs_per_level, seed, workers, DEFAULT_SHARED)
+    report = run_eval(out_dir, tuple(levels) or LEVELS, docs_per_level, seed, workers, DEFAULT_SHARED,
+                      archive=list(archive) or None)
     json_path = json_path or out_dir / "eval.json"
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -220,6 +224,26 @@ def eval_(levels, docs_per_level, seed, workers, out_dir, json_path) -> None:
 
 def _pct(value) -> str:
     return "-" if value is None else f"{100 * value:.2f}%"
+
+
+def _print_archive(archive: dict, shipped_seeds: dict | None, shipped_levels: dict) -> None:
+    """Restoration with the shipped model beside the same with the archive's LM added."""
+    out = _out()
+    title = (f"Restoration with an LM trained on {', '.join(archive['archive'])} "
+             f"({archive['train_s']:.0f} s to train) vs the shipped model")
+    tab = Table(title=title)
+    for col in ("text", "shipped model", "with the archive LM"):
+        tab.add_column(col, justify="left" if col == "text" else "right")
+    labels = {"001_vs_gold": "001 vs gold: word accuracy", "003_stripped": "003 stripped: word accuracy",
+              "004_stripped": "004 stripped: word accuracy"}
+    if archive["seeds"]:
+        for key, value in archive["seeds"].items():
+            tab.add_row(labels.get(key, key), _pct((shipped_seeds or {}).get(key)), _pct(value))
+    for level, row in archive["levels"].items():
+        tab.add_row(f"generated {level}: WER cleanup+OCR → restored",
+                    f"{_pct(shipped_levels[level]['wer_ocr'])} → {_pct(shipped_levels[level]['wer_restored'])}",
+                    f"{_pct(row['wer_ocr'])} → {_pct(row['wer_restored'])}")
+    out.print(tab)
 
 
 def _print_eval(report: dict) -> None:
@@ -267,6 +291,9 @@ def _print_eval(report: dict) -> None:
         for key, value in seeds["restoration"].items():
             rest.add_row(labels.get(key, key), _pct(value))
         out.print(rest)
+    archive = report.get("archive")
+    if archive:
+        _print_archive(archive, seeds["restoration"] if seeds else None, scans["levels"])
     annex = report.get("annex")
     if annex:
         tab = Table(title=f"Annex tables (Phụ lục): {annex['pages_per_level']} generated pages a level, "

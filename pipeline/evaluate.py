@@ -6,7 +6,8 @@ Three questions, one table each:
    level: CER/WER of raw Tesseract on the page image as scanned, of vanban's
    cleanup + OCR, and of that text after diacritic restoration; pages/min.
 2. Restoration — word accuracy on the real garbled dump 001 against its
-   hand-restored gold, and on 003/004 with every diacritic stripped.
+   hand-restored gold, and on 003/004 with every diacritic stripped; with
+   ``--archive`` again with an LM trained on that archive (``vanban train-lm``).
 3. Extraction — precision/recall/F1 per field on the seed texts against
    ../shared/gold, and on the generated documents through OCR + restoration.
 4. Annex tables — ruled "Phụ lục" tables (``corpus.annex_pages``) scanned at
@@ -142,16 +143,30 @@ def _ocr_both(image_path: str, dpi: int, with_ocrmypdf: bool = False) -> dict:
     return result
 
 
-def evaluate_scans(documents: list, workers: int) -> dict:
-    """OCR and extraction figures per level on the generated corpus."""
+def ocr_generated(documents: list, workers: int, with_ocrmypdf: bool = False) -> tuple[dict, float]:
+    """OCR every generated page (raw Tesseract, cleanup+OCR, optionally OCRmyPDF) in parallel;
+    returns the results keyed by (doc_id, level, page number) and the wall time."""
     pages = [p for d in documents for p in d.pages]
-    with_ocrmypdf = ocrmypdf_available()
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(_ocr_both, [str(p.image_path) for p in pages],
                                 [p.dpi for p in pages], [with_ocrmypdf] * len(pages)))
     wall = time.perf_counter() - started
-    by_page = dict(zip(((p.doc_id, p.level, p.number) for p in pages), results))
+    return dict(zip(((p.doc_id, p.level, p.number) for p in pages), results)), wall
+
+
+def _ocr_document(doc, by_page: dict) -> Document:
+    pages = [Page(number=page.number, text=by_page[(page.doc_id, page.level, page.number)]["ocr"],
+                  source="ocr") for page in doc.pages]
+    return Document(path=Path(doc.pdf_path), sha256="", kind="pdf", pages=pages)
+
+
+def evaluate_scans(documents: list, workers: int, ocr: tuple[dict, float] | None = None) -> dict:
+    """OCR and extraction figures per level on the generated corpus (``ocr``: the result of
+    :func:`ocr_generated` when it was already run)."""
+    with_ocrmypdf = ocrmypdf_available()
+    by_page, wall = ocr or ocr_generated(documents, workers, with_ocrmypdf)
+    with_ocrmypdf = with_ocrmypdf and all("ocrmypdf" in r for r in by_page.values())
 
     stages = STAGES + (("ocrmypdf",) if with_ocrmypdf else ())
     tallies: dict[str, dict[str, ErrorTally]] = defaultdict(lambda: {s: ErrorTally() for s in stages})
@@ -159,17 +174,15 @@ def evaluate_scans(documents: list, workers: int) -> dict:
     seconds: dict[str, float] = defaultdict(float)
     n_pages: dict[str, int] = defaultdict(int)
     for doc in documents:
-        ocr_pages = []
         for page in doc.pages:
             result = by_page[(page.doc_id, page.level, page.number)]
-            ocr_pages.append(Page(number=page.number, text=result["ocr"], source="ocr"))
             tallies[doc.level]["raw"].add(page.truth, result["raw"])
             tallies[doc.level]["ocr"].add(page.truth, result["ocr"])
             if with_ocrmypdf:
                 tallies[doc.level]["ocrmypdf"].add(page.truth, result["ocrmypdf"])
             seconds[doc.level] += result["ocr_s"]
             n_pages[doc.level] += 1
-        ocr_doc = Document(path=Path(doc.pdf_path), sha256="", kind="pdf", pages=ocr_pages)
+        ocr_doc = _ocr_document(doc, by_page)
         restored = restore_document(ocr_doc)
         for page, restored_page in zip(doc.pages, restored.pages):
             tallies[doc.level]["restored"].add(page.truth, restored_page.text)
@@ -205,17 +218,53 @@ def _seed(prefix: str, folder: Path) -> Path:
     return next(folder.glob(f"{prefix}_*.txt"))
 
 
-def evaluate_seeds(shared: Path) -> dict:
-    """Restoration word accuracy and extraction scores on the real seed documents."""
-    out: dict = {"restoration": {}, "extraction": {}}
-    gold_dir = shared / "gold"
+def restoration_on_seeds(shared: Path) -> dict:
+    """Word accuracy of the restorer in use: 001's garbled OCR against its gold, 003/004 stripped."""
+    out = {}
     garbled = _seed("001", SEEDS).read_text(encoding="utf-8")
-    out["restoration"]["001_vs_gold"] = _line_word_accuracy(
-        (gold_dir / "001_restored.txt").read_text(encoding="utf-8"), restore_text(garbled))
+    out["001_vs_gold"] = _line_word_accuracy(
+        (shared / "gold" / "001_restored.txt").read_text(encoding="utf-8"), restore_text(garbled))
     for prefix in ("003", "004"):
         clean = _seed(prefix, SEEDS).read_text(encoding="utf-8")
-        out["restoration"][f"{prefix}_stripped"] = _line_word_accuracy(
-            clean, restore_text(strip_diacritics(clean)))
+        out[f"{prefix}_stripped"] = _line_word_accuracy(clean, restore_text(strip_diacritics(clean)))
+    return out
+
+
+def restoration_on_scans(documents: list, by_page: dict) -> dict:
+    """Per level, WER/CER of the OCR pages before and after the restorer in use."""
+    tallies: dict[str, dict[str, ErrorTally]] = defaultdict(lambda: {"ocr": ErrorTally(), "restored": ErrorTally()})
+    for doc in documents:
+        ocr_doc = _ocr_document(doc, by_page)
+        restored = restore_document(ocr_doc)
+        for page, ocr_page, restored_page in zip(doc.pages, ocr_doc.pages, restored.pages):
+            tallies[doc.level]["ocr"].add(page.truth, ocr_page.text)
+            tallies[doc.level]["restored"].add(page.truth, restored_page.text)
+    return {level: {f"{m}_{s}": getattr(t, m) for s, t in st.items() for m in ("cer", "wer")}
+            for level, st in tallies.items()}
+
+
+def evaluate_archive(archive: list[Path], out_dir: Path, documents: list, by_page: dict,
+                     shared: Path) -> dict:
+    """Restoration figures again, with an LM trained on the user's own archive (``vanban
+    train-lm``) interpolated into the shipped one: the archivist's setup. The model is written
+    under ``out_dir`` and used only for these figures."""
+    from .lm import train_lm
+    from .restore import Restorer, restorer_in_use
+
+    started = time.perf_counter()
+    lm_path = train_lm(archive, Path(out_dir) / "archive_lm.npz")
+    train_s = time.perf_counter() - started
+    with restorer_in_use(Restorer(user_lm=lm_path)):
+        seeds = restoration_on_seeds(shared) if (shared / "gold").is_dir() else None
+        levels = restoration_on_scans(documents, by_page)
+    return {"archive": [str(p) for p in archive], "lm": str(lm_path), "train_s": train_s,
+            "seeds": seeds, "levels": levels}
+
+
+def evaluate_seeds(shared: Path) -> dict:
+    """Restoration word accuracy and extraction scores on the real seed documents."""
+    out: dict = {"restoration": restoration_on_seeds(shared), "extraction": {}}
+    gold_dir = shared / "gold"
     total = FieldTally()
     for prefix in ("001", "003", "004"):
         path = _seed(prefix, SEEDS)
@@ -252,8 +301,11 @@ def evaluate_annex(levels: tuple[str, ...], pages_per_level: int, seed: int, wor
 
 def run_eval(out_dir: Path, levels: tuple[str, ...] = LEVELS, docs_per_level: int = 6,
              seed: int = 0, workers: int | None = None, shared: Path = DEFAULT_SHARED,
-             annex_pages: int = ANNEX_PAGES) -> dict:
-    """Build (or reuse) the generated set, measure everything, return the report dict."""
+             annex_pages: int = ANNEX_PAGES, archive: list[Path] | None = None) -> dict:
+    """Build (or reuse) the generated set, measure everything, return the report dict.
+
+    ``archive``: text files/folders to train a user LM on (:func:`evaluate_archive`); the
+    restoration figures are then reported a second time with it."""
     from corpus.evalset import build_eval_set
 
     started = time.perf_counter()
@@ -262,12 +314,15 @@ def run_eval(out_dir: Path, levels: tuple[str, ...] = LEVELS, docs_per_level: in
                                docs_per_level=docs_per_level, seed=seed)
     report = {"settings": {"levels": list(levels), "docs_per_level": docs_per_level, "seed": seed,
                            "settings_key": Settings().key()}}
-    report["scans"] = evaluate_scans(documents, workers)
+    ocr = ocr_generated(documents, workers, ocrmypdf_available())
+    report["scans"] = evaluate_scans(documents, workers, ocr)
     report["annex"] = evaluate_annex(levels, annex_pages, seed, workers) if annex_pages else None
     if (shared / "gold").is_dir():
         report["seeds"] = evaluate_seeds(shared)
     else:
         report["seeds"] = None
         report["note"] = f"{shared}/gold not found: seed figures skipped (set VANBAN_SHARED)"
+    if archive:
+        report["archive"] = evaluate_archive(archive, out_dir, documents, ocr[0], shared)
     report["total_s"] = time.perf_counter() - started
     return report

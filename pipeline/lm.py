@@ -92,6 +92,9 @@ def modern_tone_placement(syl: str) -> str:
     return unicodedata.normalize("NFC", "".join(chars))
 
 
+_CODE_NUMBER_RE = re.compile(r"^\d+[/.-][\w./-]*[^\W\d_]")
+
+
 def normalise_token(token: str) -> str | None:
     """Lower-case syllable (modern tone placement), ``<num>`` for numbers, None for anything else."""
     if _NUMBER_RE.match(token):
@@ -116,6 +119,13 @@ def text_runs(text: str) -> Iterator[list[str]]:
             if lead and _RUN_BREAK.search(lead) and current:
                 yield current
                 current = []
+            if _CODE_NUMBER_RE.match(core):
+                # "số 01/KH-UBND": a document number is context like any number.
+                current.append(NUMBER_TOKEN)
+                if trail and _RUN_BREAK.search(trail):
+                    yield current
+                    current = []
+                continue
             parts = re.split(r"[-/]", core) if re.fullmatch(r"[^\W\d_]+(?:[-/][^\W\d_]+)+", core or "") else [core]
             tokens = [normalise_token(p) for p in parts if p]
             if not core or any(t is None for t in tokens) or len(tokens) > 1 and core != core.lower():

@@ -56,8 +56,12 @@ class Settings:
         return f"ocr{OCR_STAGE_VERSION}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}"
 
     def key(self) -> str:
-        """Pipeline version + every setting, hashed: stored with every document."""
-        blob = f"{__version__}|{self.ocr_key()}|{self.restore}"
+        """Pipeline version + every setting + the restorer's models, hashed: stored with every
+        document, so changing any of them redoes it on the next run."""
+        from .restore import model_fingerprint
+
+        models = model_fingerprint() if self.restore else "-"
+        blob = f"{__version__}|{self.ocr_key()}|{self.restore}|{models}"
         return f"{__version__}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}"
 
 

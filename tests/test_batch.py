@@ -98,6 +98,24 @@ def test_changing_extraction_settings_re_extracts_from_cached_ocr(tmp_path, two_
     assert keys == {Settings(restore=False).key()}
 
 
+def test_a_new_user_lm_re_restores_from_cached_ocr(tmp_path, two_page_batch, monkeypatch):
+    """`vanban train-lm` changes what restoration gives, so the next run redoes every document,
+    from its cached OCR pages (no Tesseract), and a run after that skips them again."""
+    from pipeline.lm import train_lm
+
+    out = tmp_path / "out"
+    monkeypatch.setenv("VANBAN_USER_LM", str(tmp_path / "none_yet.npz"))
+    run_batch([two_page_batch], out, workers=1)
+    archive = tmp_path / "archive.txt"
+    archive.write_text("Ủy ban nhân dân tỉnh giao Sở Tài chính chủ trì thực hiện kế hoạch.\n",
+                       encoding="utf-8")
+    monkeypatch.setenv("VANBAN_USER_LM", str(train_lm([archive], tmp_path / "user.npz")))
+    second = run_batch([two_page_batch], out, workers=1)
+    assert len(second.processed) == 3 and second.pages_read == 0 and second.pages_cached == 3
+    third = run_batch([two_page_batch], out, workers=1)
+    assert third.unchanged == 3 and not third.processed
+
+
 def test_identical_files_are_read_once(tmp_path, short_scan_pages):
     folder = tmp_path / "dups"
     folder.mkdir()

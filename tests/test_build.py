@@ -122,3 +122,12 @@ def test_state_bodies_list_reads_every_line_as_syllables():
     assert len(runs) == sum(len(l.split(",")) for l in lines)
     assert ["sở", "nông", "nghiệp", "và", "phát", "triển", "nông", "thôn"] in runs
     assert ["thể", "thao", "và", "du", "lịch"] in runs  # "Bộ Văn hóa, Thể thao và Du lịch"
+
+
+def test_place_name_pairs_cut_the_unit_word():
+    """Place names arrive with or without their unit ("xã Phổ Phong", "Thị xã Đức Phổ"); the
+    restorer's place feature wants the name's own first two syllables."""
+    names = [("xã", "phổ", "phong"), ("thị", "xã", "đức", "phổ"), ("quảng", "ngãi"),
+             ("thành", "phố", "hồ", "chí", "minh"), ("huyện", "lý"), ("tp", "quảng", "ngãi")]
+    assert build.place_name_pairs(names) == {("phổ", "phong"), ("đức", "phổ"), ("quảng", "ngãi"),
+                                             ("hồ", "chí")}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -36,8 +37,13 @@ def test_line_word_accuracy_compares_line_for_line():
 
 
 def test_small_eval_run_measures_every_stage(tmp_path, shared):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "bao_cao.txt").write_text(
+        "Ủy ban nhân dân tỉnh giao Sở Nông nghiệp và Phát triển nông thôn chủ trì.\n"
+        "Các sản phẩm đạt 3 sao được cấp giấy chứng nhận.\n" * 5, encoding="utf-8")
     report = run_eval(tmp_path, levels=("clean",), docs_per_level=1, seed=5, workers=2, shared=shared,
-                      annex_pages=1)
+                      annex_pages=1, archive=[archive])
     clean = report["scans"]["levels"]["clean"]
     assert clean["pages"] >= 2
     for key in ("cer_raw", "cer_ocr", "cer_restored", "wer_raw", "wer_ocr", "wer_restored"):
@@ -53,6 +59,16 @@ def test_small_eval_run_measures_every_stage(tmp_path, shared):
     assert annex["cells"] == 55 and 0 <= annex["cells_exact"] <= 55 and annex["upright"] in (0, 1)
     assert 0.0 <= annex["cell_exact_rate"] <= 1.0 and annex["cell_cer"] >= 0.0
     assert len(report["annex"]["pages"]) == 1
+    # --archive: the restoration figures again, with an LM trained on the archive's text
+    with_archive = report["archive"]
+    assert Path(with_archive["lm"]).is_file() and Path(with_archive["lm"]).parent == tmp_path
+    assert set(with_archive["seeds"]) == set(seeds["restoration"])
+    assert with_archive["seeds"]["001_vs_gold"] > 0.85
+    assert with_archive["seeds"]["003_stripped"] != seeds["restoration"]["003_stripped"]
+    assert with_archive["levels"]["clean"]["wer_ocr"] == pytest.approx(clean["wer_ocr"])
+    from pipeline.restore import default_restorer
+
+    assert default_restorer().user_lm_path != Path(with_archive["lm"])  # the shipped setup is back
 
 
 def test_eval_command_prints_the_table_and_writes_json(tmp_path, shared):

@@ -42,8 +42,13 @@ def _total(lm: NgramLM, u, v) -> float:
 
 def test_text_runs_cut_at_punctuation_and_codes():
     runs = list(text_runs("Căn cứ Quyết định số 148/QĐ-TTg ngày 12/3/2024, UBND tỉnh giao:\nSở Tài chính hoà"))
-    assert runs == [["căn", "cứ", "quyết", "định", "số"], ["ngày", NUMBER_TOKEN], ["ubnd", "tỉnh", "giao"],
-                    ["sở", "tài", "chính", "hòa"]]
+    # A document number (148/QĐ-TTg) is context like any number: "số <num> ngày <num>".
+    assert runs == [["căn", "cứ", "quyết", "định", "số", NUMBER_TOKEN, "ngày", NUMBER_TOKEN],
+                    ["ubnd", "tỉnh", "giao"], ["sở", "tài", "chính", "hòa"]]
+    # A code without a number (QĐ-UBND) still cuts the run; so does the number's own full stop.
+    assert list(text_runs("theo mẫu QĐ-UBND của tỉnh")) == [["theo", "mẫu"], ["của", "tỉnh"]]
+    assert list(text_runs("Kế hoạch số 01/KH-PKT. Sở Tài chính")) == [
+        ["kế", "hoạch", "số", NUMBER_TOKEN], ["sở", "tài", "chính"]]
     assert modern_tone_placement("thuỷ") == "thủy" and modern_tone_placement("quý") == "quý"
 
 

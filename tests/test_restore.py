@@ -347,3 +347,28 @@ def test_correct_marks_keeps_old_tone_placement(shipped):
     line = "Công tác chuyển đổi số hoá và thuỷ lợi được tăng cường."
     assert shipped.correct_marks(line) == line
     assert shipped.correct_marks(line.replace("lợi", "lọi")) == line
+
+
+def test_place_feature_reads_names_after_unit_words():
+    """After a unit word (xã, phường) a pair that starts a known place name wins over common
+    words the LM prefers there ("xã Phó Phòng", a deputy head of office)."""
+    r = Restorer(user_lm=None).load()
+    assert ("phổ", "phong") in r.place_pairs and ("phó", "phòng") not in r.place_pairs
+    line = "giao UBND xa Pho Phong, xa Pho Hoa va phuong Pho Thanh thuc hien"
+    r.PLACE_BONUS = 0.0
+    assert "xã Phổ Phong" not in r.restore_text(line)
+    r.PLACE_BONUS = 6.0
+    assert "xã Phổ Phong, xã Phổ Hòa và phường Phổ Thạnh" in r.restore_text(line)
+    # Without a unit word before it the pair is just words: the feature stays out.
+    assert r.restore_text("Pho Phong Kinh te").startswith("Phó Phòng")
+
+
+def test_document_number_is_number_context_and_keeps_its_code(shipped):
+    """"số 148/QĐ-TTg ngày": the number-led code is context like "số 69", and is still
+    written in its canonical form (QD -> QĐ)."""
+    out = shipped.restore_text("Can cu Quyet dinh so 148/QD-TTg ngay 12/3/2024 cua Thu tuong")
+    assert out == "Căn cứ Quyết định số 148/QĐ-TTg ngày 12/3/2024 của Thủ tướng"
+    runs = shipped._runs(["so 148/QD-TTg ngay"], trusted=False)
+    # one run of context ("số <num> ngày") plus the code's own run
+    assert sorted(len(run) for run in runs) == [1, 3]
+    assert [s.candidates[0][0] for _, s in max(runs, key=len)][1] == shipped.number_token
