@@ -6,6 +6,11 @@ BIN := $(VENV)/bin
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-liberation2 hunspell-vi
 OUT ?= out/demo
 DOC_PACKAGES := libreoffice-help-vi manpages-vi maint-guide-vi
+# The Vietnamese dictionary text (definitions, examples) of underthesea 6.8.4, read by
+# models.build: the wheel is fetched from PyPI with pip download (not installed) and only
+# that file is unzipped; the build warns and goes on without it if the fetch fails.
+DICTIONARY_WHEEL := underthesea==6.8.4
+DICTIONARY_FILE := underthesea/dictionary/dictionary.data
 MODEL_SOURCES := models/built/sources
 
 .PHONY: setup system-deps venv models model-sources demo test eval bench clean
@@ -39,7 +44,7 @@ models: venv model-sources  ## build the lexicons the restorer needs from instal
 # Fetched with apt-get download (no root needed, nothing installed: libreoffice-help-vi
 # would pull in LibreOffice) and unpacked with dpkg-deb -x; the build warns and goes on
 # without any that cannot be fetched.
-model-sources:  ## apt-get download + unpack the Debian documentation packages (models/built/sources)
+model-sources: $(BIN)/python  ## fetch the Debian documentation packages and underthesea's dictionary text (models/built/sources)
 	@mkdir -p $(MODEL_SOURCES); cd $(MODEL_SOURCES) || exit 1; \
 	for p in $(DOC_PACKAGES); do \
 	  [ -d "$$p" ] && continue; \
@@ -54,6 +59,17 @@ model-sources:  ## apt-get download + unpack the Debian documentation packages (
 	  else echo "WARNING: dpkg-deb -x $$deb failed: the model is built without $$p"; rm -rf "$$p.tmp"; fi; \
 	  rm -f "$$deb" "$$p.err"; \
 	done
+	@cd $(MODEL_SOURCES) || exit 1; dest=underthesea-6.8.4; \
+	if [ ! -f "$$dest/$(DICTIONARY_FILE)" ]; then \
+	  rm -rf wheel.tmp; \
+	  if $(CURDIR)/$(BIN)/pip download -q --no-deps --only-binary :all: "$(DICTIONARY_WHEEL)" -d wheel.tmp >/dev/null 2>wheel.err \
+	     && $(CURDIR)/$(BIN)/python -c "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract(sys.argv[2], sys.argv[3])" \
+	          wheel.tmp/*.whl "$(DICTIONARY_FILE)" "$$dest.tmp" && mv "$$dest.tmp" "$$dest"; then \
+	    echo "model source: $(DICTIONARY_WHEEL) $(DICTIONARY_FILE)"; \
+	  else echo "WARNING: pip download $(DICTIONARY_WHEEL) failed ($$(tail -n1 wheel.err)): the model is built without its dictionary text"; \
+	    rm -rf "$$dest.tmp"; fi; \
+	  rm -rf wheel.tmp wheel.err; \
+	fi
 
 demo:  ## run the main job on the bundled corpus (generates scanned PDFs first)
 	$(BIN)/python -m corpus.generate --out corpus/generated

@@ -38,6 +38,13 @@ project's evaluation documents:
   - ``manpages-vi``: translated man pages (roff requests and escapes stripped);
   - ``maint-guide-vi``: the Debian New Maintainers' Guide (plain-text edition).
 
+* PyPI ``underthesea==6.8.4``: its Vietnamese dictionary (``dictionary.data``,
+  31k entries; later releases dropped it), fetched by ``make setup`` with ``pip
+  download`` (never installed) into ``models/built/sources/underthesea-6.8.4/``.
+  Its definitions and usage examples are ~0.8M syllables of plain standard prose,
+  read as running text for a trigram LM of their own interpolated into the shipped
+  one (DICTIONARY_LM_MIX_WEIGHT).  Optional like the Debian packages.
+
 Output: ``models/built/restore_lexicon.json`` (see :func:`build`), deterministic
 (sorted keys) so two builds give identical bytes.
 """
@@ -47,6 +54,7 @@ import argparse
 import importlib.util
 import json
 import math
+import pickle
 import re
 import sys
 import time
@@ -115,6 +123,14 @@ DOCS_LM_MIX_WEIGHT = 0.2
 # prior, as for the main LM (1.0, i.e. none of the help's own word frequencies
 # such as "bạn", "nhấn", "hộp", measured the same).
 DOCS_LM_PRIOR_WEIGHT = 0.9
+# The dictionary's definitions and examples (read_dictionary_text): their own trigram LM,
+# interpolated like the documentation's (final mixture: main 0.6, docs 0.2, dictionary 0.2).
+# Chosen on vbpl dev (2,000 lines): without it 96.92%; 0.1 -> 97.41, 0.15 -> 97.51,
+# 0.2 -> 97.60, 0.3 -> 97.40 (docs at 0.1 or 0.3 beside it: 97.58, 97.26).
+DICTIONARY_LM_MIX_WEIGHT = 0.2
+# Its share of the unigram mixture (0.05 measured 97.45%: definitions over-weight
+# dictionary words such as "của", "người", "có").
+DICTIONARY_UNIGRAM_WEIGHT = 0.0
 # Times each VLSP sentence counts in the main LM (2 measured worse: scaled counts
 # upset the Kneser-Ney discounts).
 RUNNING_TEXT_LM_WEIGHT = 1
@@ -499,6 +515,44 @@ def read_debian_docs(sources_dir: Path = SOURCES_DIR, dedupe: bool | None = None
     return out, versions
 
 
+# ---------------------------------------------------------------------------
+# The Vietnamese dictionary of underthesea 6.8.4 (fetched by ``make setup``)
+
+# underthesea up to 6.x shipped a 31k-entry Vietnamese dictionary (definitions and usage
+# examples: ~0.8M syllables of plain prose); later releases dropped the file. `make setup`
+# fetches that wheel with `pip download --no-deps` and unzips only this file.
+DICTIONARY_WHEEL = "underthesea==6.8.4"
+DICTIONARY_DATA = "underthesea-6.8.4/underthesea/dictionary/dictionary.data"
+
+
+class _PlainDataUnpickler(pickle.Unpickler):
+    """Unpickles plain dicts, lists and strings only: a data file never runs code."""
+
+    def find_class(self, module: str, name: str):  # noqa: ANN201
+        raise pickle.UnpicklingError(f"refusing {module}.{name}: only plain data is expected")
+
+
+def read_dictionary_text(sources_dir: Path = SOURCES_DIR) -> tuple[list[list[str]], str | None]:
+    """Runs of the dictionary's definitions and examples, in entry order; (runs, version) or
+    ([], None) with a warning when the file was not fetched."""
+    from pipeline.lm import text_runs
+
+    path = sources_dir / DICTIONARY_DATA
+    if not path.is_file():
+        print(f"models.build: WARNING: {path} not found (make setup fetches {DICTIONARY_WHEEL}); "
+              "building without the dictionary's text", file=sys.stderr)
+        return [], None
+    with path.open("rb") as f:
+        entries = _PlainDataUnpickler(f).load()
+    runs: list[list[str]] = []
+    for word in sorted(entries):
+        for sense in entries[word]:
+            for key in ("definition", "example"):
+                if sense.get(key):
+                    runs.extend(text_runs(sense[key]))
+    return runs, DICTIONARY_WHEEL.split("==")[1]
+
+
 def read_state_bodies(path: Path = STATE_BODIES) -> list[list[str]]:
     """The project's own list of state bodies and national programmes as syllable runs
     (one per comma-separated part of a line)."""
@@ -518,6 +572,7 @@ def build(out_dir: Path = BUILT_DIR, sources_dir: Path = SOURCES_DIR) -> Path:
     root = _underthesea_dir()
     doc_runs_by_package, doc_versions = read_debian_docs(sources_dir)
     doc_runs = [run for package in sorted(doc_runs_by_package) for run in doc_runs_by_package[package]]
+    dict_runs, dict_version = read_dictionary_text(sources_dir)
     hunspell = read_hunspell()
     wf = read_wordfreq()
     dictionary = read_dictionary(root)
@@ -535,6 +590,10 @@ def build(out_dir: Path = BUILT_DIR, sources_dir: Path = SOURCES_DIR) -> Path:
     for run in doc_runs:
         doc_uni.update(run)
     doc_uni.pop(NUMBER_TOKEN, None)
+    dict_uni: Counter[str] = Counter()
+    for run in dict_runs:
+        dict_uni.update(run)
+    dict_uni.pop(NUMBER_TOKEN, None)
 
     place_uni: Counter[str] = Counter()
     for entry in places:
@@ -544,7 +603,7 @@ def build(out_dir: Path = BUILT_DIR, sources_dir: Path = SOURCES_DIR) -> Path:
     curated = set(hunspell)
     for entry in dictionary + list(places) + state_bodies:
         curated.update(entry)
-    vocab = curated | set(wf) | set(running_uni) | set(doc_uni)
+    vocab = curated | set(wf) | set(running_uni) | set(doc_uni) | set(dict_uni)
     vocab.discard(NUMBER_TOKEN)
     # Only Vietnamese-shaped syllables are restoration targets; the rest of
     # wordfreq's table (logo, code, email) is kept as "foreign" words left as written.
@@ -557,13 +616,17 @@ def build(out_dir: Path = BUILT_DIR, sources_dir: Path = SOURCES_DIR) -> Path:
     place_total = sum(place_uni.values()) or 1
     doc_total = sum(doc_uni.values())
     doc_weight = DOCS_UNIGRAM_WEIGHT if doc_total else 0.0
+    dict_total = sum(dict_uni.values())
+    dict_weight = DICTIONARY_UNIGRAM_WEIGHT if dict_total else 0.0
     logprob: dict[str, float] = {}
     for syl in sorted(vocab):
         p = WORDFREQ_WEIGHT * wf.get(syl, 0.0) / wf_total + RUNNING_TEXT_WEIGHT * running_uni.get(syl, 0) / run_total
         p += PLACE_WEIGHT * place_uni.get(syl, 0) / place_total
-        p *= 1.0 - doc_weight
+        p *= 1.0 - doc_weight - dict_weight
         if doc_weight:
             p += doc_weight * doc_uni.get(syl, 0) / doc_total
+        if dict_weight:
+            p += dict_weight * dict_uni.get(syl, 0) / dict_total
         logprob[syl] = round(math.log(p + FLOOR_PROB), 4)
 
     index: dict[str, list[str]] = {}
@@ -581,6 +644,8 @@ def build(out_dir: Path = BUILT_DIR, sources_dir: Path = SOURCES_DIR) -> Path:
             "state_bodies": "models/data/state_bodies.txt",
             # Debian package -> version whose documentation was read as running text.
             "debian_docs": {p: doc_versions[p] for p in sorted(doc_versions)},
+            # underthesea release whose dictionary text was read (None: not fetched).
+            "dictionary_text": dict_version,
         },
         "unigram_logprob": logprob,
         "index": index,
@@ -618,18 +683,31 @@ def build(out_dir: Path = BUILT_DIR, sources_dir: Path = SOURCES_DIR) -> Path:
                 yield entry, WORD_START, STATE_BODY_WEIGHT
 
     prior = {w: math.exp(lp) for w, lp in logprob.items()}
-    if not doc_runs:
+    # Each other text gets a model of its own (same vocabulary), linearly interpolated
+    # into the main one at its weight: (name, runs, weight).
+    others = [(name, runs_, weight) for name, runs_, weight in
+              (("docs", doc_runs, DOCS_LM_MIX_WEIGHT), ("dictionary", dict_runs, DICTIONARY_LM_MIX_WEIGHT))
+              if runs_ and weight > 0]
+    if not others:
         train_lm_model(lm_runs(), out_dir / LM_FILE, prior=prior, prior_weight=LM_PRIOR_WEIGHT)
         return path
-    # Two models over one vocabulary, then one interpolated backoff model.
-    words = sorted({w for run, _, _ in lm_runs() for w in run} | {w for run in doc_runs for w in run})
-    main_lm, docs_lm = out_dir / "lm_main.tmp.npz", out_dir / "lm_docs.tmp.npz"
-    train_lm_model(lm_runs(), main_lm, prior=prior, prior_weight=LM_PRIOR_WEIGHT, extra_vocab=words)
-    train_lm_model(((run, BOS, 1) for run in doc_runs), docs_lm, prior=prior,
-                   prior_weight=DOCS_LM_PRIOR_WEIGHT, extra_vocab=words)
-    mix_lms(main_lm, docs_lm, DOCS_LM_MIX_WEIGHT, out_dir / LM_FILE)
-    main_lm.unlink()
-    docs_lm.unlink()
+    words = sorted({w for run, _, _ in lm_runs() for w in run}
+                   | {w for _, runs_, _ in others for run in runs_ for w in run})
+    mixed = out_dir / "lm_main.tmp.npz"
+    train_lm_model(lm_runs(), mixed, prior=prior, prior_weight=LM_PRIOR_WEIGHT, extra_vocab=words)
+    # Mixing one model in at a time: weight w_i of the final mixture is w_i / (weights so far + w_i)
+    # of this step.
+    so_far = 1.0 - sum(weight for _, _, weight in others)
+    for name, runs_, weight in others:
+        part = out_dir / f"lm_{name}.tmp.npz"
+        train_lm_model(((run, BOS, 1) for run in runs_), part, prior=prior,
+                       prior_weight=DOCS_LM_PRIOR_WEIGHT, extra_vocab=words)
+        so_far += weight
+        step = out_dir / "lm_step.tmp.npz"
+        mix_lms(mixed, part, weight / so_far, step)
+        part.unlink()
+        step.replace(mixed)
+    mixed.replace(out_dir / LM_FILE)
     return path
 
 
@@ -638,7 +716,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=BUILT_DIR)
     parser.add_argument("--sources", type=Path, default=SOURCES_DIR,
-                        help="unpacked Debian documentation packages (make setup fills it)")
+                        help="unpacked Debian documentation packages and underthesea's dictionary (make setup fills it)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:
@@ -650,7 +728,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"models.build: {path} — {len(model['unigram_logprob'])} syllables, "
         f"{len(model['index'])} stripped forms, LM {model['lm']}, "
-        f"Debian docs: {', '.join(model['sources']['debian_docs']) or 'none'} "
+        f"Debian docs: {', '.join(model['sources']['debian_docs']) or 'none'}, "
+        f"dictionary text: {'underthesea ' + model['sources']['dictionary_text'] if model['sources']['dictionary_text'] else 'none'} "
         f"in {time.perf_counter() - start:.1f}s"
     )
     return 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -131,3 +132,49 @@ def test_place_name_pairs_cut_the_unit_word():
              ("thành", "phố", "hồ", "chí", "minh"), ("huyện", "lý"), ("tp", "quảng", "ngãi")]
     assert build.place_name_pairs(names) == {("phổ", "phong"), ("đức", "phổ"), ("quảng", "ngãi"),
                                              ("hồ", "chí")}
+
+
+def _write_dictionary(sources: Path, data: bytes) -> None:
+    path = sources / build.DICTIONARY_DATA
+    path.parent.mkdir(parents=True)
+    path.write_bytes(data)
+
+
+def test_dictionary_text_reads_definitions_and_examples(tmp_path):
+    """underthesea's dictionary file is a plain pickle (protocol 0) of entry -> senses."""
+    import pickle
+
+    entries = {"hội chợ": [{"definition": "cuộc trưng bày, bán sản phẩm trong một thời gian",
+                            "example": "hội chợ hàng tiêu dùng", "pos": "N", "sub_pos": "Nc"}],
+               "đạt": [{"definition": "đến được mức yêu cầu", "example": "", "pos": "V", "sub_pos": "Vs"}]}
+    _write_dictionary(tmp_path, pickle.dumps(entries, protocol=0))
+    runs, version = build.read_dictionary_text(tmp_path)
+    assert version == "6.8.4"
+    assert runs == [["cuộc", "trưng", "bày"], ["bán", "sản", "phẩm", "trong", "một", "thời", "gian"],
+                    ["hội", "chợ", "hàng", "tiêu", "dùng"], ["đến", "được", "mức", "yêu", "cầu"]]
+
+
+def test_dictionary_file_may_not_run_code(tmp_path):
+    """The file comes from a package index: anything but plain data is refused."""
+    import pickle
+
+    _write_dictionary(tmp_path, pickle.dumps({"x": [Path("/")]}, protocol=0))
+    with pytest.raises(pickle.UnpicklingError, match="only plain data"):
+        build.read_dictionary_text(tmp_path)
+
+
+def test_missing_dictionary_warns_and_build_goes_on(tmp_path, capsys):
+    assert build.read_dictionary_text(tmp_path) == ([], None)
+    err = capsys.readouterr().err
+    assert "WARNING" in err and "underthesea==6.8.4" in err
+
+
+def test_shipped_model_records_its_dictionary_text():
+    import json
+
+    lexicon = build.BUILT_DIR / build.LEXICON_FILE
+    if not lexicon.exists():
+        pytest.skip("models/built not built (make setup)")
+    sources = json.loads(lexicon.read_text(encoding="utf-8"))["sources"]
+    # make setup fetches it from PyPI; CI and a fresh clone must end up with it
+    assert sources["dictionary_text"] == "6.8.4"
