@@ -655,8 +655,10 @@ def build(out_dir: Path = BUILT_DIR, sources_dir: Path = SOURCES_DIR) -> Path:
         "case_counts": {w: case_counts[w] for w in sorted(case_counts) if w in vocab},
         # Two-syllable dictionary words, for the restorer's word-overlap feature.
         "word_pairs": sorted({" ".join(e) for e in dictionary if len(e) == 2}),
-        # First two syllables of place names, for the restorer's place feature.
+        # First two syllables of place names, and the last syllable of each unit word that
+        # may stand before one, for the restorer's place feature.
         "place_pairs": sorted(" ".join(p) for p in place_name_pairs(places)),
+        "place_unit_words": sorted({unit.split()[-1] for unit in UNIT_WORDS}),
         "lm": LM_FILE,
     }
     out_dir.mkdir(parents=True, exist_ok=True)

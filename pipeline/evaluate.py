@@ -155,10 +155,12 @@ def ocr_generated(documents: list, workers: int, with_ocrmypdf: bool = False) ->
     return dict(zip(((p.doc_id, p.level, p.number) for p in pages), results)), wall
 
 
-def _ocr_document(doc, by_page: dict) -> Document:
+def _ocr_and_restored(doc, by_page: dict) -> tuple[Document, Document]:
+    """A generated document as cleanup+OCR read it, and that read through the restorer in use."""
     pages = [Page(number=page.number, text=by_page[(page.doc_id, page.level, page.number)]["ocr"],
                   source="ocr") for page in doc.pages]
-    return Document(path=Path(doc.pdf_path), sha256="", kind="pdf", pages=pages)
+    ocr_doc = Document(path=Path(doc.pdf_path), sha256="", kind="pdf", pages=pages)
+    return ocr_doc, restore_document(ocr_doc)
 
 
 def evaluate_scans(documents: list, workers: int, ocr: tuple[dict, float] | None = None) -> dict:
@@ -182,8 +184,7 @@ def evaluate_scans(documents: list, workers: int, ocr: tuple[dict, float] | None
                 tallies[doc.level]["ocrmypdf"].add(page.truth, result["ocrmypdf"])
             seconds[doc.level] += result["ocr_s"]
             n_pages[doc.level] += 1
-        ocr_doc = _ocr_document(doc, by_page)
-        restored = restore_document(ocr_doc)
+        ocr_doc, restored = _ocr_and_restored(doc, by_page)
         for page, restored_page in zip(doc.pages, restored.pages):
             tallies[doc.level]["restored"].add(page.truth, restored_page.text)
         if doc.truth_extraction is not None:
@@ -234,8 +235,7 @@ def restoration_on_scans(documents: list, by_page: dict) -> dict:
     """Per level, WER/CER of the OCR pages before and after the restorer in use."""
     tallies: dict[str, dict[str, ErrorTally]] = defaultdict(lambda: {"ocr": ErrorTally(), "restored": ErrorTally()})
     for doc in documents:
-        ocr_doc = _ocr_document(doc, by_page)
-        restored = restore_document(ocr_doc)
+        ocr_doc, restored = _ocr_and_restored(doc, by_page)
         for page, ocr_page, restored_page in zip(doc.pages, ocr_doc.pages, restored.pages):
             tallies[doc.level]["ocr"].add(page.truth, ocr_page.text)
             tallies[doc.level]["restored"].add(page.truth, restored_page.text)

@@ -86,8 +86,6 @@ _NUMBER_RE = re.compile(r"^[\d.,:/%+\-–]+$")
 _EDGE_RE = re.compile(r"^([^\w&¢]*)(.*?)([^\w&¢]*)$", re.DOTALL)
 _WORD_CHARS_RE = re.compile(r"^[\w&¢]+$")
 _ROMAN_RE = re.compile(r"^[IVXLC]+$")
-# The last syllable of a unit word that stands before a place name (models.build.UNIT_WORDS).
-_UNIT_WORDS = frozenset({"tỉnh", "phố", "huyện", "quận", "xã", "phường", "trấn", "tp"})
 _SENTENCE_BREAK = set(".;:!?()[]\"“”")
 
 
@@ -232,6 +230,7 @@ class Restorer:
                 tuple(p.split(" ", 1)) for p in model.get("word_pairs", ()))  # type: ignore[misc]
             self.place_pairs: frozenset[tuple[str, str]] = frozenset(
                 tuple(p.split(" ", 1)) for p in model.get("place_pairs", ()))  # type: ignore[misc]
+            self.place_unit_words: frozenset[str] = frozenset(model.get("place_unit_words", ()))
             self._candidates = lru_cache(maxsize=100_000)(self._candidates_uncached)
             self._loaded = True
         return self
@@ -571,7 +570,7 @@ class Restorer:
         beam: dict[tuple[str | None, str | None], tuple[float, tuple | None]] = {(None, None): (0.0, None)}
         logprob = lm.logprob
         pairs, overlap, bonus = self.word_pairs, self.OVERLAP_PENALTY, self.WORD_BONUS
-        places, place_bonus = self.place_pairs, self.PLACE_BONUS
+        places, units, place_bonus = self.place_pairs, self.place_unit_words, self.PLACE_BONUS
         for _, slot in run:
             nxt: dict[tuple[str | None, str | None], tuple[float, tuple | None]] = {}
             for form, cost in slot.candidates:
@@ -583,7 +582,7 @@ class Restorer:
                         if overlap and (u, v) in pairs:
                             # "địa bàn" + "bàn tính": one syllable cannot end one word and start the next.
                             s -= overlap
-                    if u in _UNIT_WORDS and (v, form) in places:
+                    if u in units and (v, form) in places:
                         s += place_bonus
                     key = (v, form)
                     old = nxt.get(key)
