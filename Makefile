@@ -7,7 +7,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-
 OUT ?= out/demo
 DOC_PACKAGES := libreoffice-help-vi manpages-vi maint-guide-vi
 # The Vietnamese dictionary text (definitions, examples) of underthesea 6.8.4, read by
-# models.build: the wheel is fetched from PyPI with pip download (not installed) and only
+# models.build (DICTIONARY_WHEEL there too): the wheel is fetched from PyPI with pip download (not installed) and only
 # that file is unzipped; the build warns and goes on without it if the fetch fails.
 DICTIONARY_WHEEL := underthesea==6.8.4
 DICTIONARY_FILE := underthesea/dictionary/dictionary.data
@@ -59,7 +59,7 @@ model-sources: $(BIN)/python  ## fetch the Debian documentation packages and und
 	  else echo "WARNING: dpkg-deb -x $$deb failed: the model is built without $$p"; rm -rf "$$p.tmp"; fi; \
 	  rm -f "$$deb" "$$p.err"; \
 	done
-	@cd $(MODEL_SOURCES) || exit 1; dest=underthesea-6.8.4; \
+	@cd $(MODEL_SOURCES) || exit 1; dest=$(subst ==,-,$(DICTIONARY_WHEEL)); \
 	if [ ! -f "$$dest/$(DICTIONARY_FILE)" ]; then \
 	  rm -rf wheel.tmp; \
 	  if $(CURDIR)/$(BIN)/pip download -q --no-deps --only-binary :all: "$(DICTIONARY_WHEEL)" -d wheel.tmp >/dev/null 2>wheel.err \
