@@ -226,6 +226,12 @@ def _pct(value) -> str:
     return "-" if value is None else f"{100 * value:.2f}%"
 
 
+# The restoration figures of `vanban eval`, as its tables name them.
+_RESTORATION_LABELS = {"001_vs_gold": "001 garbled OCR vs gold/001_restored.txt",
+                       "003_stripped": "003 with all diacritics stripped",
+                       "004_stripped": "004 with all diacritics stripped"}
+
+
 def _print_archive(archive: dict, shipped_seeds: dict | None, shipped_levels: dict) -> None:
     """Restoration with the shipped model beside the same with the archive's LM added."""
     out = _out()
@@ -234,11 +240,10 @@ def _print_archive(archive: dict, shipped_seeds: dict | None, shipped_levels: di
     tab = Table(title=title)
     for col in ("text", "shipped model", "with the archive LM"):
         tab.add_column(col, justify="left" if col == "text" else "right")
-    labels = {"001_vs_gold": "001 vs gold: word accuracy", "003_stripped": "003 stripped: word accuracy",
-              "004_stripped": "004 stripped: word accuracy"}
     if archive["seeds"]:
         for key, value in archive["seeds"].items():
-            tab.add_row(labels.get(key, key), _pct((shipped_seeds or {}).get(key)), _pct(value))
+            tab.add_row(f"{_RESTORATION_LABELS.get(key, key)}: word accuracy",
+                        _pct((shipped_seeds or {}).get(key)), _pct(value))
     for level, row in archive["levels"].items():
         tab.add_row(f"generated {level}: WER cleanup+OCR → restored",
                     f"{_pct(shipped_levels[level]['wer_ocr'])} → {_pct(shipped_levels[level]['wer_restored'])}",
@@ -285,11 +290,8 @@ def _print_eval(report: dict) -> None:
         rest = Table(title="Diacritic restoration: word accuracy")
         rest.add_column("text")
         rest.add_column("word accuracy", justify="right")
-        labels = {"001_vs_gold": "001 garbled OCR vs gold/001_restored.txt",
-                  "003_stripped": "003 with all diacritics stripped",
-                  "004_stripped": "004 with all diacritics stripped"}
         for key, value in seeds["restoration"].items():
-            rest.add_row(labels.get(key, key), _pct(value))
+            rest.add_row(_RESTORATION_LABELS.get(key, key), _pct(value))
         out.print(rest)
     archive = report.get("archive")
     if archive:

@@ -189,10 +189,7 @@ class Restorer:
         self.lm_path = Path(lm_path) if lm_path else None
         self.channel = channel or load_channel("eng")
         self.mark_channel = MarkChannel()
-        if user_lm == "auto":
-            auto = default_user_lm_path()
-            user_lm = auto if auto.exists() else None
-        self.user_lm_path = Path(user_lm) if user_lm else None
+        self.user_lm_path = _user_lm_in_use(user_lm)
         self.user_weight = self.USER_LM_WEIGHT if user_weight is None else user_weight
         self._lock = threading.Lock()
         self._loaded = False
@@ -602,6 +599,14 @@ class Restorer:
                 for (line_no, slot), form in zip(run, chosen) if slot.write]
 
 
+def _user_lm_in_use(user_lm: Path | str | None) -> Path | None:
+    """``"auto"``: ``$VANBAN_USER_LM`` or ``models/user/lm.npz`` when that file exists."""
+    if user_lm == "auto":
+        auto = default_user_lm_path()
+        return auto if auto.exists() else None
+    return Path(user_lm) if user_lm else None
+
+
 def model_fingerprint(user_lm: Path | str | None = "auto") -> str:
     """Short hash of every model file restoration reads: the lexicon, the shipped LM, the
     learned channel and the user LM in use (``"auto"`` resolves it as :class:`Restorer`
@@ -610,12 +615,10 @@ def model_fingerprint(user_lm: Path | str | None = "auto") -> str:
     cached OCR pages)."""
     from .channel import CHANNEL_PATH
 
-    if user_lm == "auto":
-        auto = default_user_lm_path()
-        user_lm = auto if auto.exists() else None
     files = [LEXICON_PATH, LEXICON_PATH.with_name("lm.npz"), CHANNEL_PATH]
-    if user_lm:
-        files.append(Path(user_lm))
+    user = _user_lm_in_use(user_lm)
+    if user:
+        files.append(user)
     digest = hashlib.sha1()
     for path in files:
         digest.update(path.name.encode())
