@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -209,8 +210,24 @@ main.add_command(train_lm_command)
 @click.option("--archive", "archive", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Text files/folders of your own archive: restoration is measured again with an LM "
                    "trained on them (as `vanban train-lm` would; written under OUT, not installed).")
-def eval_(levels, docs_per_level, seed, workers, out_dir, json_path, archive) -> None:
+@click.option("--real", "real", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Instead: score header fields and the stored text's line CER on real scanned pages "
+                   "(a folder like ../shared/realscans: manifest.tsv, scans/, truth/).")
+@click.option("--cache", "cache", type=click.Path(file_okay=False, path_type=Path),
+              help="With --real: keep each page's OCR here, so re-scoring after an extractor change "
+                   "skips Tesseract (keyed by the OCR settings).")
+def eval_(levels, docs_per_level, seed, workers, out_dir, json_path, archive, real, cache) -> None:
     """Measure OCR, restoration and extraction against exact ground truth."""
+    if real is not None:
+        from corpus.eval_real import run_real_eval
+
+        report = run_real_eval(real, workers or os.cpu_count() or 1, cache)
+        json_path = json_path or out_dir / "eval_real.json"
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        _print_real(report)
+        _out().print(f"report written to {json_path}", highlight=False)
+        return
     from .evaluate import DEFAULT_SHARED, LEVELS, run_eval
 
     report = run_eval(out_dir, tuple(levels) or LEVELS, docs_per_level, seed, workers, DEFAULT_SHARED,
@@ -220,6 +237,38 @@ def eval_(levels, docs_per_level, seed, workers, out_dir, json_path, archive) ->
     json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     _print_eval(report)
     _out().print(f"report written to {json_path}", highlight=False)
+
+
+def _print_real(report: dict) -> None:
+    """Per-field outcomes and per-page line CER of ``vanban eval --real``."""
+    from corpus.eval_real import OUTCOMES
+
+    out = _out()
+    tab = Table(title=f"Header fields on {report['pages']} real pages ({report['root']}): "
+                      f"right {_pct(report['header_right'])} of {report['scored']}")
+    tab.add_column("field")
+    for col in OUTCOMES + ("right share", "wrong in filled-in"):
+        tab.add_column(col, justify="right")
+    for name, t in report["fields"].items():
+        n = sum(t.values())
+        filled = t["right"] + t["wrong"] + t["unsure"] + t["invented"]
+        tab.add_row(name, *(str(t[o]) for o in OUTCOMES), _pct(t["right"] / n if n else None),
+                    f"{t['wrong'] + t['invented']} / {filled}")
+    out.print(tab)
+    pages = Table(title="Pages")
+    for col in ("page", "s", "line CER", "not right"):
+        pages.add_column(col, justify="left" if col in ("page", "not right") else "right")
+    for row in report["rows"]:
+        bad = ", ".join(f"{f}={o}:{row['predicted'].get(f)!r}" for f, o in row["outcomes"].items()
+                        if o != "right")
+        cer = row.get("line_cer")
+        pages.add_row(row["stem"][:40], f"{row['seconds']:.1f}", "-" if cer is None else f"{cer:.4f}",
+                      row["error"] or bad)
+    out.print(pages)
+    if report["transcribed_pages"]:
+        out.print(f"stored-text line CER on {report['transcribed_pages']} transcribed pages: mean "
+                  f"{report['line_cer_mean']:.4f}, max {report['line_cer_max']:.4f}", highlight=False)
+    out.print(f"eval --real finished in {report['seconds']:.0f} s", highlight=False)
 
 
 def _pct(value) -> str:

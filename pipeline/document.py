@@ -38,6 +38,24 @@ class TableCell:
     conf: float | None = None
 
 
+@dataclass(frozen=True)
+class Region:
+    """One region of a page's layout (Nghị định 30/2020/NĐ-CP document layout), in reading order.
+
+    ``kind``: header_left (cơ quan ban hành), header_right (quốc hiệu, tiêu ngữ), number_line
+    ("Số: …"), date_line ("<place>, ngày … tháng … năm …"), body (title and text),
+    recipients ("Nơi nhận:" list), signature (chức vụ, name), stamp (e-signature or received
+    stamp text: kept apart from the page text), noise (seal text, edge specks: dropped).
+    """
+
+    kind: str
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in page pixels
+    text: str = ""
+    conf: float | None = None  # mean Tesseract confidence of its words
+    lines: tuple[int, int] = (0, 0)  # its lines in the page text: [first, end), 0-based; (0, 0) if none
+    role: str = ""  # a handwriting region's header field: "number", "day", "month"
+
+
 @dataclass
 class PageImage:
     """A page raster on its way to OCR (``image`` is a numpy array, gray or BGR)."""
@@ -61,6 +79,7 @@ class Page:
     dpi: int = 0
     quality: dict = field(default_factory=dict)  # mean_conf, skew, estimated dpi, ...
     tables: list[TableCell] = field(default_factory=list)  # ruled annex tables, cell by cell
+    regions: list[Region] = field(default_factory=list)  # layout, in reading order (OCR'd pages)
 
     @property
     def mean_conf(self) -> float | None:

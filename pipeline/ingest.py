@@ -162,8 +162,79 @@ def pdf_page_size(path: Path, page: int) -> tuple[float, float]:
     return float(match.group(1)), float(match.group(2))
 
 
+# A text layer whose words all sit in a box smaller than this share of the page is an
+# overlay, not the page's text: the e-signature stamp that signing software writes over a
+# scanned page ("TRUNG TÂM CÔNG BÁO VÀ TIN HỌC … 05.02.2025 15:35:18 +07:00", 2-4% of the
+# page on the real signed scans); a searchable PDF's text layer covers 40-80%.
+MIN_TEXT_LAYER_COVERAGE = 0.15
+
+
+def pdf_text_box(path: Path, page: int) -> tuple[tuple[float, float, float, float] | None, float]:
+    """(box around all words of the page's text layer in points or None, share of the page it covers)."""
+    proc = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
+        capture_output=True, timeout=120,
+    )
+    if proc.returncode != 0:
+        return None, 0.0
+    html = proc.stdout.decode("utf-8", "replace")
+    size = re.search(r'<page width="([\d.]+)" height="([\d.]+)"', html)
+    boxes = [tuple(map(float, m)) for m in re.findall(
+        r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)"', html)]
+    if not size or not boxes:
+        return None, 0.0
+    area = float(size[1]) * float(size[2])
+    box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return box, (max(0.0, (box[2] - box[0]) * (box[3] - box[1])) / area if area else 0.0)
+
+
+def pdf_page_is_scan(path: Path, page: int) -> bool:
+    """True when one image covers at least half of the page (a scanned page, not a typed one)."""
+    proc = subprocess.run(["pdfimages", "-list", "-f", str(page), "-l", str(page), str(path)],
+                          capture_output=True, text=True, timeout=60)
+    if proc.returncode != 0:
+        return False
+    width_pt, height_pt = pdf_page_size(path, page)
+    for row in proc.stdout.splitlines()[2:]:
+        cols = row.split()
+        if len(cols) < 14 or cols[2] not in ("image", "stencil"):
+            continue
+        try:
+            w, h, xppi, yppi = int(cols[3]), int(cols[4]), float(cols[12]), float(cols[13])
+        except ValueError:
+            continue
+        if xppi > 0 and yppi > 0 and (w / xppi * 72) * (h / yppi * 72) >= 0.5 * width_pt * height_pt:
+            return True
+    return False
+
+
 def pdf_text_layer(path: Path, page: int) -> str | None:
-    """The text layer of one PDF page when it is good enough to skip OCR, else None."""
+    """The text layer of one PDF page when it is good enough to skip OCR, else None.
+
+    An overlay (an e-signature stamp on a scanned page, see :data:`MIN_TEXT_LAYER_COVERAGE`)
+    is not the page's text: None, and :func:`pdf_stamp_text` gives it.
+    """
+    text = _pdf_text(path, page)
+    if text is None or (pdf_text_box(path, page)[1] < MIN_TEXT_LAYER_COVERAGE and pdf_page_is_scan(path, page)):
+        return None
+    return text
+
+
+def pdf_stamp_text(path: Path, page: int) -> tuple[str, tuple[float, float, float, float]] | None:
+    """(text, box in points) of an overlay text layer (e-signature stamp) on a scanned page, else None."""
+    box, coverage = pdf_text_box(path, page)
+    if box is None or coverage >= MIN_TEXT_LAYER_COVERAGE or not pdf_page_is_scan(path, page):
+        return None
+    proc = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"],
+        capture_output=True, timeout=120,
+    )
+    text = nfc(proc.stdout.decode("utf-8", "replace")).replace("\f", "") if proc.returncode == 0 else ""
+    text = "\n".join(ln.strip() for ln in text.split("\n") if ln.strip())
+    return (text, box) if text else None
+
+
+def _pdf_text(path: Path, page: int) -> str | None:
     proc = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"],
         capture_output=True,

@@ -20,12 +20,13 @@ from typing import Callable
 from . import __version__
 from .annex import read_tables
 from .cleanup import clean_page
-from .document import Document, InputError, Page, PageImage
+from .document import Document, InputError, Page, PageImage, Region
 from .ingest import (
-    detect_kind, pdf_page_count, pdf_text_layer, read_text_file, sha256_of,
+    detect_kind, pdf_page_count, pdf_stamp_text, pdf_text_layer, read_text_file, sha256_of,
 )
 from .ocr import OcrSettings, ocr_page, tesseract_version
 from .rasterize import DPI, image_page_count, load_image_page, rasterize_pdf_page
+from .regions import layout_page
 from .vietnamese import looks_vietnamese
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ PageCallback = Callable[[Page], None]
 # Bump when rasterize, cleanup or OCR code changes what a page reads as: it, not the
 # package version, keys the OCR cache, so a release that only touches extraction
 # or restoration re-extracts from cached words instead of re-running Tesseract.
-OCR_STAGE_VERSION = 3
+OCR_STAGE_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -107,11 +108,13 @@ def read_page(path: Path | str, kind: str, number: int, settings: Settings = Set
     ``max_pixels``: the decoded-pixel cap (default: ``VANBAN_MAX_PIXELS`` or 200 Mpx).
     """
     path = Path(path)
+    stamp = None
     if kind == "pdf":
         if settings.use_text_layer:
             text = pdf_text_layer(path, number)
             if text is not None:
                 return Page(number=number, text=text, source="text-layer")
+        stamp = pdf_stamp_text(path, number)
         image = rasterize_pdf_page(path, number, settings.dpi, max_pixels)
     elif kind == "image":
         image = load_image_page(path, number, max_pixels)
@@ -120,7 +123,13 @@ def read_page(path: Path | str, kind: str, number: int, settings: Settings = Set
     cleaned = clean_page(image)
     if keep_images is not None:
         _save_page_image(cleaned, Path(keep_images) / f"{sha256_of(path)[:16]}-p{number:04d}.png")
-    page = ocr_page(cleaned, settings.ocr)
+    page = layout_page(ocr_page(cleaned, settings.ocr))
+    if stamp is not None:
+        # The signing software's own text over the scan: exact, so it replaces what OCR read there.
+        text, (x0, y0, x1, y1) = stamp
+        k = settings.dpi / 72 * float(page.quality.get("scale") or 1)
+        page.regions = [r for r in page.regions if r.kind != "stamp"] + [
+            Region("stamp", (round(x0 * k), round(y0 * k), round(x1 * k), round(y1 * k)), text)]
     if settings.annex_tables:
         page.tables = read_tables(cleaned.image)
     return page
@@ -210,7 +219,7 @@ def extract_document(doc: Document, original: Document | None = None) -> dict:
     from .extract import extract_text
     from .extract.provenance import attach_boxes
 
-    result = extract_text(doc.text, doc.name)
+    result = extract_text(doc.text, doc.name, header_layout(doc))
     if original is not None and original.text != doc.text:
         offsets = OffsetMap(original.text, doc.text)
         for field_name in ("doc_refs", "dates", "counts", "money"):
@@ -221,6 +230,38 @@ def extract_document(doc: Document, original: Document | None = None) -> dict:
                     item["raw"] = original.text[start:end]
     # Spans now index the OCR text, whose words carry the boxes.
     return attach_boxes(result, original if original is not None else doc)
+
+
+def header_layout(doc: Document):
+    """The header and footer regions' lines of a scanned document (None without layout).
+
+    The header is read on the first page that has one, the footer on the last page
+    with a signature block; stamps and handwritten fill-ins on every page.
+    """
+    from .extract import HeaderLayout
+
+    if not any(p.regions for p in doc.pages):
+        return None
+    layout = HeaderLayout()
+    for page in doc.pages:
+        lines = page.text.split("\n")
+        kinds = {r.kind for r in page.regions}
+        after_number = False
+        part: dict[str, list[str]] = {}
+        for r in page.regions:
+            if r.kind == "stamp":
+                layout.stamps.append(r.text)
+            elif r.kind == "handwriting" and r.role and r.role not in layout.handwritten:
+                layout.handwritten[r.role] = (r.text, r.conf or 0.0)
+            elif r.lines != (0, 0):
+                kind = "after_number" if r.kind == "header_left" and after_number else r.kind
+                after_number |= r.kind == "number_line"
+                part.setdefault(kind, []).extend(lines[r.lines[0]:r.lines[1]])
+        if not layout.top and kinds & {"header_left", "number_line", "date_line"}:
+            layout.top = {k: v for k, v in part.items() if k not in ("recipients", "signature")}
+        if "signature" in kinds:
+            layout.foot = {k: v for k, v in part.items() if k in ("recipients", "signature")}
+    return layout
 
 
 def warm_up() -> None:

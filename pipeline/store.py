@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .document import Document, Page, TableCell, Word
+from .document import Document, Page, Region, TableCell, Word
 
 if TYPE_CHECKING:  # pandas costs ~0.4 s to import: only queries and exports need it
     import pandas as pd
@@ -376,6 +376,7 @@ def page_to_blob(page: Page) -> bytes:
         "width": page.width, "height": page.height, "dpi": page.dpi, "quality": page.quality,
         "words": [[w.text, w.conf, *w.box, w.line] for w in page.words],
         "tables": [asdict(c) for c in page.tables],
+        "regions": [asdict(r) for r in page.regions],
     }
     return zlib.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"), 6)
 
@@ -385,9 +386,10 @@ def page_from_blob(blob: bytes) -> Page:
     data = json.loads(zlib.decompress(blob).decode("utf-8"))
     words = [Word(text=t, conf=c, box=(l, tp, w, h), line=ln) for t, c, l, tp, w, h, ln in data["words"]]
     tables = [TableCell(**{**c, "box": tuple(c["box"])}) for c in data.get("tables", [])]
+    regions = [Region(**{**r, "box": tuple(r["box"])}) for r in data.get("regions", [])]
     return Page(number=data["number"], text=data["text"], source=data["source"], words=words,
                 width=data["width"], height=data["height"], dpi=data["dpi"], quality=data["quality"],
-                tables=tables)
+                tables=tables, regions=regions)
 
 
 def _write_csv(frame: "pd.DataFrame", path: Path) -> None:

@@ -11,13 +11,18 @@ from pipeline.extract.dates import find_dates
 from pipeline.extract.header import read_header
 from pipeline.extract.money import find_money
 from pipeline.extract.numbers import find_numbers
+from pipeline.extract.page_header import HeaderLayout, read_page_header
 from pipeline.extract.text import Folded, Lines
 
-__all__ = ["extract_text"]
+__all__ = ["HeaderLayout", "extract_text"]
 
 
-def extract_text(text: str, doc: str = "") -> dict:
-    """Extract the schema fields from one document's text (clean, restored or garbled OCR)."""
+def extract_text(text: str, doc: str = "", layout: HeaderLayout | None = None) -> dict:
+    """Extract the schema fields from one document's text (clean, restored or garbled OCR).
+
+    ``layout``: the header and footer regions of a scan's pages, when known: the header
+    is then read region by region (:mod:`pipeline.extract.page_header`).
+    """
     folded = Folded(text)
     lines = Lines(text)
     dates = find_dates(text, folded)
@@ -28,11 +33,16 @@ def extract_text(text: str, doc: str = "") -> dict:
         (m.start, m.end) for m in money]
     counts = find_counts(text, exclude, folded)
     header = read_header(text, numbers, dates)
+    if layout is not None:
+        header = read_page_header(layout, header)
 
     uncertain = []
     for n in numbers:
         if n.confidence < 0.6:
             uncertain.append({"line": lines.line(n.start), "why": f"document number {n.number!r} read with OCR repair"})
+    for name in ("number", "date"):
+        if header.get(f"{name}_uncertain") and header.get(name):
+            uncertain.append({"line": 1, "why": f"header {name} {header[name]!r} read from handwriting or a blurred blank"})
     for c in counts:
         if c.confidence < 0.6:
             uncertain.append({"line": lines.line(c.start), "why": f"unit {c.unit!r} matched with OCR tolerance"})

@@ -1,0 +1,327 @@
+"""The document's own header read from the page layout (``Page.regions``) of a scan.
+
+On a scanned page :func:`pipeline.regions.layout_page` has already told the columns
+apart: the issuing body is the header's left block (never the e-signature stamp),
+the number sits on the "Số:" line, place and date on the right block's date line,
+the signing title and the signer's name in the signature block beside "Nơi nhận:".
+Reading each field from its own region is what makes real scans work; a text
+without layout (a dump, a text layer) is read by :mod:`pipeline.extract.header`.
+
+Nothing here knows a province, ministry or school: bodies are cut from the
+block's own lines by the words that open an agency name (ỦY BAN, SỞ, BỘ, TRƯỜNG…).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipeline.extract import places
+from pipeline.extract.header import _CODE_KINDS, SURNAMES, _clean_line, _fold
+from pipeline.extract.numbers import CODE_SEGMENTS, KINDS
+
+# Words that open the name of a body in the header's left block (cơ quan ban hành / chủ quản).
+_AGENCY_HEAD = re.compile(
+    r"^(?:uy ban|ubnd|hoi dong|hdnd|so|bo|truong|cong an|phong|ban|chi cuc|cuc|tong cuc|trung tam|"
+    r"van phong|vien|dai hoc|hoc vien|khoa|dang uy|tinh uy|thanh uy|huyen uy|quan uy|mat tran|"
+    r"bo chi huy|bch|cong ty|tap doan|ngan hang|kho bac|chi nhanh|benh vien|toa an|vien kiem sat|"
+    r"doan|hoi|lien doan|tong lien doan|thanh tra|bao hiem|chinh phu|thu tuong|quoc hoi)\b")
+# Words of an administrative level: a line that opens with one continues the body above it
+# ("ỦY BAN NHÂN DÂN / TỈNH QUẢNG NGÃI").
+_LEVEL_HEAD = re.compile(r"^(?:tinh|huyen|quan|thanh pho|tp\.?|thi xa|thi tran|xa|phuong)\b")
+_LEVEL_WORDS = ("tinh", "huyen", "quan", "thanh pho", "thi xa", "thi tran", "xa", "phuong")
+_NAME_RE = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4}$")
+_SIGNING_MARK = re.compile(r"^(?:tm|kt|tl|tuq|q)\s*\.")
+_DATE = re.compile(r"ng[a-z]{1,3}\W*(?P<d>\S{1,4}?)\W*th[a-z]{2,4}\W*(?P<m>\S{1,4}?)\W*n[a-z]m\W*(?P<y>\d{4})")
+
+
+@dataclass
+class HeaderLayout:
+    """The text lines of each header and footer region of a document (mended text)."""
+
+    top: dict[str, list[str]] = field(default_factory=dict)  # first page: region kind -> lines
+    foot: dict[str, list[str]] = field(default_factory=dict)  # page with the signature block
+    stamps: list[str] = field(default_factory=list)  # stamp texts of every page
+    handwritten: dict[str, tuple[str, float]] = field(default_factory=dict)  # field -> (digits, conf)
+
+
+def read_page_header(layout: HeaderLayout, fallback: dict) -> dict:
+    """The ``self`` block from the layout; each field the layout cannot give comes from ``fallback``."""
+    top, foot = layout.top, layout.foot
+    out = dict(fallback)
+    if top.get("header_left"):
+        units = _bodies(top["header_left"])
+        if units:
+            out["issuer"] = _body_name(units[-1])
+            out["issuer_parent"] = _body_name(units[0]) if len(units) > 1 else None
+    number_line = " ".join(top.get("number_line", []))
+    if number_line:
+        out.update(_number(number_line, layout.handwritten.get("number")))
+    date_line = " ".join(top.get("date_line", []))
+    if date_line:
+        place, date, uncertain = _place_date(date_line, layout.handwritten)
+        out["place"] = place or out.get("place")
+        out["date"], out["date_uncertain"] = date, uncertain
+        if date and not uncertain and _stamp_before(date, layout.stamps):
+            out["date_uncertain"] = True  # signed before it was issued: a digit misread
+    if top:
+        kind, subject = _title(top)
+        out["type"] = kind or _type_from_code(out.get("number")) or (
+            "Công văn" if subject and _is_vv(top) else out.get("type"))
+        out["subject"] = subject or out.get("subject")
+    if foot.get("signature"):
+        title, signer = _signature(foot["signature"])
+        out["signer_title"] = title
+        out["signer"] = signer or out.get("signer")
+    if foot.get("recipients"):
+        out["recipients"] = _recipients(foot["recipients"])
+    return out
+
+
+def _bodies(lines: list[str]) -> list[str]:
+    """The left block's lines grouped into bodies, parent first (chủ quản, then ban hành)."""
+    units: list[str] = []
+    for ln in lines:
+        c = _clean_line(ln).strip(" -_=.*")
+        f = _fold(c)
+        letters = [ch for ch in c if ch.isalpha()]
+        if not letters:
+            continue
+        if units and (_LEVEL_HEAD.match(f) or re.search(r"\b(?:va|cua)$", _fold(units[-1]))):
+            units[-1] += " " + c
+        elif _AGENCY_HEAD.match(f) or not units:
+            units.append(c)
+        else:
+            units[-1] += " " + c
+    return units
+
+
+def _body_name(unit: str) -> str:
+    """An upper-case body name in the sentence case of official names ("Ủy ban nhân dân tỉnh Quảng Ngãi")."""
+    words = re.sub(r"\s+", " ", unit).strip(" .,-").split()
+    if not words:
+        return unit
+    if not sum(ch.isupper() for ch in unit) >= 0.7 * sum(ch.isalpha() for ch in unit):
+        return " ".join(words)
+    out = []
+    capital_next = True
+    i = 0
+    while i < len(words):
+        w = words[i]
+        f = _fold(w)
+        two = _fold(" ".join(words[i:i + 2]))
+        if re.fullmatch(r"[A-ZĐ&]{2,}", w) and f not in _COMMON_UPPER and len(w) <= 6 and not _is_word(f):
+            out.append(w)  # an acronym: UBND, GD&ĐT, CTSV
+        elif two in _LEVEL_WORDS or f in _LEVEL_WORDS:
+            n = 2 if two in _LEVEL_WORDS else 1
+            out.append(places.LEVELS[two if n == 2 else f])
+            rest = words[i + n:]
+            name = " ".join(rest)
+            restored = places.restore_place(name.title()) if rest else None
+            out.extend((restored or name.title()).split())
+            break
+        elif f == "va":
+            out.append("và")
+            capital_next = True
+            i += 1
+            continue
+        else:
+            out.append(w.capitalize() if capital_next else w.lower())
+        capital_next = len(out) == 1 and f in ("so", "bo", "phong", "truong", "cuc", "vien", "ban", "trung")
+        i += 1
+    return " ".join(out)
+
+
+_COMMON_UPPER = {"so", "bo", "ban", "cuc", "vien", "hoi", "va", "xa", "tinh"}
+
+
+def _is_word(f: str) -> bool:
+    return bool(re.fullmatch(r"[a-z]{1,7}", f)) and any(v in f for v in "aeiouy")
+
+
+def _number(line: str, handwritten: tuple[str, float] | None) -> dict:
+    """Số ký hiệu from the "Số:" line, handwritten digits filled in; uncertain when they are."""
+    f = _clean_line(line)
+    m = re.search(r"^\s*S\S{0,2}\s*[:;.]?\s*(?P<digits>[^/\s]*?)\s*/\s*(?P<code>[^\s]+(?:\s+[^\s/]+)?)\s*$", f)
+    if not m:
+        return {"number": None}
+    code = _canonical_code(m["code"])
+    digits = re.sub(r"\D", "", m["digits"])
+    printed = bool(re.fullmatch(r"\d{1,5}", m["digits"]))
+    if handwritten and handwritten[0]:
+        digits, conf = handwritten
+        return {"number": f"{digits}/{code}", "number_uncertain": conf < 0.9}
+    if printed:
+        return {"number": f"{digits}/{code}", "number_uncertain": False}
+    if digits:
+        return {"number": f"{digits}/{code}", "number_uncertain": True}
+    return {"number": None, "number_uncertain": True}
+
+
+def _canonical_code(code: str) -> str:
+    code = code.strip(" .,;:")
+    parts = re.split(r"(-)", code)
+    out = []
+    for p in parts:
+        key = _fold(p).upper()
+        out.append(CODE_SEGMENTS.get(key, p))
+    return "".join(out)
+
+
+def _place_date(line: str, handwritten: dict) -> tuple[str | None, str | None, bool]:
+    """(place, ISO date, uncertain) from "<place>, ngày dd tháng mm năm yyyy" with blanks filled in."""
+    c = _clean_line(line)
+    place = None
+    m = re.match(r"^(?P<place>[^,]{2,40}?)\s*,", c)
+    if m:
+        name = m["place"].strip()
+        place = places.restore_place(name) or name
+    fm = _DATE.search(_fold(c))
+    if not fm:
+        return place, None, True
+    year = int(fm["y"])
+    day, month = _digits(fm["d"]), _digits(fm["m"])
+    uncertain = False
+    for key, value in (("day", day), ("month", month)):
+        hw = handwritten.get(key)
+        if value is None and hw and hw[0]:
+            if key == "day":
+                day = int(hw[0])
+            else:
+                month = int(hw[0])
+            uncertain |= hw[1] < 0.9
+    if day is None or month is None or not (1 <= month <= 12 and 1 <= day <= 31):
+        return place, None, True
+    return place, f"{year:04d}-{month:02d}-{day:02d}", uncertain
+
+
+def _digits(s: str) -> int | None:
+    return int(s) if re.fullmatch(r"\d{1,2}", s) else None
+
+
+def _stamp_before(date: str, stamps: list[str]) -> bool:
+    """True when an e-signature stamp's date is before ``date`` (the stamp is always on or after it)."""
+    for s in stamps:
+        for d, mth, y in re.findall(r"\b(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b", s):
+            if f"{int(y):04d}-{int(mth):02d}-{int(d):02d}" < date:
+                return True
+    return False
+
+
+def _title(top: dict[str, list[str]]) -> tuple[str | None, str | None]:
+    """(type, subject) from the title (type word + title lines) or the left block's "V/v"."""
+    left = top.get("header_left", []) + top.get("after_number", [])
+    for i, ln in enumerate(left):
+        f = _fold(_clean_line(ln))
+        m = re.match(r"^(?:v\s*/\s*v|ve viec)\s*:?\s*", f)
+        if m:
+            parts = [_clean_line(ln)[m.end():]] + [_clean_line(x) for x in left[i + 1:i + 5]]
+            return None, _join(parts)
+    body = top.get("body", [])[:12]
+    for i, ln in enumerate(body):
+        c = _clean_line(ln)
+        key = re.sub(r"\s+", " ", _fold(c)).strip(" .-")
+        if key in KINDS and c.isupper():
+            return KINDS[key], _title_lines(body[i + 1:])
+    return None, None
+
+
+def _is_vv(top: dict[str, list[str]]) -> bool:
+    return any(re.match(r"^(?:v\s*/\s*v|ve viec)\b", _fold(_clean_line(ln))) for ln in top.get("after_number", []))
+
+
+def _title_lines(lines: list[str]) -> str | None:
+    parts: list[str] = []
+    for ln in lines[:5]:
+        c = _clean_line(ln)
+        f = _fold(c)
+        if not c or re.match(r"^(?:kinh gui|can cu|thuc hien|theo|nham|de|[ivx]+\.|\d+\.)\b", f):
+            break
+        if parts and c.isupper() and len(c) > 8:
+            break  # the authority line under the title ("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH")
+        parts.append(c)
+    return _join(parts)
+
+
+def _join(parts: list[str]) -> str | None:
+    s = re.sub(r"\s+", " ", " ".join(p for p in parts if p)).strip(" .;:-")
+    return s or None
+
+
+def _type_from_code(number: str | None) -> str | None:
+    """The type named by the number's code: 22/TTr-UBND -> Tờ trình; a bare body code -> None."""
+    if not number or "/" not in number:
+        return None
+    first = _fold(number.split("/")[-1].split("-")[0]).upper()
+    return _CODE_KINDS.get(first)
+
+
+def _signature(lines: list[str]) -> tuple[str | None, str | None]:
+    """(signing title lines joined by " / ", signer's name) of the signature block."""
+    titles: list[str] = []
+    signer = None
+    for ln in lines:
+        c = _clean_line(ln).strip(" .,;:-_`'\"")
+        if not c:
+            continue
+        letters = [ch for ch in c if ch.isalpha()]
+        if not letters:
+            continue
+        upper = sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+        name = _name(c)
+        if name and not _SIGNING_MARK.match(_fold(c)) and not (upper and titles and not signer and _is_title(c)):
+            signer = name
+            continue
+        if upper and len(letters) >= 4 and not signer and (_is_title(c) or _SIGNING_MARK.match(_fold(c))):
+            titles.append(_restore_title(re.sub(r"^[^A-ZĐÀ-Ỹ]+", "", c)))
+    return (" / ".join(titles) or None), signer
+
+
+# The words of signing titles (Nghị định 30/2020, Phụ lục I): a title line that lost its marks
+# in small caps ("PHO CHANH VAN PHONG") gets them back word by word.
+_TITLE_VOCAB = {_fold(w): w for w in (
+    "CHỦ TỊCH PHÓ CHÁNH VĂN PHÒNG GIÁM ĐỐC HIỆU TRƯỞNG BỘ THỨ CỤC VIỆN TỔNG PHỤ TRÁCH QUYỀN ỦY BAN "
+    "NHÂN DÂN HỘI ĐỒNG THƯỜNG TRỰC BÍ THƯ ÁN KÝ THAY MẶT THỪA LỆNH ĐẠI DIỆN THANH TRA KIỂM SÁT").split()}
+
+
+def _restore_title(c: str) -> str:
+    """Marks put back on the title words of an upper-case signing line that lost them."""
+    return " ".join(_TITLE_VOCAB.get(_fold(w), w) if w.isupper() and w == _fold(w).upper() else w
+                    for w in c.split())
+
+
+_TITLE_WORDS = re.compile(r"\b(?:chu tich|giam doc|truong|pho|chanh|hieu truong|thu truong|bo truong|"
+                          r"tong|ban|uy ban|vien truong|cuc truong|phu trach|dai dien|thu ky|bi thu)\b")
+
+
+def _is_title(c: str) -> bool:
+    return bool(_TITLE_WORDS.search(_fold(c)) or _SIGNING_MARK.match(_fold(c)))
+
+
+def _name(c: str) -> str | None:
+    """``c`` as a person's name (opens with a family name), title-cased; else None."""
+    c = re.sub(r"\s+", " ", c).strip()
+    if not _NAME_RE.match(c) or re.search(r"\d", c):
+        return None
+    words = _fold(c).split()
+    if len(words) < 2 or words[0] not in SURNAMES:
+        return None
+    if _TITLE_WORDS.search(_fold(c)) and c.isupper():
+        return None
+    return c.title() if c.isupper() else c
+
+
+def _recipients(lines: list[str]) -> list[str]:
+    """The "Nơi nhận:" items, one per list entry ("- Sở Tài chính;" -> "Sở Tài chính")."""
+    items: list[str] = []
+    for ln in lines:
+        c = _clean_line(ln)
+        f = _fold(c)
+        if f.startswith("noi nhan"):
+            c = c.split(":", 1)[1] if ":" in c else ""
+            if not c.strip():
+                continue
+        if re.match(r"^\s*[-+•]", c) or not items:
+            items.append(c.strip(" -+•;.,"))
+        else:
+            items[-1] += " " + c.strip(" ;.,")
+    return [i for i in items if i]
