@@ -32,6 +32,10 @@ _MAGIC = [
 # (an old English-model OCR layer has almost no diacritics and is better redone).
 MIN_TEXT_LAYER_CHARS = 40
 MIN_TEXT_LAYER_DIACRITIC_SHARE = 0.2
+# ... and when most of its words are possible syllables: typed text and our transcriptions
+# score 0.89-0.96 (seeds 003/004, corpus/realscans/transcriptions), a poor OCR layer that
+# lost marks and letters ("thức hin", "Kết lùn") 0.65: such a page is OCR'd again.
+MIN_TEXT_LAYER_VALIDITY = 0.8
 
 
 def sha256_of(path: Path) -> str:
@@ -247,6 +251,7 @@ def _pdf_text(path: Path, page: int) -> str | None:
     lines = [ln.rstrip() for ln in text.split("\n")]
     text = "\n".join(lines).strip("\n")
     letters = sum(c.isalpha() for c in text)
-    if letters < MIN_TEXT_LAYER_CHARS or diacritic_share(text) < MIN_TEXT_LAYER_DIACRITIC_SHARE:
+    if (letters < MIN_TEXT_LAYER_CHARS or diacritic_share(text) < MIN_TEXT_LAYER_DIACRITIC_SHARE
+            or vietnamese_validity(text) < MIN_TEXT_LAYER_VALIDITY):
         return None
     return text

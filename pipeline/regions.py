@@ -31,11 +31,15 @@ COLUMN_GAP_IN = 0.25
 _MOTTO = re.compile(r"cong\s*hoa|chu\s*nghia\s*viet|doc\s*lap\s*-?\s*tu\s*do|tu\s*do\s*-?\s*hanh\s*phuc")
 _NUMBER_LINE = re.compile(r"^s[o0]\s*[:;.]|^s[o0]\W.*[/-]|^s[o0]\s+\S*\d")
 _DATE_LINE = re.compile(r"ng[aà]y\b.*th[aá]ng\b.*n[aă]m\b|\bngay\s*\S{0,4}\s*thang")
-_RECIPIENTS = re.compile(r"^n[oơ]i\s*nh[aâ]n\b")
+# "Nơi nhận:", also as OCR misreads its first letter (".Vợi nhận:", "ơi xhận").
+_RECIPIENTS = re.compile(r"^\W{0,2}\w?oi\s*\w?han\b")
+# The first line of a signature block: the signing mark or a head's title (Nghị định 30, Phụ lục I).
+_SIGNING_TITLE = re.compile(r"^(?:tm|kt|tl|tuq|q)\s*\.|^(?:pho\s+)?(?:chu\s*tich|giam\s*doc|hieu\s*truong|"
+                            r"truong\s*phong|chanh\s*van\s*phong|bo\s*truong|cuc\s*truong|vien\s*truong)\b")
 # E-signature and received stamps: the signing software's and the mail desk's own words.
 _STAMP = re.compile(
     r"ky\s*boi|thoi\s*gian\s*ky|nguoi\s*ky|co\s*quan\s*:|@\w|\.gov\.vn|\d{1,2}[./:]\d{2}[./:]\d{2,4}\s+"
-    r"\d{1,2}:\d{2}(?::\d{2})?|\+07:00|\bcong\s*bao\s*va\s*tin\s*hoc|^sao\s*y\b|cv\s*den\b|^den\s*:?\s*so\b")
+    r"\d{1,2}:\d{2}(?::\d{2})?|\+07:00|\bcong\s*bao\W+(?:va\W+)?tin\s*hoc|^sao\s*y\b|cv\s*den\b|^den\s*:?\s*so\b")
 
 
 def _fold(s: str) -> str:
@@ -149,6 +153,13 @@ def layout_page(page: Page) -> Page:
         if rows[i] and any(_RECIPIENTS.match(_fold(s.text)) and not is_right(s) for s in rows[i]):
             footer_at = i
             break
+    if footer_at is None:
+        # No "Nơi nhận" read: the signing title alone in the right column of the lower half.
+        for i in range(max(header_end, len(rows) // 3), len(rows)):
+            if rows[i] and any(is_right(s) and _SIGNING_TITLE.match(_fold(s.text).strip(" .,")) for s in rows[i]) \
+                    and not any(_spans(s, width) for s in rows[i]):
+                footer_at = i
+                break
     if footer_at is not None:
         while (footer_at - 1 > header_end and rows[footer_at - 1]
                and all(is_right(s) for s in rows[footer_at - 1])):
@@ -156,13 +167,17 @@ def layout_page(page: Page) -> Page:
     else:
         footer_at = len(rows)
 
+    # The header's right block starts where the motto does (it may stand left of the middle
+    # when the issuing body's name is long: "CÔNG AN TP ĐÀ NẴNG | CỘNG HÒA …").
+    motto_x = [s.box[0] for row in rows[:header_end] for s in row if _MOTTO.match(_fold(s.text))]
+    right_from = min(min(motto_x) - 0.02 * width, mid * 0.84) if motto_x else mid * 0.84
     # Assign segments to regions.
     groups: dict[str, list[Segment]] = {k: [] for k in (
         "header_left", "header_right", "body", "recipients", "signature")}
     for i, row in enumerate(rows):
         for seg in row:
             if i < header_end:
-                groups["header_right" if seg.box[0] >= mid * 0.84 else "header_left"].append(seg)
+                groups["header_right" if seg.box[0] >= right_from else "header_left"].append(seg)
             elif i >= footer_at:
                 groups["signature" if is_right(seg) else "recipients"].append(seg)
             else:

@@ -171,7 +171,7 @@ def _place_date(line: str, handwritten: dict) -> tuple[str | None, str | None, b
     """(place, ISO date, uncertain) from "<place>, ngày dd tháng mm năm yyyy" with blanks filled in."""
     c = _clean_line(line)
     place = None
-    m = re.match(r"^(?P<place>[^,]{2,40}?)\s*,", c)
+    m = re.match(r"^(?P<place>[^,]{2,40}?)\s*,", c) or re.match(r"^(?P<place>\D{2,40}?)\s+ng\S{1,3}\b", c)
     if m:
         name = m["place"].strip()
         place = places.restore_place(name) or name
@@ -214,7 +214,11 @@ def _title(top: dict[str, list[str]]) -> tuple[str | None, str | None]:
         f = _fold(_clean_line(ln))
         m = re.match(r"^(?:v\s*/\s*v|ve viec)\s*:?\s*", f)
         if m:
-            parts = [_clean_line(ln)[m.end():]] + [_clean_line(x) for x in left[i + 1:i + 5]]
+            parts = [_clean_line(ln)[m.end():]]
+            for x in left[i + 1:i + 5]:
+                if re.match(r"^(?:kinh gui|can cu|thuc hien)\b", _fold(_clean_line(x))):
+                    break
+                parts.append(_clean_line(x))
             return None, _join(parts)
     body = top.get("body", [])[:12]
     for i, ln in enumerate(body):
@@ -279,14 +283,14 @@ def _signature(lines: list[str]) -> tuple[str | None, str | None]:
 # The words of signing titles (Nghị định 30/2020, Phụ lục I): a title line that lost its marks
 # in small caps ("PHO CHANH VAN PHONG") gets them back word by word.
 _TITLE_VOCAB = {_fold(w): w for w in (
-    "CHỦ TỊCH PHÓ CHÁNH VĂN PHÒNG GIÁM ĐỐC HIỆU TRƯỞNG BỘ THỨ CỤC VIỆN TỔNG PHỤ TRÁCH QUYỀN ỦY BAN "
+    "CHỦ TỊCH PHÓ CHÁNH VĂN PHÒNG GIÁM ĐỐC HIỆU TRƯỞNG THỨ CỤC VIỆN TỔNG PHỤ TRÁCH QUYỀN ỦY BAN "
     "NHÂN DÂN HỘI ĐỒNG THƯỜNG TRỰC BÍ THƯ ÁN KÝ THAY MẶT THỪA LỆNH ĐẠI DIỆN THANH TRA KIỂM SÁT").split()}
 
 
 def _restore_title(c: str) -> str:
-    """Marks put back on the title words of an upper-case signing line that lost them."""
-    return " ".join(_TITLE_VOCAB.get(_fold(w), w) if w.isupper() and w == _fold(w).upper() else w
-                    for w in c.split())
+    """The title words of an upper-case signing line spelt as the vocabulary has them: small
+    caps lose or confuse their marks ("PHO CHANH VAN PHONG", "HIỆU TRƯỜNG" for TRƯỞNG)."""
+    return " ".join(_TITLE_VOCAB.get(_fold(w), w) if w.isupper() else w for w in c.split())
 
 
 _TITLE_WORDS = re.compile(r"\b(?:chu tich|giam doc|truong|pho|chanh|hieu truong|thu truong|bo truong|"
@@ -297,17 +301,29 @@ def _is_title(c: str) -> bool:
     return bool(_TITLE_WORDS.search(_fold(c)) or _SIGNING_MARK.match(_fold(c)))
 
 
+# Family names (họ) as they are spelt: OCR of a signer's name often confuses the marks of the
+# first syllable ("Nguyên Hoàng Giang"); where one fold has one common spelling, it is restored.
+_SURNAME_SPELLING = {_fold(s): s for s in (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Trương Đinh Lâm Mai "
+    "Cao Đoàn Lưu Châu Trịnh Lương Hà Thái Tống Quách Kiều Đào Giang Khuất Lại Diệp Thạch Triệu "
+    "Phùng Nông Vương Đàm Nghiêm Tôn").split()}
+
+
 def _name(c: str) -> str | None:
-    """``c`` as a person's name (opens with a family name), title-cased; else None."""
-    c = re.sub(r"\s+", " ", c).strip()
-    if not _NAME_RE.match(c) or re.search(r"\d", c):
-        return None
-    words = _fold(c).split()
-    if len(words) < 2 or words[0] not in SURNAMES:
-        return None
-    if _TITLE_WORDS.search(_fold(c)) and c.isupper():
-        return None
-    return c.title() if c.isupper() else c
+    """A person's name ending ``c`` (opens with a family name; a rank or junk before it is
+    dropped: "Trung tá Ngô Văn Công"), title-cased; else None."""
+    words = re.sub(r"\s+", " ", c).strip(" .,;:").split()
+    for k in range(0, max(len(words) - 1, 0)):
+        cand = " ".join(words[k:])
+        if len(words) - k > 5 or not _NAME_RE.match(cand) or re.search(r"\d", cand):
+            continue
+        folded = _fold(cand).split()
+        if folded[0] not in SURNAMES or (_TITLE_WORDS.search(_fold(cand)) and cand.isupper()):
+            continue
+        parts = (cand.title() if cand.isupper() else cand).split()
+        parts[0] = _SURNAME_SPELLING.get(folded[0], parts[0])
+        return " ".join(parts)
+    return None
 
 
 def _recipients(lines: list[str]) -> list[str]:
