@@ -30,7 +30,7 @@ from rich.text import Text
 from .document import InputError, Page
 from .ingest import SUPPORTED_SUFFIXES, sha256_of
 from .process import (
-    DocumentPlan, Settings, assemble_document, finish_document, plan_document, warm_up,
+    DocumentPlan, Settings, assemble_document, finish_document, plan_document, split_document, warm_up,
 )
 from .store import Store
 
@@ -264,8 +264,11 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
         plan = state.plan
         if state.error is None:
             try:
-                doc = assemble_document(plan, list(state.pages.values()))
-                doc, extraction = finish_document(doc, settings, state.mended)
+                whole = assemble_document(plan, list(state.pages.values()))
+                results = []
+                for part, first in split_document(whole):
+                    mended = {n - first + 1: t for n, t in state.mended.items()}
+                    results.append((*finish_document(part, settings, mended), first))
             except InputError as exc:
                 state.error = exc.reason
             except Exception as exc:  # noqa: BLE001 - a bug on one document must not stop the batch
@@ -276,8 +279,12 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
             progress.advance(task_id, len(state.missing))  # pages that will not be read now
             _fail(store, summary, events, plan.path, state.error)
             return
-        store.save_document(doc, extraction, key)
-        mentions = {f: len(extraction.get(f, [])) for f in ("doc_refs", "dates", "counts", "money")}
+        store.save_documents(results, key)
+        doc = whole
+        mentions = {f: sum(len(r[1].get(f, [])) for r in results) for f in ("doc_refs", "dates", "counts", "money")}
+        if len(results) > 1:
+            log.info("%s holds %d documents (pages %s)", plan.path, len(results),
+                     ", ".join(str(r[2]) for r in results))
         summary.pages += len(doc.pages)
         summary.processed.append(DocumentResult(
             path=plan.path, kind=doc.kind, pages=len(doc.pages),

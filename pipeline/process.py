@@ -10,6 +10,7 @@ after all its pages are read.  :func:`process_file` runs them all in order.
 from __future__ import annotations
 
 import hashlib
+import re
 import logging
 import os
 from dataclasses import asdict, dataclass, field, replace
@@ -130,9 +131,72 @@ def read_page(path: Path | str, kind: str, number: int, settings: Settings = Set
         k = settings.dpi / 72 * float(page.quality.get("scale") or 1)
         page.regions = [r for r in page.regions if r.kind != "stamp"] + [
             Region("stamp", (round(x0 * k), round(y0 * k), round(x1 * k), round(y1 * k)), text)]
+    page.regions = page.regions + read_fill_ins(image, page)
     if settings.annex_tables:
         page.tables = read_tables(cleaned.image)
     return page
+
+
+# A digit group Tesseract reads with at least this confidence in a header blank is print;
+# below it the blank is read by the handwriting recogniser (on the real pages typed
+# numbers score 91-96, pen digits Tesseract half-reads 9-76).
+PRINTED_DIGITS_CONF = 85
+
+
+def read_fill_ins(original: PageImage, page: Page) -> list[Region]:
+    """Handwritten digits in the blanks of the "Số:" and date lines, as ``handwriting`` regions.
+
+    Read on the ORIGINAL raster (cleanup erases blue pen), the blanks found from the
+    cleaned page's word boxes mapped back by its scale.  A blank Tesseract already
+    read as confident digits is print and gets no region.
+    """
+    lines = {kind: r.lines for r in page.regions for kind in (r.kind,) if kind in ("number_line", "date_line")}
+    if not lines or page.quality.get("rotation"):
+        return []
+    from .handwriting import DigitsModelMissing, find_date_blanks, find_number_blank, read_digits
+
+    k = float(page.quality.get("scale") or 1)
+
+    def words_of(kind: str) -> list:
+        first, end = lines.get(kind, (0, 0))
+        return [w for w in page.words if first <= w.line < end]
+
+    blanks: dict[str, tuple] = {}
+    number_words = words_of("number_line")
+    if number_words and not _printed_digits(number_words, r"^s\S{0,2}$|^s\S{0,2}:"):
+        found = find_number_blank([(w.text, *(round(v / k) for v in w.box)) for w in number_words])
+        if found:
+            blanks["number"] = found
+    date_words = words_of("date_line")
+    if date_words:
+        for role, blank in find_date_blanks([(w.text, *(round(v / k) for v in w.box)) for w in date_words]).items():
+            if not _printed_digits(date_words, r"ng\S{1,3}$" if role == "day" else r"th\S{2,4}$"):
+                blanks[role] = blank
+    regions = []
+    for role, (box, height) in blanks.items():
+        try:
+            reading = read_digits(original.image, box, text_height=height)
+        except DigitsModelMissing:
+            log.warning("handwritten digits not read: the digit model is not built (make setup)")
+            return []
+        if reading is None or not reading.text:
+            continue
+        x0, y0, x1, y1 = reading.box
+        regions.append(Region("handwriting", (round(x0 * k), round(y0 * k), round(x1 * k), round(y1 * k)),
+                              reading.text, round(reading.confidence, 3), role=role))
+    return regions
+
+
+def _printed_digits(words, after: str) -> bool:
+    """True when the word after the one matching ``after`` (folded) is digits read with confidence."""
+    from .vietnamese import strip_diacritics
+
+    for i, w in enumerate(words[:-1]):
+        if re.match(after, strip_diacritics(w.text).lower()):
+            nxt = words[i + 1]
+            digits = re.match(r"^(\d{1,5})\b", nxt.text)
+            return bool(digits) and nxt.conf >= PRINTED_DIGITS_CONF
+    return False
 
 
 def _save_page_image(page: PageImage, target: Path) -> None:
@@ -169,6 +233,30 @@ def read_document(path: Path, settings: Settings = Settings(),
         if on_page is not None:
             on_page(page)
     return assemble_document(plan, pages)
+
+
+def split_document(doc: Document) -> list[tuple[Document, int]]:
+    """Several documents scanned into one file: ``(document, its first page in the file)`` each.
+
+    A page after the first opens a new document when its layout has the national motto
+    and a "Số:" line in the top third (Nghị định 30's first-page header).  Parts after
+    the first are named ``file.pdf#2``, ``#3``…, their pages numbered from 1.
+    """
+    starts = [0] + [i for i, p in enumerate(doc.pages) if i > 0 and _opens_document(p)]
+    if len(starts) == 1:
+        return [(doc, 1)]
+    parts = []
+    for n, (a, b) in enumerate(zip(starts, starts[1:] + [len(doc.pages)]), 1):
+        pages = [replace(p, number=k) for k, p in enumerate(doc.pages[a:b], 1)]
+        path = doc.path if n == 1 else doc.path.with_name(f"{doc.path.name}#{n}")
+        parts.append((replace(doc, path=path, pages=pages), a + 1))
+    return parts
+
+
+def _opens_document(page: Page) -> bool:
+    top = page.height / 3 if page.height else float("inf")
+    kinds = {r.kind for r in page.regions if r.box[1] < top}
+    return "header_right" in kinds and "number_line" in kinds
 
 
 def restore_document(doc: Document, mended: dict[int, str] | None = None) -> Document:

@@ -37,6 +37,9 @@ CREATE TABLE IF NOT EXISTS documents (
     restored INTEGER NOT NULL,        -- 1 when diacritics were restored
     number TEXT, date TEXT, place TEXT, type TEXT,   -- the document's own header (số, ngày, loại)
     issuer TEXT, subject TEXT, signer TEXT,
+    issuer_parent TEXT, signer_title TEXT,          -- cơ quan chủ quản; "TL. CHỦ TỊCH / CHÁNH VĂN PHÒNG"
+    number_uncertain INTEGER, date_uncertain INTEGER,  -- 1: read from handwriting or a blurred blank
+    first_page INTEGER,               -- its first page in the file (a file may hold several documents)
     pipeline_key TEXT NOT NULL,       -- version + settings that made these rows
     processed_at TEXT NOT NULL
 );
@@ -70,7 +73,26 @@ CREATE TABLE IF NOT EXISTS words (
     conf REAL,
     left INTEGER, top INTEGER, width INTEGER, height INTEGER
 );
-{mention_tables}CREATE TABLE IF NOT EXISTS annex_cells (
+{mention_tables}CREATE TABLE IF NOT EXISTS regions (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+    page INTEGER NOT NULL,
+    seq INTEGER NOT NULL,             -- reading order on the page
+    kind TEXT NOT NULL,               -- header_left header_right number_line date_line body recipients
+                                      -- signature stamp handwriting noise (pipeline/regions.py)
+    role TEXT,                        -- handwriting: the header field it fills (number, day, month)
+    text TEXT, confidence REAL,
+    line_first INTEGER, line_last INTEGER,  -- 1-based lines of the document text it holds (NULL: none)
+    bbox_x0 INTEGER, bbox_y0 INTEGER, bbox_x1 INTEGER, bbox_y1 INTEGER
+);
+CREATE TABLE IF NOT EXISTS recipients (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,             -- order in the "Nơi nhận:" list
+    name TEXT NOT NULL                -- "Sở Tài chính", "Lưu: VT, KTTH"
+);
+CREATE TABLE IF NOT EXISTS annex_cells (
     id INTEGER PRIMARY KEY,
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
@@ -129,7 +151,7 @@ SCHEMA = _SCHEMA_TEMPLATE.replace("{mention_tables}", "".join(
 ).lstrip("\n") + "\n")
 
 TABLES = ["documents", "pages", "lines", "words", "doc_refs", "dates", "counts", "money",
-          "annex_cells", "failures"]
+          "regions", "recipients", "annex_cells", "failures"]
 # Written next to the exports: the store generation they were made from.
 EXPORT_STAMP = ".generation"
 
@@ -144,8 +166,21 @@ _MENTION_COLUMNS = {
 # (added to the DDL above, nullable): Store() adds the column to an older file and marks
 # its documents stale, so the next run re-extracts them (OCR'd pages come from page_cache).
 #   1: money.kind
-SCHEMA_VERSION = 1
-_SELF_FIELDS = ["number", "date", "place", "type", "issuer", "subject", "signer"]
+#   2: documents.issuer_parent, signer_title, number_uncertain, date_uncertain, first_page (tables regions,
+#      recipients are created as new)
+SCHEMA_VERSION = 2
+_SELF_FIELDS = ["number", "date", "place", "type", "issuer", "subject", "signer",
+                "issuer_parent", "signer_title", "number_uncertain", "date_uncertain"]
+# Columns added to tables after their first release: (table, declaration).
+_ADDED_COLUMNS = [(table, decl.strip()) for table, fields in _MENTION_FIELDS.items() for decl in fields.split(",")] + [
+    ("documents", "issuer_parent TEXT"), ("documents", "signer_title TEXT"),
+    ("documents", "number_uncertain INTEGER"), ("documents", "date_uncertain INTEGER"),
+    ("documents", "first_page INTEGER")]
+
+
+def _column_value(value):
+    """A header value as SQLite stores it (flags as 0/1)."""
+    return int(value) if isinstance(value, bool) else value
 
 
 def _now() -> str:
@@ -174,12 +209,11 @@ class Store:
             version = cur.execute("PRAGMA user_version").fetchone()[0]  # another process may have done it
             if version < SCHEMA_VERSION:
                 added = []
-                for table, fields in _MENTION_FIELDS.items():
+                for table, decl in _ADDED_COLUMNS:
                     have = {row[1] for row in cur.execute(f"PRAGMA table_info({table})")}
-                    for decl in (f.strip() for f in fields.split(",")):
-                        if decl.split()[0] not in have:
-                            cur.execute(f"ALTER TABLE {table} ADD COLUMN {decl}")
-                            added.append(f"{table}.{decl.split()[0]}")
+                    if decl.split()[0] not in have:
+                        cur.execute(f"ALTER TABLE {table} ADD COLUMN {decl}")
+                        added.append(f"{table}.{decl.split()[0]}")
                 if added:
                     # Rows written before the column have it NULL: re-extract those documents.
                     cur.execute("UPDATE documents SET pipeline_key = ? || pipeline_key",
@@ -210,28 +244,48 @@ class Store:
 
     def save_document(self, doc: Document, extraction: dict, pipeline_key: str) -> int:
         """Replace everything stored for ``doc.path`` with this result, atomically."""
+        return self.save_documents([(doc, extraction, 1)], pipeline_key)[0]
+
+    def save_documents(self, parts: list[tuple[Document, dict, int]], pipeline_key: str) -> list[int]:
+        """Replace everything stored for one file with its documents, atomically.
+
+        ``parts``: (document, extraction, first page in the file) of each document the file
+        holds, the first one at the file's own path, later ones at ``path#2``… (see
+        :func:`pipeline.process.split_document`).
+        """
+        path = str(parts[0][0].path)
         cur = self.conn.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
-            cur.execute("DELETE FROM documents WHERE path = ?", (str(doc.path),))
-            cur.execute("DELETE FROM failures WHERE path = ?", (str(doc.path),))
-            own = extraction.get("self", {})
-            cur.execute(
-                "INSERT INTO documents (path, name, sha256, kind, n_pages, restored, "
-                + ", ".join(_SELF_FIELDS)
-                + ", pipeline_key, processed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (str(doc.path), doc.name, doc.sha256, doc.kind, len(doc.pages), int(doc.restored),
-                 *[own.get(f) for f in _SELF_FIELDS], pipeline_key, _now()),
-            )
-            doc_id = cur.lastrowid
-            self._insert_pages(cur, doc_id, doc)
-            for table, columns in _MENTION_COLUMNS.items():
-                self._insert_mentions(cur, doc_id, table, columns, extraction.get(table, []))
+            cur.execute("DELETE FROM documents WHERE path = ? OR (substr(path, 1, ?) = ? AND path GLOB ?)",
+                        (path, len(path) + 1, path + "#", "*#[0-9]*"))
+            cur.execute("DELETE FROM failures WHERE path = ?", (path,))
+            ids = [self._insert_document(cur, doc, extraction, first, pipeline_key)
+                   for doc, extraction, first in parts]
             self._bump_generation(cur)
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
             raise
+        return ids
+
+    def _insert_document(self, cur: sqlite3.Cursor, doc: Document, extraction: dict, first_page: int,
+                         pipeline_key: str) -> int:
+        own = extraction.get("self", {})
+        cur.execute(
+            "INSERT INTO documents (path, name, sha256, kind, n_pages, restored, "
+            + ", ".join(_SELF_FIELDS)
+            + ", first_page, pipeline_key, processed_at) VALUES ("
+            + ",".join("?" * (len(_SELF_FIELDS) + 9)) + ")",
+            (str(doc.path), doc.name, doc.sha256, doc.kind, len(doc.pages), int(doc.restored),
+             *[_column_value(own.get(f)) for f in _SELF_FIELDS], first_page, pipeline_key, _now()),
+        )
+        doc_id = cur.lastrowid
+        self._insert_pages(cur, doc_id, doc)
+        cur.executemany("INSERT INTO recipients (document_id, seq, name) VALUES (?,?,?)",
+                        [(doc_id, i, name) for i, name in enumerate(own.get("recipients") or [], 1)])
+        for table, columns in _MENTION_COLUMNS.items():
+            self._insert_mentions(cur, doc_id, table, columns, extraction.get(table, []))
         return doc_id
 
     def record_failure(self, path: Path, reason: str) -> None:
@@ -307,6 +361,14 @@ class Store:
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(doc_id, page_id, page.number, c.table, c.row, c.col, c.rowspan, c.colspan,
                   c.text, c.conf, *c.box) for c in page.tables],
+            )
+            cur.executemany(
+                "INSERT INTO regions (document_id, page_id, page, seq, kind, role, text, confidence, "
+                "line_first, line_last, bbox_x0, bbox_y0, bbox_x1, bbox_y1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(doc_id, page_id, page.number, seq, r.kind, r.role or None, r.text, r.conf,
+                  first_line + r.lines[0] if r.lines != (0, 0) else None,
+                  first_line + r.lines[1] - 1 if r.lines != (0, 0) else None, *r.box)
+                 for seq, r in enumerate(page.regions, 1)],
             )
             first_line += len(page_lines) + 1  # +1: the form-feed line between pages
 
