@@ -211,11 +211,27 @@ def layout_page(page: Page) -> Page:
                 lines.append(" ".join(w.text for w in line_words))
                 words.extend(replace(w, line=len(lines) - 1) for w in line_words)
             regions.append(replace(_region(sub_kind, [s for g in groups_of for s in g]), lines=(first, len(lines))))
-    for seg in stamp_segs:
-        regions.append(_region("stamp", [seg]))
+    for group in _stack(stamp_segs):
+        regions.append(_region("stamp", group))
     for seg in noise:
         regions.append(_region("noise", [seg]))
     return replace(page, text="\n".join(lines), words=words, regions=regions)
+
+
+def _stack(segs: list[Segment]) -> list[list[Segment]]:
+    """Segments stacked one under another (the lines of one stamp) grouped, top to bottom."""
+    groups: list[list[Segment]] = []
+    for seg in sorted(segs, key=lambda s: s.box[1]):
+        x0, y0, x1, _ = seg.box
+        for g in groups:
+            gx0, _, gx1, gy1 = _region("stamp", g).box
+            height = max(s.box[3] - s.box[1] for s in g)
+            if min(x1, gx1) > max(x0, gx0) and y0 - gy1 < 1.5 * height:
+                g.append(seg)
+                break
+        else:
+            groups.append([seg])
+    return groups
 
 
 def _has_agency(seg: Segment) -> bool:
@@ -223,9 +239,9 @@ def _has_agency(seg: Segment) -> bool:
 
 
 def _spans(seg: Segment, width: int) -> bool:
-    """True for a segment that crosses the page's middle (a title or body row)."""
+    """True for a segment that crosses the page's middle or is centred on it (a title or body row)."""
     x0, _, x1, _ = seg.box
-    return x0 < width * 0.42 and x1 > width * 0.55
+    return (x0 < width * 0.42 and x1 > width * 0.55) or abs((x0 + x1) / 2 - width / 2) < 0.06 * width
 
 
 def _is_noise(seg: Segment, page: Page) -> bool:
