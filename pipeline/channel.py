@@ -265,6 +265,9 @@ for _fam in _VOWEL_FAMILY.values():
         _TONE_OF[_ch] = _i  # 0 none, 1 huyền, 2 sắc, 3 hỏi, 4 ngã, 5 nặng
 
 
+_STACKED_SHAPES = set("âêôăÂÊÔĂ")
+
+
 class MarkChannel:
     """P(printed letter | intended letter) for OCR that keeps the letters but may misread a mark.
 
@@ -284,6 +287,16 @@ class MarkChannel:
     Q_TONE = 0.006    # same vowel shape, other tone (ể -> ế)
     Q_SHAPE = 0.0015  # same base vowel, other shape (ô -> o, ư -> u)
     Q_OTHER = 0.0001  # d/đ and anything else with the same stripped letter
+    # A tone stacked over a circumflex or breve (ế ấ ố ề ổ ắ) that real scans lose: Tesseract
+    # ``vie`` reads "kiến" as "kiên", "số" as "sô" in 10-14 pt Times print.  Measured on the
+    # real scans of one province (../shared/realscans pages 01-12, pipeline OCR against our
+    # proofread transcriptions): 201 of 960 stacked vowels lost their tone (0.21); on the
+    # other sources' pages (26-36, not used to choose it) 79 of 884 (0.09).  The generated
+    # renders that ``models/channel.json`` was learned from never show it (706 ế, 0 lost).
+    # Set below the measured rate: at 0.05 the mean line CER of the 23 real pages went
+    # 0.0473 -> 0.0433 (0.15: no better) while clean 004 lost 2 more words of ~5,000
+    # ("nêu" -> "nếu"); at 0.15 it lost 20.
+    STACKED_TONE_LOSS = 0.05
 
     def __init__(self, path: Path | str = CHANNEL_PATH, channel: str = "vie") -> None:
         self.name = f"marks:{channel}"
@@ -327,7 +340,10 @@ class MarkChannel:
     def _prob(self, o: str, c: str) -> float:
         row = self.sub.get(c, {})
         total = sum(row.values())
-        return (row.get(o, 0) + self.ALPHA * self._prior(o, c)) / (total + self.ALPHA)
+        learned = (row.get(o, 0) + self.ALPHA * self._prior(o, c)) / (total + self.ALPHA)
+        if o != c and o == SHAPE.get(c) and o in _STACKED_SHAPES:
+            return max(learned, self.STACKED_TONE_LOSS)
+        return learned
 
     def letter_cost(self, o: str, c: str) -> float:
         """Nats for intended letter ``c`` printed as ``o`` (0 when ``o == c`` and the letter is plain)."""

@@ -94,6 +94,26 @@ def ocr_page(page: PageImage, settings: OcrSettings = OcrSettings()) -> Page:
     return result
 
 
+def ocr_words(image, settings: OcrSettings = OcrSettings(), *, offset: tuple[float, float] = (0, 0),
+              scale: float = 1.0, first_line: int = 0) -> list[Word]:
+    """Tesseract's words of an image (a region's crop): boxes mapped by ``* scale + offset``,
+    lines numbered from ``first_line`` in Tesseract's order."""
+    with tempfile.TemporaryDirectory(prefix="vanban-ocr-") as tmp:
+        data = pytesseract.image_to_data(str(_write_uncompressed(image, Path(tmp))), lang=settings.lang,
+                                         config=settings.config(), output_type=pytesseract.Output.DICT)
+    words, lines = [], {}
+    for i, raw in enumerate(data["text"]):
+        text = nfc(raw.strip())
+        if not text:
+            continue
+        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        line = lines.setdefault(key, first_line + len(lines))
+        box = (round(data["left"][i] * scale + offset[0]), round(data["top"][i] * scale + offset[1]),
+               round(data["width"][i] * scale), round(data["height"][i] * scale))
+        words.append(Word(text=text, conf=float(data["conf"][i]), box=box, line=line))
+    return words
+
+
 def _write_uncompressed(image, folder: Path) -> Path:
     """Write the page as PGM/PPM for Tesseract: pytesseract's default PNG costs ~0.1 s a page."""
     import cv2

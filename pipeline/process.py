@@ -25,7 +25,7 @@ from .document import Document, InputError, Page, PageImage, Region
 from .ingest import (
     detect_kind, pdf_page_count, pdf_stamp_text, pdf_text_layer, read_text_file, sha256_of,
 )
-from .ocr import OcrSettings, ocr_page, tesseract_version
+from .ocr import OcrSettings, ocr_page, ocr_words, tesseract_version
 from .rasterize import DPI, image_page_count, load_image_page, rasterize_pdf_page
 from .regions import layout_page
 from .vietnamese import looks_vietnamese
@@ -124,7 +124,8 @@ def read_page(path: Path | str, kind: str, number: int, settings: Settings = Set
     cleaned = clean_page(image)
     if keep_images is not None:
         _save_page_image(cleaned, Path(keep_images) / f"{sha256_of(path)[:16]}-p{number:04d}.png")
-    page = layout_page(ocr_page(cleaned, settings.ocr))
+    raw = ocr_page(cleaned, settings.ocr)
+    page = reread_regions(image, raw, layout_page(raw), settings.ocr)
     if stamp is not None:
         # The signing software's own text over the scan: exact, so it replaces what OCR read there.
         text, (x0, y0, x1, y1) = stamp
@@ -135,6 +136,78 @@ def read_page(path: Path | str, kind: str, number: int, settings: Settings = Set
     if settings.annex_tables:
         page.tables = read_tables(cleaned.image)
     return page
+
+
+# Regions read again on their own, from the original raster: small print (the "Nơi nhận:"
+# list in 11-12 pt italic, the header blocks) suffers from the whole page's binarisation
+# and from being read in one block with the other column.  Measured on real page 01: the
+# list reads "Na Tà cính / -CT, ĐCT U BND t" on the cleaned page, "- Bộ Tài chính; /
+# - CT, PCT UBND tỉnh;" from its own crop.
+REREAD_REGIONS = ("header_left", "number_line", "header_right", "date_line", "recipients", "signature")
+
+
+def reread_regions(original: PageImage, raw: Page, laid_out: Page, ocr: OcrSettings) -> Page:
+    """The page laid out again after its header and footer regions were read from their own crops.
+
+    Each region is cropped from the original raster (brightest of R, G, B: red seal and blue pen
+    fade to paper, black print stays), scaled as cleanup scaled the page, and read alone; its
+    words replace the whole-page words inside it when their mean confidence is not lower.
+    """
+    import numpy as np
+
+    if raw.quality.get("rotation") or abs(float(raw.quality.get("skew_deg") or 0)) > 0.5:
+        return laid_out  # boxes of a turned page do not map back by a scale alone
+    k = float(raw.quality.get("scale") or 1)
+    img = original.image
+    gray = img.max(axis=2) if img.ndim == 3 else img
+    words = list(raw.words)
+    next_line = max((w.line for w in words), default=0) + 1
+    changed = False
+    for region in laid_out.regions:
+        if region.kind not in REREAD_REGIONS:
+            continue
+        x0, y0, x1, y1 = region.box
+        pad = 0.4 * max(1, min(y1 - y0, 60))
+        ox0, oy0 = max(0, int((x0 - pad) / k)), max(0, int((y0 - pad) / k))
+        ox1, oy1 = min(gray.shape[1], int((x1 + pad) / k) + 1), min(gray.shape[0], int((y1 + pad) / k) + 1)
+        if ox1 - ox0 < 8 or oy1 - oy0 < 8:
+            continue
+        crop = gray[oy0:oy1, ox0:ox1]
+        if k != 1:
+            import cv2
+
+            crop = cv2.resize(crop, None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC)
+        fresh = ocr_words(np.ascontiguousarray(crop), ocr, offset=(ox0 * k, oy0 * k), first_line=next_line)
+        inside = [w for w in words if _centre_in(w, region.box)]
+        if not fresh or _mean_conf(fresh) < _mean_conf(inside):
+            continue
+        fresh = [w for w in fresh if _centre_in(w, region.box)]
+        words = [w for w in words if not _centre_in(w, region.box)] + fresh
+        next_line = max((w.line for w in fresh), default=next_line) + 1
+        changed = True
+    if not changed:
+        return laid_out
+    words.sort(key=lambda w: (w.line, w.box[0]))
+    return layout_page(replace(raw, words=_renumber_rows(words)))
+
+
+def _centre_in(w, box) -> bool:
+    cx, cy = w.box[0] + w.box[2] / 2, w.box[1] + w.box[3] / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
+def _mean_conf(words) -> float:
+    confs = [w.conf for w in words if w.conf >= 0]
+    return sum(confs) / len(confs) if confs else -1.0
+
+
+def _renumber_rows(words):
+    """Words of whole-page rows and of re-read regions merged into rows top to bottom."""
+    rows: dict[int, list] = {}
+    for w in words:
+        rows.setdefault(w.line, []).append(w)
+    ordered = sorted(rows.values(), key=lambda ws: min(w.box[1] + w.box[3] / 2 for w in ws))
+    return [replace(w, line=i) for i, ws in enumerate(ordered) for w in ws]
 
 
 # A digit group Tesseract reads with at least this confidence in a header blank is print;

@@ -29,12 +29,12 @@ from .vietnamese import strip_diacritics
 COLUMN_GAP_IN = 0.25
 
 _MOTTO = re.compile(r"cong\s*hoa|chu\s*nghia\s*viet|doc\s*lap\s*-?\s*tu\s*do|tu\s*do\s*-?\s*hanh\s*phuc")
-_NUMBER_LINE = re.compile(r"^s[o0]\s*[:;.]|^s[o0]\W.*[/-]|^s[o0]\s+\S*\d")
+_NUMBER_LINE = re.compile(r"^(?:\S{1,2}\s+)?s[o0]\s*[:;.]|^\W{0,2}s[o0]\W.*[/-]|^s[o0]\s+\S*\d")
 _DATE_LINE = re.compile(r"ng[aà]y\b.*th[aá]ng\b.*n[aă]m\b|\bngay\s*\S{0,4}\s*thang")
 # "Nơi nhận:", also as OCR misreads its first letter (".Vợi nhận:", "ơi xhận").
 _RECIPIENTS = re.compile(r"^\W{0,2}\w?oi\s*\w?han\b")
 # The first line of a signature block: the signing mark or a head's title (Nghị định 30, Phụ lục I).
-_SIGNING_TITLE = re.compile(r"^(?:tm|kt|tl|tuq|q)\s*\.|^(?:pho\s+)?(?:chu\s*tich|giam\s*doc|hieu\s*truong|"
+_SIGNING_TITLE = re.compile(r"^(?:tm|kt|tl|tuq|q)\s*[.,„]|^(?:pho\s+)?(?:chu\s*tich|giam\s*doc|hieu\s*truong|"
                             r"truong\s*phong|chanh\s*van\s*phong|bo\s*truong|cuc\s*truong|vien\s*truong)\b")
 # E-signature and received stamps: the signing software's and the mail desk's own words.
 _STAMP = re.compile(
@@ -150,7 +150,8 @@ def layout_page(page: Page) -> Page:
     # The footer: from the "Nơi nhận" row (or a signing title row just above it) down.
     footer_at = None
     for i in range(len(rows) - 1, header_end - 1, -1):
-        if rows[i] and any(_RECIPIENTS.match(_fold(s.text)) and not is_right(s) for s in rows[i]):
+        if rows[i] and any(_RECIPIENTS.match(_fold(s.text)) and not is_right(s) and not _spans(s, width)
+                           and s.box[2] < width * 0.6 for s in rows[i]):
             footer_at = i
             break
     if footer_at is None:

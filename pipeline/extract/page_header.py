@@ -30,7 +30,7 @@ _AGENCY_HEAD = re.compile(
 _LEVEL_HEAD = re.compile(r"^(?:tinh|huyen|quan|thanh pho|tp\.?|thi xa|thi tran|xa|phuong)\b")
 _LEVEL_WORDS = ("tinh", "huyen", "quan", "thanh pho", "thi xa", "thi tran", "xa", "phuong")
 _NAME_RE = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4}$")
-_SIGNING_MARK = re.compile(r"^(?:tm|kt|tl|tuq|q)\s*\.")
+_SIGNING_MARK = re.compile(r"^(?:tm|kt|tl|tuq|q)\s*[.,„]")
 _DATE = re.compile(r"ng[a-z]{1,3}\W*(?P<d>\S{1,4}?)\W*th[a-z]{2,4}\W*(?P<m>\S{1,4}?)\W*n[a-z]m\W*(?P<y>\d{4})")
 
 
@@ -83,6 +83,8 @@ def _bodies(lines: list[str]) -> list[str]:
     for ln in lines:
         c = _clean_line(ln).strip(" -_=.*")
         f = _fold(c)
+        if re.search(r"\bs[o0]\s*[:;.]|\bv\s*/\s*v\b|^ve viec\b", f):
+            break  # the number line or the subject: the block of bodies is over
         letters = [ch for ch in c if ch.isalpha()]
         if not letters:
             continue
@@ -276,7 +278,8 @@ def _signature(lines: list[str]) -> tuple[str | None, str | None]:
             signer = name
             continue
         if upper and len(letters) >= 4 and not signer and (_is_title(c) or _SIGNING_MARK.match(_fold(c))):
-            titles.append(_restore_title(re.sub(r"^[^A-ZĐÀ-Ỹ]+", "", c)))
+            title = _restore_title(re.sub(r"^[^A-ZĐÀ-Ỹ]+", "", c))
+            titles.append(re.sub(r"^(TM|KT|TL|TUQ|Q)\s*[.,„]\s*", r"\1. ", title))
     return (" / ".join(titles) or None), signer
 
 
