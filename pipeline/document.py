@@ -43,7 +43,8 @@ class Region:
     """One region of a page's layout (Nghị định 30/2020/NĐ-CP document layout), in reading order.
 
     ``kind``: header_left (cơ quan ban hành), header_right (quốc hiệu, tiêu ngữ), number_line
-    ("Số: …"), date_line ("<place>, ngày … tháng … năm …"), body (title and text),
+    ("Số: …"), date_line ("<place>, ngày … tháng … năm …"), title (tên loại and trích yếu,
+    centred under the header), body,
     recipients ("Nơi nhận:" list), signature (chức vụ, name), stamp (e-signature or received
     stamp text: kept apart from the page text), noise (seal text, edge specks: dropped).
     """

@@ -143,7 +143,7 @@ def read_page(path: Path | str, kind: str, number: int, settings: Settings = Set
 # and from being read in one block with the other column.  Measured on real page 01: the
 # list reads "Na Tà cính / -CT, ĐCT U BND t" on the cleaned page, "- Bộ Tài chính; /
 # - CT, PCT UBND tỉnh;" from its own crop.
-REREAD_REGIONS = ("header_left", "number_line", "header_right", "date_line", "recipients", "signature")
+REREAD_REGIONS = ("header_left", "number_line", "header_right", "date_line", "title", "recipients", "signature")
 
 
 def reread_regions(original: PageImage, raw: Page, laid_out: Page, ocr: OcrSettings) -> Page:
@@ -178,10 +178,10 @@ def reread_regions(original: PageImage, raw: Page, laid_out: Page, ocr: OcrSetti
 
             crop = cv2.resize(crop, None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC)
         fresh = ocr_words(np.ascontiguousarray(crop), ocr, offset=(ox0 * k, oy0 * k), first_line=next_line)
-        inside = [w for w in words if _centre_in(w, region.box)]
-        if not fresh or _mean_conf(fresh) < _mean_conf(inside):
-            continue
         fresh = [w for w in fresh if _centre_in(w, region.box)]
+        inside = [w for w in words if _centre_in(w, region.box)]
+        if not fresh or _mean_conf(fresh) < _mean_conf(inside) or _letters(fresh) < 0.8 * _letters(inside):
+            continue
         words = [w for w in words if not _centre_in(w, region.box)] + fresh
         next_line = max((w.line for w in fresh), default=next_line) + 1
         changed = True
@@ -194,6 +194,10 @@ def reread_regions(original: PageImage, raw: Page, laid_out: Page, ocr: OcrSetti
 def _centre_in(w, box) -> bool:
     cx, cy = w.box[0] + w.box[2] / 2, w.box[1] + w.box[3] / 2
     return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
+def _letters(words) -> int:
+    return sum(ch.isalnum() for w in words for ch in w.text)
 
 
 def _mean_conf(words) -> float:
@@ -214,6 +218,7 @@ def _renumber_rows(words):
 # below it the blank is read by the handwriting recogniser (on the real pages typed
 # numbers score 91-96, pen digits Tesseract half-reads 9-76).
 PRINTED_DIGITS_CONF = 85
+PRINTED_GLUED_CONF = 70
 
 
 def read_fill_ins(original: PageImage, page: Page) -> list[Region]:
@@ -234,25 +239,30 @@ def read_fill_ins(original: PageImage, page: Page) -> list[Region]:
         first, end = lines.get(kind, (0, 0))
         return [w for w in page.words if first <= w.line < end]
 
+    # role -> (blank box in original pixels or None, text height); only blanks not read as print.
     blanks: dict[str, tuple] = {}
     number_words = words_of("number_line")
     if number_words and not _printed_digits(number_words, r"^s\S{0,2}$|^s\S{0,2}:"):
         found = find_number_blank([(w.text, *(round(v / k) for v in w.box)) for w in number_words])
-        if found:
-            blanks["number"] = found
+        blanks["number"] = found or (None, 0.0)
     date_words = words_of("date_line")
     if date_words:
-        for role, blank in find_date_blanks([(w.text, *(round(v / k) for v in w.box)) for w in date_words]).items():
-            if not _printed_digits(date_words, r"ng\S{1,3}$" if role == "day" else r"th\S{2,4}$"):
-                blanks[role] = blank
+        found = find_date_blanks([(w.text, *(round(v / k) for v in w.box)) for w in date_words])
+        for role, after in (("day", r"ng\S{1,3}$"), ("month", r"th\S{2,4}$")):
+            if not _printed_digits(date_words, after):
+                blanks[role] = found.get(role, (None, 0.0))
     regions = []
     for role, (box, height) in blanks.items():
-        try:
-            reading = read_digits(original.image, box, text_height=height)
-        except DigitsModelMissing:
-            log.warning("handwritten digits not read: the digit model is not built (make setup)")
-            return []
+        reading = None
+        if box is not None:
+            try:
+                reading = read_digits(original.image, box, text_height=height)
+            except DigitsModelMissing:
+                log.warning("handwritten digits not read: the digit model is not built (make setup)")
         if reading is None or not reading.text:
+            # A blank filled by hand that could not be read: whatever Tesseract made of it is unsure.
+            region_box = box or (0, 0, 0, 0)
+            regions.append(Region("handwriting", tuple(round(v * k) for v in region_box), "", 0.0, role=role))
             continue
         x0, y0, x1, y1 = reading.box
         regions.append(Region("handwriting", (round(x0 * k), round(y0 * k), round(x1 * k), round(y1 * k)),
@@ -261,14 +271,20 @@ def read_fill_ins(original: PageImage, page: Page) -> list[Region]:
 
 
 def _printed_digits(words, after: str) -> bool:
-    """True when the word after the one matching ``after`` (folded) is digits read with confidence."""
+    """True when the word after the one matching ``after`` (folded) is digits read as print.
+
+    Print is read sure (94-97 on the real pages' date lines); pen digits get 18-82 and junk
+    letters.  Digits glued to the printed code ("123/QĐ-UBND") share the code's lower
+    confidence, so a clean glued token needs only :data:`PRINTED_GLUED_CONF`.
+    """
     from .vietnamese import strip_diacritics
 
     for i, w in enumerate(words[:-1]):
         if re.match(after, strip_diacritics(w.text).lower()):
             nxt = words[i + 1]
-            digits = re.match(r"^(\d{1,5})\b", nxt.text)
-            return bool(digits) and nxt.conf >= PRINTED_DIGITS_CONF
+            if re.fullmatch(r"\d{1,5}", nxt.text):
+                return nxt.conf >= PRINTED_DIGITS_CONF
+            return bool(re.fullmatch(r"\d{1,5}/[A-ZĐ][\w.&-]*", nxt.text)) and nxt.conf >= PRINTED_GLUED_CONF
     return False
 
 

@@ -168,19 +168,39 @@ def layout_page(page: Page) -> Page:
     else:
         footer_at = len(rows)
 
+    # The title (tên loại + trích yếu: "QUYẾT ĐỊNH / Về việc …"): the centred rows right under
+    # the header, before "Kính gửi" or the first body row that starts at a margin.
+    title_end = header_end
+    body_rows = [s for row in rows[header_end:footer_at] for s in row]
+    if body_rows:
+        xs0 = sorted(s.box[0] for s in body_rows)
+        xs1 = sorted(s.box[2] for s in body_rows)
+        left, right = xs0[len(xs0) // 10], xs1[-1 - len(xs1) // 10]
+        for i in range(header_end, min(footer_at, header_end + 8)):
+            row = rows[i]
+            if not row:
+                continue
+            x0, x1 = min(s.box[0] for s in row), max(s.box[2] for s in row)
+            gap_l, gap_r = x0 - left, right - x1
+            centred = gap_l > 0.02 * width and gap_r > 0.02 * width and abs(gap_l - gap_r) < 0.04 * width
+            if not centred or re.match(r"^kinh\s*gui", _fold(row[0].text)):
+                break
+            title_end = i + 1
     # The header's right block starts where the motto does (it may stand left of the middle
     # when the issuing body's name is long: "CÔNG AN TP ĐÀ NẴNG | CỘNG HÒA …").
     motto_x = [s.box[0] for row in rows[:header_end] for s in row if _MOTTO.match(_fold(s.text))]
     right_from = min(min(motto_x) - 0.02 * width, mid * 0.84) if motto_x else mid * 0.84
     # Assign segments to regions.
     groups: dict[str, list[Segment]] = {k: [] for k in (
-        "header_left", "header_right", "body", "recipients", "signature")}
+        "header_left", "header_right", "title", "body", "recipients", "signature")}
     for i, row in enumerate(rows):
         for seg in row:
             if i < header_end:
                 groups["header_right" if seg.box[0] >= right_from else "header_left"].append(seg)
             elif i >= footer_at:
                 groups["signature" if is_right(seg) else "recipients"].append(seg)
+            elif i < title_end:
+                groups["title"].append(seg)
             else:
                 groups["body"].append(seg)
     # A page without the header or footer columns: rows stay whole in the body.
@@ -194,13 +214,13 @@ def layout_page(page: Page) -> Page:
     regions: list[Region] = []
     lines: list[str] = []
     words: list[Word] = []
-    order = ("header_left", "header_right", "body", "recipients", "signature")
+    order = ("header_left", "header_right", "title", "body", "recipients", "signature")
     for kind in order:
         segs = groups[kind]
         if not segs:
             continue
         # Body segments of one row are joined back (a row of the body is one line of text).
-        if kind == "body":
+        if kind in ("title", "body"):
             line_groups = _join_rows(segs)
         else:
             line_groups = [[s] for s in sorted(segs, key=lambda s: (s.box[1] + s.box[3]) / 2)]

@@ -28,9 +28,12 @@ _AGENCY_HEAD = re.compile(
 # Words of an administrative level: a line that opens with one continues the body above it
 # ("ỦY BAN NHÂN DÂN / TỈNH QUẢNG NGÃI").
 _LEVEL_HEAD = re.compile(r"^(?:tinh|huyen|quan|thanh pho|tp\.?|thi xa|thi tran|xa|phuong)\b")
-_LEVEL_WORDS = ("tinh", "huyen", "quan", "thanh pho", "thi xa", "thi tran", "xa", "phuong")
+_LEVEL_WORDS = ("tinh", "huyen", "quan", "thanh pho", "tp", "tp.", "thi xa", "thi tran", "xa", "phuong")
 _NAME_RE = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4}$")
 _SIGNING_MARK = re.compile(r"^(?:tm|kt|tl|tuq|q)\s*[.,„]")
+# A handwritten reading at least this sure is stored as certain (pipeline.handwriting's
+# confidence; chosen on the real pages so that at most 1 in 20 certain numbers is wrong).
+HANDWRITING_SURE = 0.9
 _DATE = re.compile(r"ng[a-z]{1,3}\W*(?P<d>\S{1,4}?)\W*th[a-z]{2,4}\W*(?P<m>\S{1,4}?)\W*n[a-z]m\W*(?P<y>\d{4})")
 
 
@@ -99,6 +102,8 @@ def _bodies(lines: list[str]) -> list[str]:
 
 def _body_name(unit: str) -> str:
     """An upper-case body name in the sentence case of official names ("Ủy ban nhân dân tỉnh Quảng Ngãi")."""
+    # OCR glues a one-syllable head to the next word ("BỘCÔNG THƯƠNG").
+    unit = re.sub(r"^(BỘ|SỞ|BAN|CỤC)(?=[A-ZĐÀ-Ỹ]{3,})", r"\1 ", unit.strip())
     words = re.sub(r"\s+", " ", unit).strip(" .,-").split()
     if not words:
         return unit
@@ -115,7 +120,7 @@ def _body_name(unit: str) -> str:
             out.append(w)  # an acronym: UBND, GD&ĐT, CTSV
         elif two in _LEVEL_WORDS or f in _LEVEL_WORDS:
             n = 2 if two in _LEVEL_WORDS else 1
-            out.append(places.LEVELS[two if n == 2 else f])
+            out.append(places.LEVELS.get(two if n == 2 else f.rstrip("."), "quận"))
             rest = words[i + n:]
             name = " ".join(rest)
             restored = places.restore_place(name.title()) if rest else None
@@ -149,9 +154,11 @@ def _number(line: str, handwritten: tuple[str, float] | None) -> dict:
     code = _canonical_code(m["code"])
     digits = re.sub(r"\D", "", m["digits"])
     printed = bool(re.fullmatch(r"\d{1,5}", m["digits"]))
-    if handwritten and handwritten[0]:
-        digits, conf = handwritten
-        return {"number": f"{digits}/{code}", "number_uncertain": conf < 0.9}
+    if handwritten is not None:  # the blank was filled by hand
+        if handwritten[0]:
+            return {"number": f"{handwritten[0]}/{code}", "number_uncertain": handwritten[1] < HANDWRITING_SURE}
+        # Unread pen digits: what Tesseract made of them is kept only as unsure.
+        return {"number": f"{digits}/{code}" if digits else None, "number_uncertain": True}
     if printed:
         return {"number": f"{digits}/{code}", "number_uncertain": False}
     if digits:
@@ -183,14 +190,16 @@ def _place_date(line: str, handwritten: dict) -> tuple[str | None, str | None, b
     year = int(fm["y"])
     day, month = _digits(fm["d"]), _digits(fm["m"])
     uncertain = False
-    for key, value in (("day", day), ("month", month)):
+    for key in ("day", "month"):
         hw = handwritten.get(key)
-        if value is None and hw and hw[0]:
-            if key == "day":
-                day = int(hw[0])
-            else:
-                month = int(hw[0])
-            uncertain |= hw[1] < 0.9
+        if hw is None:
+            continue  # printed, read as printed
+        value = int(hw[0]) if hw[0] else (day if key == "day" else month)
+        uncertain |= not hw[0] or hw[1] < HANDWRITING_SURE
+        if key == "day":
+            day = value
+        else:
+            month = value
     if day is None or month is None or not (1 <= month <= 12 and 1 <= day <= 31):
         return place, None, True
     return place, f"{year:04d}-{month:02d}-{day:02d}", uncertain
@@ -222,12 +231,16 @@ def _title(top: dict[str, list[str]]) -> tuple[str | None, str | None]:
                     break
                 parts.append(_clean_line(x))
             return None, _join(parts)
+    title = top.get("title", [])
     body = top.get("body", [])[:12]
-    for i, ln in enumerate(body):
-        c = _clean_line(ln)
-        key = re.sub(r"\s+", " ", _fold(c)).strip(" .-")
-        if key in KINDS and c.isupper():
-            return KINDS[key], _title_lines(body[i + 1:])
+    for lines in (title, body):
+        for i, ln in enumerate(lines):
+            c = _clean_line(ln)
+            key = re.sub(r"\s+", " ", _fold(c)).strip(" .-")
+            if key in KINDS and c.isupper():
+                rest = lines[i + 1:] if lines is body else lines[i + 1:]
+                return KINDS[key], (_join([_clean_line(x) for x in rest]) if lines is title and rest
+                                    else _title_lines(body[i + 1:] if lines is body else body))
     return None, None
 
 
@@ -240,7 +253,8 @@ def _title_lines(lines: list[str]) -> str | None:
     for ln in lines[:5]:
         c = _clean_line(ln)
         f = _fold(c)
-        if not c or re.match(r"^(?:kinh gui|can cu|thuc hien|theo|nham|de|[ivx]+\.|\d+\.)\b", f):
+        if not c or re.match(r"^(?:(?:kinh gui|can cu|thuc hien|theo|nham|de|vua qua|hom nay)\b"
+                             r"|ngay\s*\d|[ivx]+\.|\d+\.)", f):
             break
         if parts and c.isupper() and len(c) > 8:
             break  # the authority line under the title ("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH")
@@ -278,6 +292,9 @@ def _signature(lines: list[str]) -> tuple[str | None, str | None]:
             signer = name
             continue
         if upper and len(letters) >= 4 and not signer and (_is_title(c) or _SIGNING_MARK.match(_fold(c))):
+            # A letter split off its word ("TRƯỞN G") is joined back; junk before the mark dropped.
+            c = re.sub(r"(?<=[A-ZĐÀ-Ỹ]{3}) (?=[A-ZĐÀ-Ỹ]\b)", "", c)
+            c = re.sub(r"^\W*\w?\W*(?=(?:TM|KT|TL|TUQ)\W)", "", c) if re.search(r"(?:TM|KT|TL|TUQ)\W", c[:6]) else c
             title = _restore_title(re.sub(r"^[^A-ZĐÀ-Ỹ]+", "", c))
             titles.append(re.sub(r"^(TM|KT|TL|TUQ|Q)\s*[.,„]\s*", r"\1. ", title))
     return (" / ".join(titles) or None), signer
@@ -315,17 +332,19 @@ _SURNAME_SPELLING = {_fold(s): s for s in (
 def _name(c: str) -> str | None:
     """A person's name ending ``c`` (opens with a family name; a rank or junk before it is
     dropped: "Trung tá Ngô Văn Công"), title-cased; else None."""
-    words = re.sub(r"\s+", " ", c).strip(" .,;:").split()
-    for k in range(0, max(len(words) - 1, 0)):
-        cand = " ".join(words[k:])
-        if len(words) - k > 5 or not _NAME_RE.match(cand) or re.search(r"\d", cand):
-            continue
-        folded = _fold(cand).split()
-        if folded[0] not in SURNAMES or (_TITLE_WORDS.search(_fold(cand)) and cand.isupper()):
-            continue
-        parts = (cand.title() if cand.isupper() else cand).split()
-        parts[0] = _SURNAME_SPELLING.get(folded[0], parts[0])
-        return " ".join(parts)
+    words = [w.strip(" .,;:`'\"") for w in c.split()]
+    words = [w for w in words if w]
+    for k in range(len(words) - 1):  # the name may sit between a rank and seal or pen marks
+        for end in range(min(len(words), k + 5), k + 1, -1):
+            cand = " ".join(words[k:end])
+            if not _NAME_RE.match(cand) or re.search(r"\d", cand):
+                continue
+            folded = _fold(cand).split()
+            if folded[0] not in SURNAMES or (_TITLE_WORDS.search(_fold(cand)) and cand.isupper()):
+                continue
+            parts = (cand.title() if cand.isupper() else cand).split()
+            parts[0] = _SURNAME_SPELLING.get(folded[0], parts[0])
+            return " ".join(parts)
     return None
 
 
@@ -335,7 +354,7 @@ def _recipients(lines: list[str]) -> list[str]:
     for ln in lines:
         c = _clean_line(ln)
         f = _fold(c)
-        if f.startswith("noi nhan"):
+        if re.match(r"^\W{0,2}\w?oi\s*\w?han\b", f):
             c = c.split(":", 1)[1] if ":" in c else ""
             if not c.strip():
                 continue
