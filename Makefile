@@ -39,6 +39,7 @@ venv: $(BIN)/python  ## .venv with vanban installed editable
 
 models: venv model-sources  ## build the lexicons the restorer needs from installed packages
 	$(BIN)/python -m models.build --sources $(MODEL_SOURCES)
+	$(BIN)/python -m models.build_digits --sources $(MODEL_SOURCES)
 
 # Debian packages of Vietnamese documentation read as running text by models.build.
 # Fetched with apt-get download (no root needed, nothing installed: libreoffice-help-vi
