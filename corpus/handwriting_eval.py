@@ -35,6 +35,7 @@ from pipeline.handwriting import (DIGITS_MODEL_PATH, HandwritingSettings, find_d
 from pipeline.rasterize import load_image_page, rasterize_pdf_page
 
 THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+IN_FORCE = HandwritingSettings().min_confidence
 
 
 def handwritten_fields(truth: dict) -> dict[str, str]:
@@ -127,7 +128,8 @@ def evaluate(realscans: Path, cache: Path | None, crops: Path | None, model: Pat
 
 
 def summarise(rows: list[dict]) -> str:
-    lines = [f"{'page':4} {'field':6} {'truth':>6} {'read':>8} {'conf':>5}  ok  digits"]
+    lines = [f"{'page':4} {'field':6} {'truth':>6} {'read':>8} {'conf':>5}  ok  digits   "
+             f"(threshold in force: {IN_FORCE}; below it a reading is stored as uncertain)"]
     for r in rows:
         flag = "yes" if r["ok"] else "NO "
         note = r.get("note", "") + (" (truth uncertain)" if r["uncertain"] else "")

@@ -222,3 +222,27 @@ def test_normalise_digit_centres_and_scales():
     assert ys.max() - ys.min() + 1 in (19, 20, 21)  # longer side scaled to 20
     assert abs((xs.min() + xs.max()) / 2 - 13.5) <= 1.5  # centred
     assert hw.normalise_digit(np.zeros((10, 10), np.uint8)).sum() == 0
+
+
+def test_digit_joined_to_printed_word_is_cut_at_the_blank_edge(model):
+    # the tail of "ngày"'s "y" runs into the day's first digit (one blob of ink across the edge)
+    img, words = render_line([("Quảng Ngãi, ngày", None), ("", "14"), ("tháng", None), ("", "2"),
+                              ("năm 2025", None)])
+    box, h = find_date_blanks(words)["day"]
+    clean = read_digits(img, box, text_height=h, model_path=model)
+    first_ink = clean.box[0]
+    cv2.line(img, (int(box[0] - 1.2 * h), int(box[3] - 0.2 * h)), (first_ink + 4, int(box[1] + 0.9 * h)),
+             (0, 0, 0), 4)
+    joined = read_digits(img, box, text_height=h, model_path=model)
+    assert clean.text == joined.text == "14"
+    # a stroke that only reaches a little over the edge belongs to the digit: read with it
+    assert joined.box[0] >= box[0] - 2
+
+
+def test_uncertain_follows_the_threshold(model):
+    img, words = render_line(NUMBER_LINE)
+    box, h = find_number_blank(words)
+    sure = read_digits(img, box, text_height=h, model_path=model)
+    assert not sure.uncertain
+    strict = hw.HandwritingSettings(min_confidence=1.01)
+    assert read_digits(img, box, text_height=h, model_path=model, settings=strict).uncertain
