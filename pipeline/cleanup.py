@@ -54,8 +54,12 @@ UPSCALE_INTERPOLATION = cv2.INTER_CUBIC
 # Below this the strokes of stacked Vietnamese marks (ễ, ậ) merge; upscaling first helps Tesseract.
 UPSCALE_BELOW_DPI = 250
 MAX_SKEW_DEG = 5.0
-# Rotating by less than this changes nothing Tesseract can see and costs a resample.
-MIN_SKEW_TO_FIX_DEG = 0.1
+# Tesseract follows a baseline skewed by less than this itself, and the resample of a turn
+# costs it marks: on real 300-DPI scans skewed 0.25-0.8° (not turned / turned) 97.3 / 96.0%
+# of plain Tesseract's confident words were read ("tốt" read "tôt" on a page turned 0.65°:
+# 99.5 / 95.8%); the generated corpus's skews are 0 or 1.0-3.9° (same CER either way).
+MIN_SKEW_TO_FIX_DEG = 1.0
+ROTATE_INTERPOLATION = cv2.INTER_CUBIC
 
 # x-height of the body text in inches, as an Otsu mask of a scan measures it: Times-like
 # faces have an x-height of ~0.45 em and Decree-30 bodies are 13-14 pt; with scanner blur
@@ -70,6 +74,7 @@ COLOUR_CHROMA = 35
 NOISE_FOR_MEDIAN = 7.0
 NOISE_FOR_NLM = 99.0  # NL-means bought 3.39% -> 3.36% on heavy pages for +0.6 s a page: off
 NLM_STRENGTH = 1.0
+DENOISE_AFTER_UPSCALE = True
 # Thresholding method (see pipeline/binarize.py): otsu | sauvola | wolf | gray (none).
 BINARIZATION = "otsu"
 
@@ -102,7 +107,7 @@ def suppress_colour(page: PageImage) -> PageImage:
     """
     img = page.image
     if img.ndim != 3:  # a gray scan has no stamp colour to go by
-        return replace(page, notes={**page.notes, "stamp_pixels": 0})
+        return replace(page, notes={**page.notes, "stamp_pixels": 0, "colour_text_pixels": 0})
     rgb = np.ascontiguousarray(img[..., :3])
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     # Where is there colour at all?  A 1/4 copy answers (a stamp is ~2% of a page) and
@@ -111,7 +116,7 @@ def suppress_colour(page: PageImage) -> PageImage:
     q_chroma = cv2.subtract(quarter.max(axis=2), quarter.min(axis=2))
     qy, qx = np.nonzero(q_chroma > COLOUR_CHROMA - 15)
     if qy.size < 4:  # no colour ink: done
-        return replace(page, image=gray, notes={**page.notes, "stamp_pixels": 0})
+        return replace(page, image=gray, notes={**page.notes, "stamp_pixels": 0, "colour_text_pixels": 0})
     y0, y1 = max(4 * int(qy.min()) - 8, 0), min(4 * int(qy.max()) + 12, gray.shape[0])
     x0, x1 = max(4 * int(qx.min()) - 8, 0), min(4 * int(qx.max()) + 12, gray.shape[1])
     r, g, b = cv2.split(rgb[y0:y1, x0:x1])
@@ -122,19 +127,115 @@ def suppress_colour(page: PageImage) -> PageImage:
     chroma = cv2.blur(chroma, (3, 3))
     ys, xs = np.nonzero(chroma > COLOUR_CHROMA - 20)
     if ys.size == 0:
-        return replace(page, image=gray, notes={**page.notes, "stamp_pixels": 0})
+        return replace(page, image=gray, notes={**page.notes, "stamp_pixels": 0, "colour_text_pixels": 0})
     w_chroma = np.clip((chroma[ys, xs].astype(np.float32) - (COLOUR_CHROMA - 20)) / 20.0, 0.0, 1.0)
     hi = hi[ys, xs].astype(np.float32)
-    ys += y0
-    xs += x0
-    bg = _background(gray, page.dpi)[ys, xs].astype(np.float32)
+    paper = _background(gray, page.dpi)
+    bg = paper[ys + y0, xs + x0].astype(np.float32)
     w_bright = np.clip((hi / np.maximum(bg, 1.0) - 0.42) / 0.15, 0.0, 1.0)
     weight = w_chroma * w_bright
+    # Printed colour text (the blue or red lines of an e-signature block, "Ký bởi: ...
+    # Thời gian ký: 04/02/2025 16:42:36") is colour ink too, and was painted to paper
+    # with the stamp: it stays, as dark as its darkest channel (or darker).
+    colour = np.zeros(chroma.shape, np.uint8)
+    colour[ys, xs] = np.where(weight > 0.5, 255, 0).astype(np.uint8)
+    black = cv2.compare(cv2.max(cv2.max(r, g), b), 100, cv2.CMP_LT)  # toner: dark in every channel
+    text = _colour_text(colour, black, page.dpi)
+    kept = 0
+    if text is not None:
+        in_text = text[ys, xs] > 0
+        kept = int(np.count_nonzero(in_text & (weight > 0.5)))
+        weight[in_text] = 0.0
+    ys += y0
+    xs += x0
     values = gray[ys, xs].astype(np.float32)
     values += weight * (bg - values)
     gray[ys, xs] = np.clip(values + 0.5, 0, 255).astype(np.uint8)
-    notes = {**page.notes, "stamp_pixels": int(np.count_nonzero(weight > 0.5))}
+    if text is not None:
+        # Around colour letters every pixel takes its darkest channel, its depth below the
+        # paper x1.5: the thin hooks of ả, ỉ are pale blue (gray ~190) and Otsu dropped them.
+        ty, tx = np.nonzero(text)
+        lo = cv2.min(cv2.min(r, g), b)[ty, tx].astype(np.float32)
+        ty += y0
+        tx += x0
+        p = paper[ty, tx].astype(np.float32)
+        dark = np.clip(p - 1.5 * (p - lo) + 0.5, 0, 255)
+        gray[ty, tx] = np.minimum(gray[ty, tx], dark.astype(np.uint8))
+    notes = {**page.notes, "stamp_pixels": int(np.count_nonzero(weight > 0.5)),
+             "colour_text_pixels": kept}
     return replace(page, image=gray, notes=notes)
+
+
+# Size of one printed letter, in inches, as the components of a colour mask measure it:
+# up to 0.2 in tall (a 20-pt capital with its mark) and 0.5 in wide (a few letters that
+# touch).  A stamp's ring (~1.2-1.6 in) and a signature's strokes are larger.
+COLOUR_LETTER_MAX_H_IN = 0.2
+COLOUR_LETTER_MAX_W_IN = 0.5
+# Around a stamp or a signature stroke, letter-sized colour components are part of it
+# (the ring's lettering, the star, pen ticks): the stroke's box grown by this much.
+COLOUR_ZONE_MARGIN_IN = 0.03
+# Other colour letters a colour letter has in its row (within 3 letter heights either side)
+# for it to be printed text: "Ký bởi: Ủy ban" has 6-10; pieces of a pen stroke 0-2.
+COLOUR_ROW_LETTERS = 3
+
+
+def _colour_text(colour: np.ndarray, black: np.ndarray, dpi: int) -> np.ndarray | None:
+    """Pixels of printed colour text in a colour-ink mask (255 = ink), or None when none.
+
+    Printed colour text is rows of letter-sized components: each has at least
+    :data:`COLOUR_ROW_LETTERS` other letter-sized components centred in its row within
+    three letter heights to either side.  Not colour text: components inside the grown
+    boxes of large ones (a stamp's ring with its lettering and star, a signature's
+    strokes), and components touching black ink (``black``, 255 = dark low-chroma
+    pixels): a pen stroke across printed lines is cut by the black letters into
+    letter-sized pieces in a row, colour print stands on its own.  The marks just above
+    and below the letters come with them.
+    """
+    n, labels, stats, (rows, cx0) = components(colour)
+    if n <= COLOUR_ROW_LETTERS + 1:
+        return None
+    s = dpi / 300
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    area = stats[:, cv2.CC_STAT_AREA]
+    big = (h > COLOUR_LETTER_MAX_H_IN * dpi) | (w > COLOUR_LETTER_MAX_W_IN * dpi)
+    letter = ~big & (area >= 3 * s * s)
+    big[0] = letter[0] = False
+    cx, cy = x + w / 2, y + h / 2
+    m = COLOUR_ZONE_MARGIN_IN * dpi
+    for i in np.nonzero(big)[0]:
+        inside = ((cx >= x[i] - m) & (cx <= x[i] + w[i] + m)
+                  & (cy >= y[i] - m) & (cy <= y[i] + h[i] + m))
+        letter &= ~inside
+    if not letter.any():
+        return None
+    # touching black ink: labels under the black mask grown by 2 px
+    near_black = cv2.dilate(black, np.ones((5, 5), np.uint8))[rows, cx0:cx0 + labels.shape[1]]
+    touching = np.bincount(labels[near_black > 0], minlength=n) > 0
+    letter &= ~touching
+    # letters in a row: count the centres of the other letters in a window of the row
+    H, W = colour.shape
+    centres = np.zeros((H, W), np.uint8)
+    ids = np.nonzero(letter)[0]
+    centres[np.clip(cy[ids].astype(np.int64), 0, H - 1), np.clip(cx[ids].astype(np.int64), 0, W - 1)] = 1
+    integral = cv2.integral(centres, sdepth=cv2.CV_32S)
+    hh = np.maximum(h, 8 * s)
+    xa = np.clip((cx - 3 * hh).astype(np.int64), 0, W)
+    xb = np.clip((cx + 3 * hh).astype(np.int64) + 1, 0, W)
+    ya = np.clip((cy - 0.5 * hh).astype(np.int64), 0, H)
+    yb = np.clip((cy + 0.5 * hh).astype(np.int64) + 1, 0, H)
+    in_row = integral[yb, xb] - integral[ya, xb] - integral[yb, xa] + integral[ya, xa] - 1
+    letter &= in_row >= COLOUR_ROW_LETTERS
+    if not letter.any():
+        return None
+    lut = np.zeros(n, np.uint8)
+    lut[letter] = 255
+    text = np.zeros_like(colour)
+    text[rows, cx0:cx0 + labels.shape[1]] = lut[labels]
+    # The letters' soft edges (weight <= 0.5) go with them, and so do the marks above
+    # and below them (the hook of ả, ỉ sits alone in its rows).
+    reach = max(1, int(round(12 * s)))
+    return cv2.dilate(text, np.ones((2 * reach + 1, 3), np.uint8))
 
 
 def _background(gray: np.ndarray, dpi: int, fast: bool = False) -> np.ndarray:
@@ -277,7 +378,11 @@ def deskew(page: PageImage) -> PageImage:
     if abs(angle) < MIN_SKEW_TO_FIX_DEG:
         return replace(page, notes=notes)
     paper = int(np.median(page.image[::8, ::8])) if page.image.ndim == 2 else 255
-    return replace(page, image=_rotate(page.image, angle, border=paper), notes=notes)
+    # On a canvas grown to hold the whole turned page: turned in its own frame, a page
+    # skewed 2° lost its top line (the e-signature block at 10-35 px from the top edge of
+    # a real scan went 40 px out of the frame at its right end).
+    return replace(page, image=_rotate(page.image, angle, border=paper, interpolation=ROTATE_INTERPOLATION,
+                                       expand=True), notes=notes)
 
 
 # ---------------------------------------------------------------- tone
@@ -306,20 +411,37 @@ def estimate_noise(gray: np.ndarray, dpi: int = TARGET_DPI) -> float:
 def denoise(page: PageImage) -> PageImage:
     """Median (salt-and-pepper dust, JPEG crumbs) and non-local means on noisy scans only.
 
-    Runs before upscaling, at the scan's own resolution: four times fewer pixels
-    on a 150-DPI page.  Clean scans are left alone (denoising blurs fine marks).
+    Measures the grain at the scan's own resolution; the median itself runs after
+    :func:`upscale` (:func:`median_filter`) on scans that get upscaled, where a 3x3
+    window is less than a stroke's width.  Clean scans are left alone (denoising blurs
+    fine marks).
     """
     sigma = estimate_noise(page.image, page.dpi)
     notes = {**page.notes, "noise": round(sigma, 2)}
     if sigma < NOISE_FOR_MEDIAN:
         return replace(page, notes={**notes, "denoise": "none"})
+    if DENOISE_AFTER_UPSCALE:
+        return replace(page, notes={**notes, "_median": True})
+    return _median(replace(page, notes=notes))
+
+
+def _median(page: PageImage) -> PageImage:
+    sigma = page.notes["noise"]
     img = cv2.medianBlur(page.image, 3)
     done = "median3"
     if sigma >= NOISE_FOR_NLM:
         h = float(min(max(sigma * NLM_STRENGTH, 4.0), 20.0))
         img = cv2.fastNlMeansDenoising(img, None, h=h, templateWindowSize=5, searchWindowSize=11)
         done += f"+nlm{h:.0f}"
-    return replace(page, image=img, notes={**notes, "denoise": done})
+    return replace(page, image=img, notes={**page.notes, "denoise": done})
+
+
+def median_filter(page: PageImage) -> PageImage:
+    """The median :func:`denoise` asked for, on the page as Tesseract will get it."""
+    notes = dict(page.notes)
+    if not notes.pop("_median", False):
+        return page
+    return _median(replace(page, notes=notes))
 
 
 def normalize_illumination(page: PageImage) -> PageImage:
@@ -357,18 +479,47 @@ def remove_specks(page: PageImage) -> PageImage:
     x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
     cw, ch = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     H, W = bw.shape
-    speck = area < 10 * scale * scale  # a diacritic dot at 300 DPI is ~25-40 px
+    # Ink around each component, from an integral image of the ink mask: the ink in its
+    # box grown by (mx, my) minus its own area is the ink of its neighbours there.
+    integral = cv2.integral(cv2.compare(ink, 0, cv2.CMP_GT) // 255, sdepth=cv2.CV_32S)
+
+    def ink_near(mx: float, my: float) -> np.ndarray:
+        xa = np.clip(x - int(mx), 0, W)
+        xb = np.clip(x + cw + int(mx), 0, W)
+        ya = np.clip(y - int(my), 0, H)
+        yb = np.clip(y + ch + int(my), 0, H)
+        return (integral[yb, xb] - integral[ya, xb] - integral[yb, xa] + integral[ya, xa]) - area
+
+    # Dust below a diacritic dot's size (~25-40 px at 300 DPI for 13-pt text)...
+    speck = area < 10 * scale * scale
+    if "scale" not in page.notes:
+        # ...unless it sits right above or below other ink: the dot of an i, the dot of ạ,
+        # a colon's or a full stop's dot in 8-pt print are 4-10 px at 300 DPI, and the other
+        # dot of a colon is as small.  (Real scans: the dots and colons of the e-signature
+        # block, "05.02.2025 15:35:18 +07:00", went with the dust.)  Not on upscaled scans:
+        # there a 10-px speck is 1-2 source pixels of grain (generated heavy pages, 150 DPI:
+        # keeping them cost CER 2.29 -> 2.53%).
+        speck &= ink_near(3 * scale, 12 * scale) < 4 * scale * scale
     # Crumbs left where pen crossed stamp (dark in every channel) or dust clumps: small and
-    # far from any letter.  Dots, commas and marks sit within a letter's height of one.
+    # far from any letter.  Dots, commas and marks sit within a letter's height of one.  A
+    # letter is a component of 120 px or more at 300 DPI -- or a smaller one at least 8 px
+    # tall with ink beside it in its own rows: the letters of 8-pt print are 40-110 px, and
+    # asking for a 120-px neighbour erased whole words of them ("trên", "tỉnh" of a real
+    # "Nơi nhận" list).  Crumbs are shorter, and a crumb is not a row of letters.
     small = (area < 120 * scale * scale) & ~speck
     small[0] = False
     candidates = np.nonzero(small)[0]
     if candidates.size:
-        letters = np.nonzero(area >= 120 * scale * scale)[0]
-        letters = letters[letters > 0]
+        reach = np.maximum(ch, 8 * scale).astype(np.int64)
+        xa, xb = np.clip(x - reach, 0, W), np.clip(x + cw + reach, 0, W)
+        row_ink = (integral[y + ch, xb] - integral[y, xb] - integral[y + ch, xa] + integral[y, xa]) - area
+        letter = (area >= 120 * scale * scale) | ((ch >= 8 * scale) & (row_ink >= 60 * scale * scale))
+        letter[0] = False
+        letters = np.nonzero(letter)[0]
         mx, my = 30 * scale, 20 * scale  # a letter's width / height away
         lx0, lx1 = x[letters], x[letters] + cw[letters]
         ly0, ly1 = y[letters], y[letters] + ch[letters]
+        candidates = candidates[~letter[candidates]]
         for start in range(0, candidates.size, 256):  # candidates x letters box overlaps, in blocks
             i = candidates[start:start + 256, None]
             near = ((lx0 <= x[i] + cw[i] + mx) & (lx1 >= x[i] - mx)
@@ -410,14 +561,22 @@ def _ink_mask(gray: np.ndarray) -> np.ndarray:
 
 
 def _rotate(img: np.ndarray, angle: float, border: int,
-            interpolation: int = cv2.INTER_CUBIC) -> np.ndarray:
+            interpolation: int = cv2.INTER_CUBIC, expand: bool = False) -> np.ndarray:
+    """``img`` turned ``angle`` degrees counter-clockwise about its centre; ``expand``: on a
+    canvas large enough for all of it (else in its own frame, corners cut)."""
     h, w = img.shape[:2]
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    size = (w, h)
+    if expand:
+        c, s = abs(matrix[0, 0]), abs(matrix[0, 1])
+        size = (int(np.ceil(w * c + h * s)), int(np.ceil(w * s + h * c)))
+        matrix[0, 2] += (size[0] - w) / 2
+        matrix[1, 2] += (size[1] - h) / 2
     return cv2.warpAffine(
-        img, matrix, (w, h), flags=interpolation,
+        img, matrix, size, flags=interpolation,
         borderMode=cv2.BORDER_CONSTANT, borderValue=border,
     )
 
 
 DEFAULT_STEPS = (suppress_colour, to_grayscale, orient, denoise, normalize_illumination, deskew,
-                 estimate_resolution, upscale, binarize, remove_specks)
+                 estimate_resolution, upscale, median_filter, binarize, remove_specks)

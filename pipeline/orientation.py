@@ -125,11 +125,48 @@ def _profile_score(ink: np.ndarray) -> tuple[float, float]:
 
 
 def lines_are_vertical(ink: np.ndarray) -> tuple[bool, float, float]:
-    """(text lines run top-to-bottom?, row score, column score) of an ink mask."""
+    """(text lines run top-to-bottom?, row score, column score) of an ink mask.
+
+    The scores are summed over square tiles of ~0.85 in (64 px of the half-size copy),
+    each tile's coefficient of variation of its row (column) sums weighted by its ink.
+    Inside a tile, lines give rows of ink and gaps while the columns cross every line;
+    over the whole width a page's margins, gutters and short last lines make the column
+    sums vary as much as the row sums.  Whole-page profiles turned wide strips of a few
+    lines (a page top with its e-signature block, a list) by 90°: on real page tops
+    300-700 px tall, 15 of 16 were turned; per tile, 0 of 16 (and 0 of 82 full real and
+    generated pages, upright or turned).
+    """
     small = shrink(ink, 2)
-    row_score, _ = _profile_score(small)
-    col_score, _ = _profile_score(np.ascontiguousarray(small.T))
-    return col_score > row_score, row_score, col_score
+    rows, cols = _tile_scores(small)
+    if rows + cols <= 0:  # too little ink for tiles: the whole-page profiles decide
+        row_score, _ = _profile_score(small)
+        col_score, _ = _profile_score(np.ascontiguousarray(small.T))
+        return col_score > row_score, row_score, col_score
+    return cols > rows, rows, cols
+
+
+TILE = 64  # px of the half-size working copy (~75 DPI): ~0.85 in, a few lines of body text
+
+
+def _tile_scores(small: np.ndarray, tile: int = TILE) -> tuple[float, float]:
+    """(row score, column score): coefficients of variation of the row and column sums of
+    each tile with ink, weighted by its ink and divided by the page's ink."""
+    h, w = small.shape
+    ny, nx = max(1, round(h / tile)), max(1, round(w / tile))
+    if h < tile // 2 or w < tile // 2:
+        return 0.0, 0.0
+    th, tw = h // ny, w // nx
+    tiles = small[:ny * th, :nx * tw].reshape(ny, th, nx, tw).astype(np.float32) / 255.0
+    rows = tiles.sum(axis=3)  # (ny, th, nx): row sums of each tile
+    cols = tiles.sum(axis=1)  # (ny, nx, tw): column sums of each tile
+    ink = rows.sum(axis=1)  # (ny, nx)
+    keep = ink > 0.02 * th * tw
+    if not keep.any():
+        return 0.0, 0.0
+    row_cv = rows.std(axis=1) / np.maximum(rows.mean(axis=1), 1e-6)
+    col_cv = cols.std(axis=2) / np.maximum(cols.mean(axis=2), 1e-6)
+    total = float(ink[keep].sum())
+    return float((ink * row_cv)[keep].sum() / total), float((ink * col_cv)[keep].sum() / total)
 
 
 def upright_ratio(ink: np.ndarray, bands: int = BANDS) -> tuple[float, int]:

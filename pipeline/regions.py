@@ -29,8 +29,10 @@ from .vietnamese import strip_diacritics
 COLUMN_GAP_IN = 0.25
 
 _MOTTO = re.compile(r"cong\s*hoa|chu\s*nghia\s*viet|doc\s*lap\s*-?\s*tu\s*do|tu\s*do\s*-?\s*hanh\s*phuc")
-_NUMBER_LINE = re.compile(r"^(?:\S{1,2}\s+)?s[o0]\s*[:;.]|^\W{0,2}s[o0]\W.*[/-]|^s[o0]\s+\S*\d")
-_DATE_LINE = re.compile(r"ng[aà]y\b.*th[aá]ng\b.*n[aă]m\b|\bngay\s*\S{0,4}\s*thang")
+_NUMBER_LINE = re.compile(r"^(?:\S{1,2}\s+)?s[o0]\s*[:;.]|^\W{0,2}s[o0]\W.*[/-]|^s[o0]\s+\S*\d"
+                          r"|^\W{0,3}[s$5§]?\s*[o0]\s*[:;.„].*/\s*[a-z]")
+# "ngày … tháng … năm 2025", also with pen ink glued to the words ("ngà¿2)Âtháng02").
+_DATE_LINE = re.compile(r"(?:\bng\S{0,4}|th\S{0,2}ng).{0,40}n[aă]m\s*\d{4}")
 # "Nơi nhận:", also as OCR misreads its first letter (".Vợi nhận:", "ơi xhận").
 _RECIPIENTS = re.compile(r"^\W{0,2}\w?oi\s*\w?han\b")
 # The first line of a signature block: the signing mark or a head's title (Nghị định 30, Phụ lục I).

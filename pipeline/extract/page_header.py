@@ -33,8 +33,7 @@ _NAME_RE = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)
 _SIGNING_MARK = re.compile(r"^(?:tm|kt|tl|tuq|q)\s*[.,„]")
 # A handwritten reading at least this sure is stored as certain (pipeline.handwriting's
 # confidence; chosen on the real pages so that at most 1 in 20 certain numbers is wrong).
-HANDWRITING_SURE = 0.9
-_DATE = re.compile(r"ng[a-z]{1,3}\W*(?P<d>\S{1,4}?)\W*th[a-z]{2,4}\W*(?P<m>\S{1,4}?)\W*n[a-z]m\W*(?P<y>\d{4})")
+HANDWRITING_SURE = 0.6
 
 
 @dataclass
@@ -148,12 +147,13 @@ def _is_word(f: str) -> bool:
 def _number(line: str, handwritten: tuple[str, float] | None) -> dict:
     """Số ký hiệu from the "Số:" line, handwritten digits filled in; uncertain when they are."""
     f = _clean_line(line)
-    m = re.search(r"^\s*S\S{0,2}\s*[:;.]?\s*(?P<digits>[^/\s]*?)\s*/\s*(?P<code>[^\s]+(?:\s+[^\s/]+)?)\s*$", f)
+    m = re.search(r"/\s*(?P<code>[^\W\d_][^\s/]*(?:\s+[^\s/]+){0,2})\s*$", f)
     if not m:
         return {"number": None}
     code = _canonical_code(m["code"])
-    digits = re.sub(r"\D", "", m["digits"])
-    printed = bool(re.fullmatch(r"\d{1,5}", m["digits"]))
+    before = re.sub(r"^\W*\S{0,3}?\s*[:;.„]", "", f[:m.start()], count=1).strip()  # "Số:"
+    digits = re.sub(r"\D", "", before)
+    printed = bool(re.fullmatch(r"\d{1,5}", before))
     if handwritten is not None:  # the blank was filled by hand
         if handwritten[0]:
             return {"number": f"{handwritten[0]}/{code}", "number_uncertain": handwritten[1] < HANDWRITING_SURE}
@@ -180,15 +180,20 @@ def _place_date(line: str, handwritten: dict) -> tuple[str | None, str | None, b
     """(place, ISO date, uncertain) from "<place>, ngày dd tháng mm năm yyyy" with blanks filled in."""
     c = _clean_line(line)
     place = None
-    m = re.match(r"^(?P<place>[^,]{2,40}?)\s*,", c) or re.match(r"^(?P<place>\D{2,40}?)\s+ng\S{1,3}\b", c)
+    m = re.match(r"^(?P<place>[^,]{2,40}?)\s*,", c) or re.match(r"^(?P<place>\D{2,40}?)\s+ng\S{1,3}", c)
     if m:
         name = m["place"].strip()
         place = places.restore_place(name) or name
-    fm = _DATE.search(_fold(c))
-    if not fm:
+    f = _fold(c)
+    year = re.search(r"n\S?m\s*(\d{4})\b", f)
+    thang = re.search(r"th\S{0,2}ng", f)
+    ngay = re.search(r"\bng\S{0,2}y|\bnga", f)
+    if not (year and thang and ngay) or not ngay.end() <= thang.start() < year.start():
         return place, None, True
-    year = int(fm["y"])
-    day, month = _digits(fm["d"]), _digits(fm["m"])
+    # Only clean digit groups count: pen ink glued to the words is the recogniser's to read.
+    day = _digits(f[ngay.end():thang.start()].strip(" ,.:"))
+    month = _digits(f[thang.end():year.start()].strip(" ,.:"))
+    year = int(year[1])
     uncertain = False
     for key in ("day", "month"):
         hw = handwritten.get(key)
@@ -206,7 +211,7 @@ def _place_date(line: str, handwritten: dict) -> tuple[str | None, str | None, b
 
 
 def _digits(s: str) -> int | None:
-    return int(s) if re.fullmatch(r"\d{1,2}", s) else None
+    return int(s) if re.fullmatch(r"\d{1,2}", s.strip()) else None
 
 
 def _stamp_before(date: str, stamps: list[str]) -> bool:
@@ -223,7 +228,7 @@ def _title(top: dict[str, list[str]]) -> tuple[str | None, str | None]:
     left = top.get("header_left", []) + top.get("after_number", [])
     for i, ln in enumerate(left):
         f = _fold(_clean_line(ln))
-        m = re.match(r"^(?:v\s*/\s*v|ve viec)\s*:?\s*", f)
+        m = re.match(r"^(?:v\s*/\s*[vw]|ve viec)\s*:?\s*", f)
         if m:
             parts = [_clean_line(ln)[m.end():]]
             for x in left[i + 1:i + 5]:
@@ -236,16 +241,15 @@ def _title(top: dict[str, list[str]]) -> tuple[str | None, str | None]:
     for lines in (title, body):
         for i, ln in enumerate(lines):
             c = _clean_line(ln)
-            key = re.sub(r"\s+", " ", _fold(c)).strip(" .-")
+            key = re.sub(r"\s+", " ", re.sub(r"[^a-z ]", "", _fold(c))).strip()
             if key in KINDS and c.isupper():
-                rest = lines[i + 1:] if lines is body else lines[i + 1:]
-                return KINDS[key], (_join([_clean_line(x) for x in rest]) if lines is title and rest
-                                    else _title_lines(body[i + 1:] if lines is body else body))
+                rest = lines[i + 1:]
+                return KINDS[key], _title_lines(rest if lines is body or rest else body)
     return None, None
 
 
 def _is_vv(top: dict[str, list[str]]) -> bool:
-    return any(re.match(r"^(?:v\s*/\s*v|ve viec)\b", _fold(_clean_line(ln))) for ln in top.get("after_number", []))
+    return any(re.match(r"^(?:v\s*/\s*[vw]|ve viec)\b", _fold(_clean_line(ln))) for ln in top.get("after_number", []))
 
 
 def _title_lines(lines: list[str]) -> str | None:
