@@ -246,3 +246,20 @@ def test_uncertain_follows_the_threshold(model):
     assert not sure.uncertain
     strict = hw.HandwritingSettings(min_confidence=1.01)
     assert read_digits(img, box, text_height=h, model_path=model, settings=strict).uncertain
+
+
+def test_box_half_a_line_off_still_reads_the_digits_not_the_line_above(model):
+    # boxes mapped from a deskewed, rescaled page can sit half a text height off
+    line, words = render_line(NUMBER_LINE)
+    pad = 120
+    img = np.vstack([np.full((pad, line.shape[1], 3), 255, np.uint8), line])
+    words = [(t, x, y + pad, w, hh) for t, x, y, w, hh in words]
+    box, h = find_number_blank(words)
+    x0, y0, x1, y1 = box
+    # printed digits on the line above (baseline one text height above the line's top)
+    top = words[0][2]
+    cv2.putText(img, "2024", (x0, int(top - 1.0 * h)), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 3)
+    shift = int(0.5 * h)
+    for dy in (-shift, shift):
+        reading = read_digits(img, (x0, y0 + dy, x1, y1 + dy), text_height=h, model_path=model)
+        assert reading is not None and reading.text == "575", dy
