@@ -174,7 +174,7 @@ COLOUR_LETTER_MAX_W_IN = 0.5
 # Around a stamp or a signature stroke, letter-sized colour components are part of it
 # (the ring's lettering, the star, pen ticks): the stroke's box grown by this much.
 COLOUR_ZONE_MARGIN_IN = 0.03
-# Other colour letters a colour letter has in its row (within 3 letter heights either side)
+# Other colour letters a colour letter has in its row (within 6 letter heights either side)
 # for it to be printed text: "Ký bởi: Ủy ban" has 6-10; pieces of a pen stroke 0-2.
 COLOUR_ROW_LETTERS = 3
 
@@ -184,7 +184,7 @@ def _colour_text(colour: np.ndarray, black: np.ndarray, dpi: int) -> np.ndarray 
 
     Printed colour text is rows of letter-sized components: each has at least
     :data:`COLOUR_ROW_LETTERS` other letter-sized components centred in its row within
-    three letter heights to either side.  Not colour text: components inside the grown
+    six letter heights to either side.  Not colour text: components inside the grown
     boxes of large ones (a stamp's ring with its lettering and star, a signature's
     strokes), and components touching black ink (``black``, 255 = dark low-chroma
     pixels): a pen stroke across printed lines is cut by the black letters into
@@ -220,10 +220,10 @@ def _colour_text(colour: np.ndarray, black: np.ndarray, dpi: int) -> np.ndarray 
     centres[np.clip(cy[ids].astype(np.int64), 0, H - 1), np.clip(cx[ids].astype(np.int64), 0, W - 1)] = 1
     integral = cv2.integral(centres, sdepth=cv2.CV_32S)
     hh = np.maximum(h, 8 * s)
-    xa = np.clip((cx - 3 * hh).astype(np.int64), 0, W)
-    xb = np.clip((cx + 3 * hh).astype(np.int64) + 1, 0, W)
-    ya = np.clip((cy - 0.5 * hh).astype(np.int64), 0, H)
-    yb = np.clip((cy + 0.5 * hh).astype(np.int64) + 1, 0, H)
+    xa = np.clip((cx - 6 * hh).astype(np.int64), 0, W)
+    xb = np.clip((cx + 6 * hh).astype(np.int64) + 1, 0, W)
+    ya = np.clip((cy - 0.6 * hh).astype(np.int64), 0, H)
+    yb = np.clip((cy + 0.6 * hh).astype(np.int64) + 1, 0, H)
     in_row = integral[yb, xb] - integral[ya, xb] - integral[yb, xa] + integral[ya, xa] - 1
     letter &= in_row >= COLOUR_ROW_LETTERS
     if not letter.any():

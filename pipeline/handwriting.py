@@ -387,7 +387,8 @@ def _columns_and_straddlers(mask: np.ndarray, h: float, s: HandwritingSettings, 
     # The colon of "Số:" (two dots one above the other) in the left part of the blank:
     # everything left of it is the printed "Số" (a glued Tesseract word puts the blank's
     # left edge there).  Measured on the real pages' number blanks.
-    cut = lo + _colon_right(stats[1:] - np.array([lo, 0, 0, 0, 0]), h, hi - lo)
+    in_rows = stats[1:][(stats[1:, 1] + stats[1:, 3] / 2 >= top) & (stats[1:, 1] + stats[1:, 3] / 2 <= bottom)]
+    cut = lo + _colon_right(in_rows - np.array([lo, 0, 0, 0, 0]), h, hi - lo)
     comps = []
     for i in range(1, n):
         x, y, w, hh, area = stats[i]

@@ -284,6 +284,8 @@ def _printed_digits(words, after: str) -> bool:
             nxt = words[i + 1]
             if re.fullmatch(r"\d{1,5}", nxt.text):
                 return nxt.conf >= PRINTED_DIGITS_CONF
+            if re.fullmatch(r"\d{1,2}th\S{2,4}", nxt.text):  # "26tháng": a typed day glued to "tháng"
+                return nxt.conf >= PRINTED_DIGITS_CONF
             return bool(re.fullmatch(r"\d{1,5}/[A-ZĐ][\w.&-]*", nxt.text)) and nxt.conf >= PRINTED_GLUED_CONF
     return False
 

@@ -199,8 +199,11 @@ def _place_date(line: str, handwritten: dict) -> tuple[str | None, str | None, b
         hw = handwritten.get(key)
         if hw is None:
             continue  # printed, read as printed
-        value = int(hw[0]) if hw[0] else (day if key == "day" else month)
-        uncertain |= not hw[0] or hw[1] < HANDWRITING_SURE
+        limit = 31 if key == "day" else 12
+        read = int(hw[0]) if hw[0] and len(hw[0]) <= 2 and 1 <= int(hw[0]) <= limit else None
+        # An unread or impossible reading leaves what Tesseract made of the blank, as unsure.
+        value = read if read is not None else (day if key == "day" else month)
+        uncertain |= read is None or hw[1] < HANDWRITING_SURE
         if key == "day":
             day = value
         else:
