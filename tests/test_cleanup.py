@@ -166,3 +166,103 @@ def test_remove_lines_erases_a_table_grid_but_not_its_text(short_scan_pages):
     assert (out.image[::150, 5:-5] == 0).mean() < 0.05  # the rules are gone
     kept = ((out.image == 0) & (text == 0)).sum() / ink_before
     assert kept > 0.9  # the text between them stays
+
+
+# ---------------------------------------------------------------- small print, seals, pen (issue 12)
+
+import cv2  # noqa: E402
+from PIL import ImageDraw, ImageFont  # noqa: E402
+
+SERIF = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
+# 8-pt print as it sits at the top and foot of real pages: an e-signature block with its
+# dots and colons, a "Nơi nhận" list; a red seal over its right half, a blue pen stroke
+# across its last lines, and one line printed in blue (the signing software's own stamp).
+SMALL_LINES = ("TRUNG TÂM CÔNG BÁO VÀ TIN HỌC", "ttcbth@quangngai.gov.vn",
+               "05.02.2025 15:35:18 +07:00", "Nơi nhận: Như trên; Bộ Tài chính;",
+               "Sở Nông nghiệp và Phát triển nông thôn tỉnh;", "Lưu: VT, KTTH. Thời gian ký")
+BLUE_LINE = "Ký bởi: Ủy ban nhân dân tỉnh Quảng Ngãi"
+
+
+def _small_print(dpi: int):
+    """(RGB page, black-print mask, colour-ink mask) of a 5.2 x 1.5 in strip at ``dpi``."""
+    s = dpi / 300
+    font = ImageFont.truetype(SERIF, round(8 / 72 * dpi))
+    w, h = round(5.2 * dpi), round(1.5 * dpi)
+    ink = Image.new("L", (w, h), 255)
+    draw = ImageDraw.Draw(ink)
+    for i, line in enumerate(SMALL_LINES):
+        draw.text((round(0.3 * dpi), round((0.12 + 0.16 * i) * dpi)), line, font=font, fill=20)
+    colour = Image.new("RGB", (w, h), (255, 255, 255))
+    pen = ImageDraw.Draw(colour)
+    red, blue = (215, 45, 50), (40, 70, 190)
+    cx, cy, r = round(1.9 * dpi), round(0.55 * dpi), round(0.42 * dpi)  # seal: ring, inner ring, star
+    pen.ellipse((cx - r, cy - r, cx + r, cy + r), outline=red, width=round(10 * s))
+    q = r - round(30 * s)
+    pen.ellipse((cx - q, cy - q, cx + q, cy + q), outline=red, width=round(4 * s))
+    star = [(0, -40), (12, -10), (40, -10), (18, 10), (26, 40), (0, 22), (-26, 40), (-18, 10),
+            (-40, -10), (-12, -10)]
+    pen.polygon([(cx + round(a * s), cy + round(b * s)) for a, b in star], fill=red)
+    xs = np.linspace(0.5 * dpi, 2.3 * dpi, 400)  # a pen stroke across the last two lines
+    ys = 0.95 * dpi + 0.18 * dpi * np.sin(xs / (0.09 * dpi)) * np.linspace(1, 0.4, xs.size)
+    pen.line(list(zip(xs.tolist(), ys.tolist())), fill=blue, width=round(5 * s))
+    pen.text((round(0.3 * dpi), h - round(0.17 * dpi)), BLUE_LINE, font=font, fill=(30, 40, 230))
+    # inks multiply: black print stays black under the seal and the pen
+    rgb = (np.asarray(colour, np.float32) * (np.asarray(ink, np.float32)[..., None] / 255)).round()
+    blue_line = np.zeros((h, w), bool)
+    blue_line[h - round(0.2 * dpi):] = True
+    return rgb.astype(np.uint8), np.asarray(ink) < 128, (np.asarray(colour).min(axis=2) < 200) & ~blue_line
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(".,;:") for w in text.split() if w.strip(".,;:")]
+
+
+@pytest.fixture(scope="module", params=[300, 150])
+def small_print(request):
+    dpi = request.param
+    rgb, black, colour = _small_print(dpi)
+    cleaned = clean_page(PageImage(1, rgb, dpi))
+    return dpi, black, colour, cleaned, ocr_page(cleaned).text
+
+
+def test_small_print_under_a_seal_and_a_pen_stroke_is_read(small_print):
+    dpi, _, _, cleaned, text = small_print
+    assert cleaned.notes["rotation"] == 0  # a strip of a few lines is not turned on its side
+    read = set(_words(text))
+    printed = [w for line in SMALL_LINES for w in _words(line)]
+    missing = [w for w in printed if w not in read]
+    assert len(missing) <= 1, (dpi, missing, text)  # a pen crossing may cost one word
+    assert "05.02.2025 15:35:18 +07:00" in text  # the dots and colons of 8-pt print stay
+
+
+def test_blue_printed_line_stays_while_the_pen_goes(small_print):
+    dpi, _, _, cleaned, text = small_print
+    assert cleaned.notes["colour_text_pixels"] > 0
+    read = set(_words(text))
+    missing = [w for w in _words(BLUE_LINE) if w not in read and w != "Ủy"]  # (its hook is faint)
+    assert not missing, (dpi, missing, text)
+
+
+def test_seal_and_pen_ink_is_removed_but_black_print_under_it_stays(small_print):
+    dpi, black, colour, cleaned, _ = small_print
+    size = cleaned.image.shape[::-1]  # (the 150-DPI strip is upscaled to 300 DPI)
+    near_black = cv2.dilate(black.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    only_colour = cv2.resize((colour & ~near_black).astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+    under = cv2.resize((black & colour).astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+    assert only_colour.sum() > 2000 and under.sum() > 100
+    assert (cleaned.image[only_colour] == 0).mean() < 0.03, dpi  # seal and pen: paper
+    assert (cleaned.image[under] == 0).mean() > 0.8, dpi  # black print under them: ink
+
+
+def test_remove_specks_keeps_the_letters_and_dots_of_8pt_print():
+    """The letters of 8-pt print are 40-110 px at 300 DPI, its dots 4-10 px: none is a speck."""
+    img = Image.new("L", (1400, 160), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(SERIF, round(8 / 72 * 300))
+    draw.text((40, 20), "- Như trên; - Bộ Tài chính; - CT, PCT UBND tỉnh;", font=font, fill=0)
+    draw.text((40, 80), "ttcbth@quangngai.gov.vn 05.02.2025 15:35:18 +07:00", font=font, fill=0)
+    bw = np.where(np.asarray(img) < 128, 0, 255).astype(np.uint8)
+    bw[150:153, 1300:1303] = 0  # dust far from the print: 9 px
+    out = remove_specks(PageImage(1, bw, 300))
+    assert out.image[151, 1301] == 255
+    assert ((out.image == 0) & (bw == 0)).sum() == (bw == 0).sum() - 9
