@@ -213,14 +213,6 @@ def continental(mask: np.ndarray, label: int, rng: np.random.Generator) -> np.nd
         x_top = int(xs[ys <= top + 2].mean())
         dx, dy = rng.uniform(0.3, 0.55) * h, rng.uniform(0.2, 0.4) * h
         cv2.line(m, (x_top, int(top)), (int(x_top - dx), int(top + dy)), 1, t)
-    elif label == 2:
-        # a loop where the diagonal meets the base (the looped "2" of 299, 2510, 2027)
-        bottom = ys >= ys.min() + 0.7 * h
-        if bottom.any():
-            i = int(np.argmin(xs[bottom] - ys[bottom] * 0.3))
-            cx, cy = int(xs[bottom][i]), int(ys[bottom][i])
-            r = max(3, int(rng.uniform(0.08, 0.15) * h))
-            cv2.ellipse(m, (cx + r // 2, cy - r), (r, int(r * 1.2)), rng.uniform(-30, 30), 0, 360, 1, max(2, t - 1))
     elif label == 7:
         yc = int(ys.min() + rng.uniform(0.45, 0.6) * h)
         row = xs[ys == yc] if (ys == yc).any() else xs
@@ -239,7 +231,7 @@ def dataset(images, labels, copies: int, seed: int) -> tuple[np.ndarray, np.ndar
         X.append(normalise_digit(img))
         y.append(lab)
         for _ in range(copies):
-            src = continental(img, lab, rng) if lab in (1, 2, 7) and rng.random() < 0.5 else img
+            src = continental(img, lab, rng) if lab in (1, 7) and rng.random() < 0.5 else img
             X.append(normalise_digit(augment(src, rng)))
             y.append(lab)
     fonts = _fonts()
