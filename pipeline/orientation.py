@@ -4,8 +4,10 @@ OSD costs about a second a page here and gives up on degraded 150-DPI scans
 ("Too few characters"), so two cheap image tests decide instead:
 
 1. *Which way do the lines run?*  Text lines give a sharp projection profile
-   across them and a flat one along them.  The best coefficient of variation of
-   the row sums over small angles (±5°) is compared with that of the column sums.
+   across them and a flat one along them.  The coefficients of variation of the
+   row sums and of the column sums are compared inside ~0.85-in tiles, summed
+   over the tiles weighted by their ink (whole-page profiles turned wide strips
+   of a few lines, such as a page top with its e-signature block, by 90°).
 2. *Which way is up?*  On a level line of Vietnamese text much more ink sits
    above the x-height band (ascenders b d h k l t, capitals, and the marks of
    nearly every syllable: ẩ, ế, ờ …) than below the baseline (g p q y, the dot

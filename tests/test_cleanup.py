@@ -266,3 +266,20 @@ def test_remove_specks_keeps_the_letters_and_dots_of_8pt_print():
     out = remove_specks(PageImage(1, bw, 300))
     assert out.image[151, 1301] == 255
     assert ((out.image == 0) & (bw == 0)).sum() == (bw == 0).sum() - 9
+
+
+def test_deskew_turns_the_page_on_a_canvas_that_keeps_its_corners():
+    """A line printed at the top edge (an e-signature block) survives the turn."""
+    from pipeline.cleanup import deskew
+
+    rows = np.full((1200, 2000), 255, np.uint8)
+    for top in range(40, 1160, 60):  # text-like rows, the first 40 px from the top edge
+        for left in range(100, 1900, 40):
+            rows[top:top + 20, left:left + 30] = 0  # "words"
+    skewed = np.asarray(Image.fromarray(rows).rotate(2.0, fillcolor=255, expand=True))
+    page = deskew(PageImage(1, skewed, 300))
+    assert page.notes["skew_deg"] == pytest.approx(-2.0, abs=0.2)
+    assert page.notes["deskew_offset"][0] > 0 and page.image.shape[1] > skewed.shape[1]
+    ink = lambda img: int((img < 128).sum())  # noqa: E731
+    assert ink(page.image) == pytest.approx(ink(skewed), rel=0.02)  # no corner cut off
+    assert ink(page.image[: page.image.shape[0] // 2]) == pytest.approx(ink(skewed[: skewed.shape[0] // 2]), rel=0.05)
