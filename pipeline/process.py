@@ -21,7 +21,7 @@ from typing import Callable
 from . import __version__
 from .annex import read_tables
 from .cleanup import clean_page
-from .document import Document, InputError, Page, PageImage, Region
+from .document import Document, InputError, Page, PageImage, Region, Word
 from .ingest import (
     detect_kind, pdf_page_count, pdf_stamp_text, pdf_text_layer, read_text_file, sha256_of,
 )
@@ -132,7 +132,7 @@ def read_page(path: Path | str, kind: str, number: int, settings: Settings = Set
         k = settings.dpi / 72 * float(page.quality.get("scale") or 1)
         page.regions = [r for r in page.regions if r.kind != "stamp"] + [
             Region("stamp", (round(x0 * k), round(y0 * k), round(x1 * k), round(y1 * k)), text)]
-    page.regions = page.regions + read_fill_ins(image, page)
+    page = write_fill_ins(page, read_fill_ins(image, page, settings.ocr))
     if settings.annex_tables:
         page.tables = read_tables(cleaned.image)
     return page
@@ -221,12 +221,14 @@ PRINTED_DIGITS_CONF = 85
 PRINTED_GLUED_CONF = 70
 
 
-def read_fill_ins(original: PageImage, page: Page) -> list[Region]:
+def read_fill_ins(original: PageImage, page: Page, ocr: OcrSettings = OcrSettings()) -> list[Region]:
     """Handwritten digits in the blanks of the "Số:" and date lines, as ``handwriting`` regions.
 
-    Read on the ORIGINAL raster (cleanup erases blue pen), the blanks found from the
-    cleaned page's word boxes mapped back by its scale.  A blank Tesseract already
-    read as confident digits is print and gets no region.
+    Read on the ORIGINAL raster (cleanup erases blue pen).  The blanks are found from the
+    print around them read again on the original (brightest of R, G, B: pen ink fades, so
+    "Số:" and "/UBND-KTTH" read clean and their boxes are exact even on a deskewed page),
+    else from the cleaned page's words mapped back by its scale.  A blank Tesseract
+    already read as confident digits is print and gets no region.
     """
     lines = {kind: r.lines for r in page.regions for kind in (r.kind,) if kind in ("number_line", "date_line")}
     if not lines or page.quality.get("rotation"):
@@ -241,13 +243,19 @@ def read_fill_ins(original: PageImage, page: Page) -> list[Region]:
 
     # role -> (blank box in original pixels or None, text height); only blanks not read as print.
     blanks: dict[str, tuple] = {}
+    boxes = {r.kind: r.box for r in page.regions if r.kind in lines}
+
+    def located(kind: str, find):
+        mapped = find([(w.text, *(round(v / k) for v in w.box)) for w in words_of(kind)])
+        printed = find(_print_words(original, boxes[kind], k, ocr))
+        return printed or mapped
+
     number_words = words_of("number_line")
     if number_words and not _printed_digits(number_words, r"^s\S{0,2}$|^s\S{0,2}:"):
-        found = find_number_blank([(w.text, *(round(v / k) for v in w.box)) for w in number_words])
-        blanks["number"] = found or (None, 0.0)
+        blanks["number"] = located("number_line", find_number_blank) or (None, 0.0)
     date_words = words_of("date_line")
     if date_words:
-        found = find_date_blanks([(w.text, *(round(v / k) for v in w.box)) for w in date_words])
+        found = located("date_line", find_date_blanks)
         for role, after in (("day", r"ng\S{1,3}$"), ("month", r"th\S{2,4}$")):
             if not _printed_digits(date_words, after):
                 blanks[role] = found.get(role, (None, 0.0))
@@ -265,9 +273,89 @@ def read_fill_ins(original: PageImage, page: Page) -> list[Region]:
             regions.append(Region("handwriting", tuple(round(v * k) for v in region_box), "", 0.0, role=role))
             continue
         x0, y0, x1, y1 = reading.box
+        confidence = reading.confidence
+        seen = _glyphs_in_blank(" ".join(w.text for w in words_of("number_line" if role == "number" else "date_line")),
+                                role)
+        if seen and abs(seen - len(reading.text)) >= 2:
+            # Tesseract saw about one character a pen glyph; a reading two digits off it has
+            # lost or invented digits (a blank placed too narrow read "2027" as "20").
+            confidence = min(confidence, 0.5)
         regions.append(Region("handwriting", (round(x0 * k), round(y0 * k), round(x1 * k), round(y1 * k)),
-                              reading.text, round(reading.confidence, 3), role=role))
+                              reading.text, round(confidence, 3), role=role))
     return regions
+
+
+def _glyphs_in_blank(line: str, role: str) -> int:
+    """How many characters Tesseract read in a blank of its line (0 when it cannot tell)."""
+    from .vietnamese import strip_diacritics
+
+    f = strip_diacritics(line).lower()
+    if role == "number":
+        m = re.search(r"s\S{0,2}?[:;.„]\s*(.*?)/\s*[a-z]", f)
+    elif role == "day":
+        m = re.search(r"ng\S{0,2}?y(.*?)th\S{0,2}ng", f)
+    else:
+        m = re.search(r"th\S{0,2}?ng(.*?)n\S?m\s*\d{4}", f)
+    return len(re.sub(r"[\s._\-…,]", "", m.group(1))) if m else 0
+
+
+def _print_words(original: PageImage, box, k: float, ocr: OcrSettings) -> list[tuple]:
+    """(text, left, top, width, height) in original pixels of the print in a line's region,
+    read from the original raster's brightest channel with a line of margin around it."""
+    import cv2
+    import numpy as np
+
+    img = original.image
+    gray = img.max(axis=2) if img.ndim == 3 else img
+    x0, y0, x1, y1 = (v / k for v in box)
+    pad = y1 - y0
+    ox0, oy0 = max(0, int(x0 - pad)), max(0, int(y0 - pad))
+    ox1, oy1 = min(gray.shape[1], int(x1 + pad)), min(gray.shape[0], int(y1 + pad))
+    if ox1 - ox0 < 8 or oy1 - oy0 < 8:
+        return []
+    crop = gray[oy0:oy1, ox0:ox1]
+    if k != 1:
+        crop = cv2.resize(crop, None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC)
+    words = ocr_words(np.ascontiguousarray(crop), ocr,
+                      offset=(ox0, oy0), scale=1 / k)
+    return [(w.text, *w.box) for w in words]
+
+
+def write_fill_ins(page: Page, fills: list[Region]) -> Page:
+    """The page with its fill-in regions, and the digits read sure enough written into its text
+    in place of whatever Tesseract made of the pen ink there ("Số: 2) /BC-UBND" -> "Số: 23 /BC-UBND")."""
+    from .handwriting import DEFAULT_SETTINGS
+
+    page = replace(page, regions=page.regions + fills)
+    lines = page.text.split("\n")
+    words = list(page.words)
+    for fill in fills:
+        if not fill.text or (fill.conf or 0) < DEFAULT_SETTINGS.min_confidence:
+            continue
+        kind = "number_line" if fill.role == "number" else "date_line"
+        host = next((r for r in page.regions if r.kind == kind and r.lines != (0, 0)), None)
+        if host is None:
+            continue
+        line = host.lines[0]
+        x0, y0, x1, y1 = fill.box
+        # Tesseract's reading of the ink goes; a word that runs on into print keeps its print
+        # ("14/UBND-KTTH" -> "/UBND-KTTH", "Số:2#" -> "Số:").
+        kept = []
+        for w in words:
+            overlap = min(w.box[0] + w.box[2], x1) - max(w.box[0], x0)
+            if w.line != line or overlap <= 0:
+                kept.append(w)
+            elif (code := re.search(r"/[^\W\d_]", w.text)) and w.box[0] < x1:
+                kept.append(replace(w, text=w.text[code.start():], box=(x1 + 1, *w.box[1:])))
+            elif (head := re.match(r"^\D*?[:;]", w.text)) and w.box[0] < x0:
+                kept.append(replace(w, text=head.group()))
+            elif overlap <= 0.6 * w.box[2]:
+                kept.append(w)
+        words = kept
+        words.append(Word(fill.text, round(100 * fill.conf, 1), (x0, y0, x1 - x0, y1 - y0), line))
+        words.sort(key=lambda w: (w.line, w.box[0]))
+        lines[line] = " ".join(w.text for w in words if w.line == line)
+    return replace(page, text="\n".join(lines), words=words)
 
 
 def _printed_digits(words, after: str) -> bool:

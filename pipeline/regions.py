@@ -41,7 +41,7 @@ _SIGNING_TITLE = re.compile(r"^(?:tm|kt|tl|tuq|q)\s*[.,„]|^(?:pho\s+)?(?:chu\s
 # E-signature and received stamps: the signing software's and the mail desk's own words.
 _STAMP = re.compile(
     r"ky\s*boi|thoi\s*gian\s*ky|nguoi\s*ky|co\s*quan\s*:|\w@\S*\.\w|\.gov\.vn|\d{1,2}[./:]\d{2}[./:]\d{2,4}\s+"
-    r"\d{1,2}:\d{2}(?::\d{2})?|\+07:00|\bcong\s*bao\W+(?:va\W+)?tin\s*hoc|^sao\s*y\b|cv\s*den\b|^den\s*:?\s*so\b")
+    r"\d{1,2}:\d{2}(?::\d{2})?|\+07:00|\bcong\s*bao\W+(?:va\W+)?tin\s*hoc|trung\s*tam\W*cong\s*bao|^sao\s*y\b|cv\s*den\b|^den\s*:?\s*so\b")
 
 
 def _fold(s: str) -> str:

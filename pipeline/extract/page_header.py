@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pipeline.extract import places
 from pipeline.extract.header import _CODE_KINDS, SURNAMES, _clean_line, _fold
 from pipeline.extract.numbers import CODE_SEGMENTS, KINDS
+from pipeline.handwriting import DEFAULT_SETTINGS
+from pipeline.vietnamese import is_syllable_shaped
 
 # Words that open the name of a body in the header's left block (cơ quan ban hành / chủ quản).
 _AGENCY_HEAD = re.compile(
@@ -31,9 +33,9 @@ _LEVEL_HEAD = re.compile(r"^(?:tinh|huyen|quan|thanh pho|tp\.?|thi xa|thi tran|x
 _LEVEL_WORDS = ("tinh", "huyen", "quan", "thanh pho", "tp", "tp.", "thi xa", "thi tran", "xa", "phuong")
 _NAME_RE = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4}$")
 _SIGNING_MARK = re.compile(r"^(?:tm|kt|tl|tuq|q)\s*[.,„]")
-# A handwritten reading at least this sure is stored as certain (pipeline.handwriting's
-# confidence; chosen on the real pages so that at most 1 in 20 certain numbers is wrong).
-HANDWRITING_SURE = 0.6
+# A handwritten reading at least this sure is stored as certain (chosen on the real pages so
+# that at most 1 in 20 certain numbers is wrong: see pipeline.handwriting).
+HANDWRITING_SURE = DEFAULT_SETTINGS.min_confidence
 
 
 @dataclass
@@ -115,9 +117,7 @@ def _body_name(unit: str) -> str:
         w = words[i]
         f = _fold(w)
         two = _fold(" ".join(words[i:i + 2]))
-        if re.fullmatch(r"[A-ZĐ&]{2,}", w) and f not in _COMMON_UPPER and len(w) <= 6 and not _is_word(f):
-            out.append(w)  # an acronym: UBND, GD&ĐT, CTSV
-        elif two in _LEVEL_WORDS or f in _LEVEL_WORDS:
+        if two in _LEVEL_WORDS or f in _LEVEL_WORDS:
             n = 2 if two in _LEVEL_WORDS else 1
             out.append(places.LEVELS.get(two if n == 2 else f.rstrip("."), "quận"))
             rest = words[i + n:]
@@ -125,6 +125,8 @@ def _body_name(unit: str) -> str:
             restored = places.restore_place(name.title()) if rest else None
             out.extend((restored or name.title()).split())
             break
+        elif re.fullmatch(r"[A-ZĐ&]{2,}", w) and f not in _COMMON_UPPER and len(w) <= 6 and not _is_word(f):
+            out.append(w)  # an acronym: UBND, GD&ĐT, CTSV
         elif f == "va":
             out.append("và")
             capital_next = True
@@ -141,13 +143,13 @@ _COMMON_UPPER = {"so", "bo", "ban", "cuc", "vien", "hoi", "va", "xa", "tinh"}
 
 
 def _is_word(f: str) -> bool:
-    return bool(re.fullmatch(r"[a-z]{1,7}", f)) and any(v in f for v in "aeiouy")
+    return is_syllable_shaped(f)
 
 
 def _number(line: str, handwritten: tuple[str, float] | None) -> dict:
     """Số ký hiệu from the "Số:" line, handwritten digits filled in; uncertain when they are."""
     f = _clean_line(line)
-    m = re.search(r"/\s*(?P<code>[^\W\d_][^\s/]*(?:\s+[^\s/]+){0,2})\s*$", f)
+    m = re.search(r"/\s*(?P<code>[^\W\d_][^\s/]*(?:\s+[^\W\d_][^\s/]*){0,2})\s*$", f)
     if not m:
         return {"number": None}
     code = _canonical_code(m["code"])
@@ -339,7 +341,8 @@ _SURNAME_SPELLING = {_fold(s): s for s in (
 def _name(c: str) -> str | None:
     """A person's name ending ``c`` (opens with a family name; a rank or junk before it is
     dropped: "Trung tá Ngô Văn Công"), title-cased; else None."""
-    words = [w.strip(" .,;:`'\"") for w in c.split()]
+    # Seal and pen marks cling to the words as stray signs ("Thuậnˆ"): only letters count.
+    words = [re.sub(r"[^A-Za-zÀ-ỹĐđ]", "", w) for w in c.split()]
     words = [w for w in words if w]
     for k in range(len(words) - 1):  # the name may sit between a rank and seal or pen marks
         for end in range(min(len(words), k + 5), k + 1, -1):
