@@ -189,8 +189,10 @@ def _place_date(line: str, handwritten: dict) -> tuple[str | None, str | None, b
     f = _fold(c)
     year = re.search(r"n\S?m\s*(\d{4})\b", f)
     thang = re.search(r"th\S{0,2}ng", f)
-    ngay = re.search(r"\bng\S{0,2}y|\bnga", f)
-    if not (year and thang and ngay) or not ngay.end() <= thang.start() < year.start():
+    # The last "ngày" before "tháng" ("Quảng Ngãi" opens with "nga" too).
+    ngay = [m for m in re.finditer(r"\bng\S{0,2}y|\bnga", f) if thang and m.end() <= thang.start()]
+    ngay = ngay[-1] if ngay else None
+    if not (year and thang and ngay) or not thang.start() < year.start():
         return place, None, True
     # Only clean digit groups count: pen ink glued to the words is the recogniser's to read.
     day = _digits(f[ngay.end():thang.start()].strip(" ,.:"))
@@ -318,12 +320,19 @@ _TITLE_VOCAB = {_fold(w): w for w in (
 
 def _restore_title(c: str) -> str:
     """The title words of an upper-case signing line spelt as the vocabulary has them: small
-    caps lose or confuse their marks ("PHO CHANH VAN PHONG", "HIỆU TRƯỜNG" for TRƯỞNG)."""
-    return " ".join(_TITLE_VOCAB.get(_fold(w), w) if w.isupper() else w for w in c.split())
+    caps lose or confuse their marks ("PHO CHANH VAN PHONG", "HIỆU TRƯỜNG" for TRƯỞNG), or
+    glue two of them ("CHỦTỊCH")."""
+    words = []
+    for w in c.split():
+        glued = re.fullmatch(r"(CH[ỦU])(T[ỊI]CH)", w)
+        words.extend([glued[1], glued[2]] if glued else [w])
+    return " ".join(_TITLE_VOCAB.get(_fold(w), w) if w.isupper() else w for w in words)
 
 
-_TITLE_WORDS = re.compile(r"\b(?:chu tich|giam doc|truong|pho|chanh|hieu truong|thu truong|bo truong|"
-                          r"tong|ban|uy ban|vien truong|cuc truong|phu trach|dai dien|thu ky|bi thu)\b")
+# Words of a signing title; OCR may glue its syllables ("CHỦTỊCH").
+_TITLE_WORDS = re.compile(r"(?:\b|(?<=[^a-z]))(?:chu\s*tich|giam\s*doc|truong|pho|chanh|hieu\s*truong|thu\s*truong|"
+                          r"bo\s*truong|tong|ban|uy\s*ban|vien\s*truong|cuc\s*truong|phu\s*trach|dai\s*dien|"
+                          r"thu\s*ky|bi\s*thu)\b")
 
 
 def _is_title(c: str) -> bool:

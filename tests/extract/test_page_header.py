@@ -1,0 +1,77 @@
+"""The header read region by region (pipeline.extract.page_header), on lines as OCR gives them."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.extract.page_header import HANDWRITING_SURE, HeaderLayout, read_page_header
+
+
+def _read(top=None, foot=None, stamps=(), handwritten=None) -> dict:
+    layout = HeaderLayout(top=top or {}, foot=foot or {}, stamps=list(stamps), handwritten=handwritten or {})
+    return read_page_header(layout, {"number": None, "date": None, "place": None, "type": None,
+                                     "issuer": None, "subject": None, "signer": None})
+
+
+@pytest.mark.parametrize("lines, issuer, parent", [
+    (["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI"], "Ủy ban nhân dân tỉnh Quảng Ngãi", None),
+    (["UBND THÀNH PHỐ ĐÀ NẴNG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO"], "Sở Giáo dục và Đào tạo", "UBND thành phố Đà Nẵng"),
+    (["BỘCÔNG THƯƠNG", "TRƯỜNG ĐẠI HỌC ĐIỆN LỰC"], "Trường Đại học điện lực", "Bộ Công thương"),
+    (["CÔNG AN TP ĐÀ NẴNG", "PHÒNG AN NINH CHÍNH TRỊ NỘI BỘ"], "Phòng An ninh chính trị nội bộ",
+     "Công an thành phố Đà Nẵng"),
+    (["ỦY BAN NHÂN DÂN", "HUYỆN TRÀ BỒNG", "Số: 12/UBND"], "Ủy ban nhân dân huyện Trà Bồng", None),
+])
+def test_issuer_and_parent_from_the_left_block(lines, issuer, parent):
+    own = _read(top={"header_left": lines})
+    assert own["issuer"] == issuer and own["issuer_parent"] == parent
+
+
+def test_printed_number_is_certain_and_unread_pen_digits_are_not():
+    assert _read(top={"number_line": ["Số: 123/QĐ-UBND"]})["number"] == "123/QĐ-UBND"
+    assert _read(top={"number_line": ["Số: 123/QĐ-UBND"]})["number_uncertain"] is False
+    # The blank was filled by hand and the recogniser read it sure enough.
+    sure = _read(top={"number_line": ["Số: 2) /BC-UBND"]}, handwritten={"number": ("23", 0.99)})
+    assert sure["number"] == "23/BC-UBND" and sure["number_uncertain"] is False
+    # Filled by hand, read unsure: kept, flagged; not read at all: Tesseract's junk is not a number.
+    unsure = _read(top={"number_line": ["Số: 839 /UBND-TTHC"]}, handwritten={"number": ("299", HANDWRITING_SURE / 2)})
+    assert unsure["number"] == "299/UBND-TTHC" and unsure["number_uncertain"] is True
+    unread = _read(top={"number_line": ["Số: /UBND-KTTH"]}, handwritten={"number": ("", 0.0)})
+    assert unread["number"] is None and unread["number_uncertain"] is True
+    # A code with a department name keeps it; the digits Tesseract saw in a pen blank are unsure.
+    odd = _read(top={"number_line": ["“$ó:#f10 /TB-QL Đào tạo"]}, handwritten={"number": ("", 0.0)})
+    assert odd["number"] == "10/TB-QL Đào tạo" and odd["number_uncertain"] is True
+
+
+def test_date_line_with_pen_days_and_the_stamp_cross_check():
+    top = {"date_line": ["Quảng Ngãi, ngày 04 tháng 02 năm 2025"]}
+    own = _read(top=top)
+    assert (own["place"], own["date"], own["date_uncertain"]) == ("Quảng Ngãi", "2025-02-04", False)
+    # Pen ink glued to the words: the recogniser's day, Tesseract's printed month.
+    own = _read(top={"date_line": ["Đà Nẵng, ngày “Ệtháng 10 năm 2023"]}, handwritten={"day": ("18", 0.95)})
+    assert (own["place"], own["date"], own["date_uncertain"]) == ("Đà Nẵng", "2023-10-18", False)
+    # An impossible reading is no date; an e-signature earlier than the date makes it unsure.
+    assert _read(top={"date_line": ["Hà Nội, ngày {† tháng 8 năm 2025"]},
+                 handwritten={"day": ("318", 0.99)})["date"] is None
+    signed_before = _read(top=top, stamps=["TRUNG TÂM CÔNG BÁO\n03.02.2025 15:35:18 +07:00"])
+    assert signed_before["date"] == "2025-02-04" and signed_before["date_uncertain"] is True
+
+
+@pytest.mark.parametrize("top, kind, subject", [
+    ({"title": ["QUYẾT ĐỊNH", "Về việc phê duyệt kế hoạch năm 2024"]}, "Quyết định", "Về việc phê duyệt kế hoạch năm 2024"),
+    ({"number_line": ["Số: 22/TTr-UBND"], "title": ["TỜ TRÌNH _", "Về việc giao dự toán"]}, "Tờ trình", "Về việc giao dự toán"),
+    ({"number_line": ["Số: 575/UBND-KTTH"], "after_number": ["V/v tham gia ý kiến", "các dự thảo Nghị định", "Kính gửi: Sở Tài chính"]},
+     "Công văn", "tham gia ý kiến các dự thảo Nghị định"),
+    ({"number_line": ["Số: 7/CT-UBND"], "body": ["Ngày 24/12/2024, tại trụ sở"]}, "Chỉ thị", None),
+])
+def test_type_and_subject_from_the_title_or_the_code(top, kind, subject):
+    own = _read(top=top)
+    assert own["type"] == kind and own["subject"] == subject
+
+
+def test_signature_block_titles_name_and_recipients():
+    foot = {"signature": ["TL„ HIỆU TRƯỜNG", "TRUONG PHONG CTSV", "` Trung tá Nguyên Văn An x x"],
+            "recipients": [".Vợi nhận:", "- Như trên;", "- Lưu: VT, CTSV."]}
+    own = _read(foot=foot)
+    assert own["signer_title"] == "TL. HIỆU TRƯỞNG / TRƯỞNG PHÒNG CTSV"
+    assert own["signer"] == "Nguyễn Văn An"
+    assert own["recipients"] == ["Như trên", "Lưu: VT, CTSV"]
+    assert _read(foot={"signature": ["-: CHỦTỊCH", "Lê Trung Chinh"]})["signer_title"] == "CHỦ TỊCH"
