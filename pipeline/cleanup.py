@@ -52,7 +52,7 @@ signing software went with the pen), deskew (turning a page 0.25-0.8° cost Tess
 marks it reads on the unturned page; turning 2° in the page's own frame cut off its
 top line) and orientation (page-top strips were turned 90°).  After: 97.3% kept
 (the rest: marks read differently, words of seal lettering, psm 6 joining the lines
-of two columns), the proofread transcriptions' words 90.1% -> 93.0% (plain
+of two columns), the proofread transcriptions' words 90.1% -> 93.3% (plain
 Tesseract 93.7%); the generated corpus 0.42 / 1.08 / 2.43% -> 0.38 / 0.77 / 2.31%.
 """
 from __future__ import annotations
@@ -96,6 +96,10 @@ NLM_STRENGTH = 1.0
 # plain Tesseract's confident words read with the median before upscaling, 91 / 91% after;
 # a 150-DPI JPEG 88.5 -> 91.8%; generated corpus, CER moderate 0.88 -> 0.77%, heavy 2.45 ->
 # 2.31%, clean unchanged).
+# With deskew's grown canvas it costs the ruled annex tables of generated heavy scans (4
+# pages, 220 cells) 158 -> 147 cells exactly right, cell CER 4.4 -> 5.0% (the median alone
+# 158 -> 153, the canvas alone 158 -> 156); a 5x5 median on 150-DPI upscales kept 154 but
+# lost the body text's gain (moderate / heavy CER 0.96 / 2.41%): body text first.
 DENOISE_AFTER_UPSCALE = True
 # Thresholding method (see pipeline/binarize.py): otsu | sauvola | wolf | gray (none).
 BINARIZATION = "otsu"
