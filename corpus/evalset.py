@@ -35,7 +35,7 @@ __all__ = ["EvalPage", "EvalDocument", "build_eval_set", "load_eval_set", "compo
            "VERSION", "main"]
 
 # Bump when templates, layout or degradation change, so stale caches are rebuilt.
-VERSION = 3
+VERSION = 4
 SEED_DOCS = ("003", "004")
 
 
@@ -114,7 +114,9 @@ def composed_document(level_index: int, number: int, seed: int):
 def _composed(folder: Path, level: str, level_index: int, number: int, seed: int) -> EvalDocument:
     doc_seed = _doc_seed(seed, level_index, number)
     doc = composed_document(level_index, number, seed)
-    rendered = render_document(doc, dpi=300, seed=doc_seed)
+    # Truth in the document's own reading order: each header and footer column whole, left
+    # before right, as the product reads a page since it finds its layout (pipeline/regions.py).
+    rendered = render_document(doc, dpi=300, seed=doc_seed, reading_order="columns")
     doc_id = f"{level}-{number:02d}-{_slug(doc.doc_type)}"
     pages = _save_pages(folder, doc_id, level, [p.image for p in rendered.pages],
                         [p.text for p in rendered.pages], doc_seed, 300)

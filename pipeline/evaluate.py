@@ -25,7 +25,7 @@ import tempfile
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytesseract
@@ -132,10 +132,11 @@ def _ocr_both(image_path: str, dpi: int, with_ocrmypdf: bool = False) -> dict:
     raw_s = time.perf_counter() - start
     start = time.perf_counter()
     try:
-        ours = read_document(Path(image_path), Settings()).text
+        read = read_document(Path(image_path), Settings()).pages[0]
     except InputError:
-        ours = ""  # nothing readable: every reference character counts as an error
-    result = {"raw": raw, "ocr": ours, "raw_s": raw_s, "ocr_s": time.perf_counter() - start}
+        read = None  # nothing readable: every reference character counts as an error
+    result = {"raw": raw, "ocr": read.text if read else "", "page": read, "raw_s": raw_s,
+              "ocr_s": time.perf_counter() - start}
     if with_ocrmypdf:
         start = time.perf_counter()
         result["ocrmypdf"] = _ocrmypdf_text(image_path, dpi)
@@ -156,9 +157,13 @@ def ocr_generated(documents: list, workers: int, with_ocrmypdf: bool = False) ->
 
 
 def _ocr_and_restored(doc, by_page: dict) -> tuple[Document, Document]:
-    """A generated document as cleanup+OCR read it, and that read through the restorer in use."""
-    pages = [Page(number=page.number, text=by_page[(page.doc_id, page.level, page.number)]["ocr"],
-                  source="ocr") for page in doc.pages]
+    """A generated document as cleanup+OCR read it (words and layout kept, so extraction reads
+    the header region by region as `vanban run` does), and that read through the restorer in use."""
+    pages = []
+    for page in doc.pages:
+        read = by_page[(page.doc_id, page.level, page.number)].get("page")
+        pages.append(replace(read, number=page.number) if read is not None else
+                     Page(number=page.number, text="", source="ocr"))
     ocr_doc = Document(path=Path(doc.pdf_path), sha256="", kind="pdf", pages=pages)
     return ocr_doc, restore_document(ocr_doc)
 

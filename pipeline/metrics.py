@@ -143,8 +143,28 @@ def _norm_field(v) -> str | None:
     return re.sub(r"\s+", " ", nfc(str(v))).strip().lower()
 
 
+def _body_key(name) -> str | None:
+    """An issuing body's name for comparison: "UBND" and "Ủy ban nhân dân" are one name."""
+    s = _norm_field(name)
+    return re.sub(r"^(?:ubnd|uỷ ban nhân dân)\b", "ủy ban nhân dân", s) if s else s
+
+
+def issuer_forms(own: dict) -> set:
+    """The ways a header's issuer is written: as printed ("Sở Tài chính") and, when the
+    left block names its parent ("UBND tỉnh Quảng Ngãi"), with the parent's locality
+    ("Sở Tài chính tỉnh Quảng Ngãi"), as the gold files sometimes give it."""
+    issuer, parent = _body_key(own.get("issuer")), _body_key(own.get("issuer_parent"))
+    forms = {issuer}
+    if issuer and parent and parent.startswith("ủy ban nhân dân "):
+        forms.add(f"{issuer} {parent[len('ủy ban nhân dân '):]}")
+    return forms
+
+
 def score_header(predicted_self: dict, gold_self: dict) -> dict[str, bool]:
-    """Per header field: equal after NFC, case folding and whitespace collapsing (None == None)."""
+    """Per header field: equal after NFC, case folding and whitespace collapsing (None == None);
+    the issuer in any of its :func:`issuer_forms`."""
     fields = ("number", "date", "place", "type", "issuer", "subject", "signer")
-    return {f: _norm_field((predicted_self or {}).get(f)) == _norm_field((gold_self or {}).get(f))
-            for f in fields}
+    predicted_self, gold_self = predicted_self or {}, gold_self or {}
+    scores = {f: _norm_field(predicted_self.get(f)) == _norm_field(gold_self.get(f)) for f in fields}
+    scores["issuer"] = _body_key(gold_self.get("issuer")) in issuer_forms(predicted_self)
+    return scores

@@ -235,7 +235,7 @@ def _title(top: dict[str, list[str]]) -> tuple[str | None, str | None]:
     left = top.get("header_left", []) + top.get("after_number", [])
     for i, ln in enumerate(left):
         f = _fold(_clean_line(ln))
-        m = re.match(r"^(?:v\s*/\s*[vw]|ve viec)\s*:?\s*", f)
+        m = re.match(r"^v\s*/\s*[vw]\s*:?\s*", f)  # "Về việc" opens a title, "V/v" a letter's subject
         if m:
             parts = [_clean_line(ln)[m.end():]]
             for x in left[i + 1:i + 5]:
@@ -252,7 +252,8 @@ def _title(top: dict[str, list[str]]) -> tuple[str | None, str | None]:
             if key in KINDS and c.isupper():
                 rest = lines[i + 1:]
                 return KINDS[key], _title_lines(rest if lines is body or rest else body)
-    return None, None
+    # A centred title whose type word was not read: its lines are still the subject.
+    return None, _title_lines(title) if title else None
 
 
 def _is_vv(top: dict[str, list[str]]) -> bool:
