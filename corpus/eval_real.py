@@ -151,9 +151,9 @@ def _evaluate_one(args) -> dict:
 
 
 def run_real_eval(root: Path, workers: int = 2, cache: Path | None = None,
-                  settings: Settings = Settings()) -> dict:
+                  settings: Settings = Settings(), transcriptions: Path = TRANSCRIPTIONS) -> dict:
     """Score every page of ``root``: per-page outcomes, per-field tallies, line CER."""
-    pages = load_pages(root)
+    pages = load_pages(root, transcriptions)
     t0 = time.perf_counter()
     jobs = [(p, settings, cache) for p in pages]
     if workers > 1:
