@@ -13,6 +13,7 @@ from collections.abc import Callable, Hashable, Iterable
 
 from rapidfuzz.distance import Levenshtein
 
+from pipeline.extract.numbers import number_key  # noqa: F401 (scoring matches numbers by it)
 from pipeline.vietnamese import nfc, strip_diacritics
 
 FIELDS = ("doc_refs", "dates", "counts", "money")
@@ -63,11 +64,6 @@ def multiset_prf(predicted: Iterable[Hashable], gold: Iterable[Hashable],
     opt_hits = sum((extra & oc).values())
     fp = sum(extra.values()) - opt_hits
     return prf(tp + opt_hits, fp, fn)
-
-
-def number_key(number: str | None) -> str:
-    """Matching key of a document number: no spaces, upper case, Đ read as D."""
-    return re.sub(r"\s+", "", strip_diacritics(nfc(number or ""))).upper()
 
 
 def unit_key(unit: str | None) -> str:

@@ -10,7 +10,7 @@ from pipeline.extract.counts import find_counts
 from pipeline.extract.dates import find_dates
 from pipeline.extract.header import read_header
 from pipeline.extract.money import find_money
-from pipeline.extract.numbers import find_numbers
+from pipeline.extract.numbers import find_numbers, number_key
 from pipeline.extract.page_header import HeaderLayout, read_page_header
 from pipeline.extract.text import Folded, Lines
 
@@ -35,6 +35,13 @@ def extract_text(text: str, doc: str = "", layout: HeaderLayout | None = None) -
     header = read_header(text, numbers, dates)
     if layout is not None:
         header = read_page_header(layout, header)
+        if header.get("number") and not any(n.own for n in numbers):
+            # The "Số:" line read from the layout names the document's own number: its first
+            # mention in the text is that line, not a citation.
+            key = number_key(header["number"])
+            first = next((n for n in numbers if number_key(n.number) == key), None)
+            if first is not None:
+                first.own = True
 
     uncertain = []
     for n in numbers:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pipeline.extract.dates import DateMention
 from pipeline.extract.text import Folded, Mention
+from pipeline.vietnamese import nfc, strip_diacritics
 
 # Folded type word -> canonical Vietnamese (loại văn bản).  Longest first matters
 # only for "thong tu lien tich" vs "thong tu".
@@ -36,6 +37,11 @@ KINDS: dict[str, str] = {
     "ket luan": "Kết luận",
     "luat": "Luật",
 }
+def number_key(number: str | None) -> str:
+    """Matching key of a document number: no spaces, upper case, Đ read as D."""
+    return re.sub(r"\s+", "", strip_diacritics(nfc(number or ""))).upper()
+
+
 _KIND_RE = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in KINDS)
 
 # Issuer-code segments whose official spelling has "Đ" (or a fixed mixed case);
