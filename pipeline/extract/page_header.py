@@ -19,7 +19,7 @@ from pipeline.extract import places
 from pipeline.extract.header import _CODE_KINDS, SURNAMES, _clean_line, _fold
 from pipeline.extract.numbers import CODE_SEGMENTS, KINDS
 from pipeline.handwriting import DEFAULT_SETTINGS
-from pipeline.vietnamese import is_syllable_shaped
+from pipeline.vietnamese import is_syllable_shaped, strip_diacritics
 
 # Words that open the name of a body in the header's left block (cơ quan ban hành / chủ quản).
 _AGENCY_HEAD = re.compile(
@@ -352,12 +352,12 @@ def _name(c: str) -> str | None:
     """A person's name ending ``c`` (opens with a family name; a rank or junk before it is
     dropped: "Trung tá Ngô Văn Công"), title-cased; else None."""
     # Seal and pen marks cling to the words as stray signs ("Thuậnˆ"): only letters count.
-    words = [re.sub(r"[^A-Za-zÀ-ỹĐđ]", "", w) for w in c.split()]
+    words = ["".join(ch for ch in w if ch.isalpha() and strip_diacritics(ch).isascii()) for w in c.split()]
     words = [w for w in words if w]
     for k in range(len(words) - 1):  # the name may sit between a rank and seal or pen marks
         for end in range(min(len(words), k + 5), k + 1, -1):
             cand = " ".join(words[k:end])
-            if not _NAME_RE.match(cand) or re.search(r"\d", cand):
+            if not _NAME_RE.match(cand) or not all(is_syllable_shaped(w) for w in words[k:end]):
                 continue
             folded = _fold(cand).split()
             if folded[0] not in SURNAMES or (_TITLE_WORDS.search(_fold(cand)) and cand.isupper()):

@@ -75,3 +75,5 @@ def test_signature_block_titles_name_and_recipients():
     assert own["signer"] == "Nguyễn Văn An"
     assert own["recipients"] == ["Như trên", "Lưu: VT, CTSV"]
     assert _read(foot={"signature": ["-: CHỦTỊCH", "Lê Trung Chinh"]})["signer_title"] == "CHỦ TỊCH"
+    # Seal and pen marks read as signs and stray capitals beside the name are not part of it.
+    assert _read(foot={"signature": ["GIÁM ĐỐC", "Lê Thị Bích Thuận ˆ R ^"]})["signer"] == "Lê Thị Bích Thuận"
