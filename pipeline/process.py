@@ -277,9 +277,10 @@ def read_fill_ins(original: PageImage, page: Page, ocr: OcrSettings = OcrSetting
         confidence = reading.confidence
         seen = _glyphs_in_blank(" ".join(w.text for w in words_of("number_line" if role == "number" else "date_line")),
                                 role)
-        if seen and abs(seen - len(reading.text)) >= 2:
-            # Tesseract saw about one character a pen glyph; a reading two digits off it has
-            # lost or invented digits (a blank placed too narrow read "2027" as "20").
+        if seen - len(reading.text) >= 2:
+            # Tesseract sees at least one character a pen glyph (often one for several); a
+            # reading two digits short of it has lost some (a blank placed too narrow read
+            # "2027" as "20").
             confidence = min(confidence, 0.5)
         regions.append(Region("handwriting", (round(x0 * k), round(y0 * k), round(x1 * k), round(y1 * k)),
                               reading.text, round(confidence, 3), role=role))
@@ -350,6 +351,10 @@ def write_fill_ins(page: Page, fills: list[Region]) -> Page:
                 kept.append(replace(w, text=w.text[code.start():], box=(x1 + 1, *w.box[1:])))
             elif (head := re.match(r"^\D*?[:;]", w.text)) and w.box[0] < x0:
                 kept.append(replace(w, text=head.group()))
+            elif glued := re.search(r"[^\W\d_]{3,}$", w.text):  # "04tháng": the printed word stays
+                kept.append(replace(w, text=glued.group()))
+            elif glued := re.match(r"^[^\W\d_]{3,}", w.text):  # "ngày04"
+                kept.append(replace(w, text=glued.group()))
             elif overlap <= 0.6 * w.box[2]:
                 kept.append(w)
         words = kept
