@@ -133,6 +133,12 @@ def read_real_page(page: RealPage, settings: Settings, cache: Path | None = None
     return restored.text, extraction.get("self") or {}, time.perf_counter() - t0
 
 
+def _same_marks(text: str) -> str:
+    """Punctuation a scan cannot tell apart written one way (the transcriptions' README):
+    the ellipsis character and three dots, en and em dashes and the hyphen."""
+    return text.replace("…", "...").replace("–", "-").replace("—", "-")
+
+
 def _evaluate_one(args) -> dict:
     page, settings, cache = args
     try:
@@ -144,7 +150,7 @@ def _evaluate_one(args) -> dict:
     row = {"stem": page.stem, "seconds": seconds, "error": error, "predicted": header,
            "outcomes": {f: score_field(f, header, page.truth) for f in page.fields}}
     if page.transcription is not None:
-        errors, length = edit_counts(page.transcription, text, "char")
+        errors, length = edit_counts(_same_marks(page.transcription), _same_marks(text), "char")
         row["line_cer"] = errors / length if length else None
         row["cer_counts"] = [errors, length]
     return row
