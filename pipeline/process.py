@@ -143,6 +143,10 @@ def read_page(path: Path | str, kind: str, number: int, settings: Settings = Set
 # and from being read in one block with the other column.  Measured on real page 01: the
 # list reads "Na Tà cính / -CT, ĐCT U BND t" on the cleaned page, "- Bộ Tài chính; /
 # - CT, PCT UBND tỉnh;" from its own crop.
+# A region the whole page already read this surely (mean word confidence) is not read again:
+# on generated first pages (header and footer) 2.35 -> 1.82 s a page (before this work: 1.27),
+# real pages unchanged (header fields 87.8%, line CER 0.0274 -> 0.0276).
+REREAD_BELOW_CONF = 93
 REREAD_REGIONS = ("header_left", "number_line", "header_right", "date_line", "title", "recipients", "signature")
 
 
@@ -164,7 +168,7 @@ def reread_regions(original: PageImage, raw: Page, laid_out: Page, ocr: OcrSetti
     next_line = max((w.line for w in words), default=0) + 1
     changed = False
     for region in laid_out.regions:
-        if region.kind not in REREAD_REGIONS:
+        if region.kind not in REREAD_REGIONS or (region.conf or 0) >= REREAD_BELOW_CONF:
             continue
         x0, y0, x1, y1 = region.box
         pad = 0.4 * max(1, min(y1 - y0, 60))
