@@ -60,7 +60,6 @@ bold flagged "1" read as "4"; "6" read as "8"; the date line when Tesseract glue
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -68,6 +67,8 @@ from typing import Iterable, Sequence
 
 import cv2
 import numpy as np
+
+from .vietnamese import fold as _fold
 
 DIGITS_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "built" / "digits_mlp.npz"
 
@@ -527,11 +528,6 @@ CODE_CHAR_WIDTH = 0.64  # one character of "/UBND-KTTH"
 # than the print and sit high or low): y0 = top - ABOVE * h, y1 = bottom + BELOW * h.
 ABOVE = 0.55
 BELOW = 0.35
-
-
-def _fold(text: str) -> str:
-    t = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(c for c in t if not unicodedata.combining(c))
 
 
 def _as_boxes(words: Iterable) -> list[WordBox]:

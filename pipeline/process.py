@@ -28,7 +28,7 @@ from .ingest import (
 from .ocr import OcrSettings, ocr_page, ocr_words, tesseract_version
 from .rasterize import DPI, image_page_count, load_image_page, rasterize_pdf_page
 from .regions import layout_page
-from .vietnamese import looks_vietnamese
+from .vietnamese import fold, looks_vietnamese
 
 log = logging.getLogger(__name__)
 
@@ -293,9 +293,7 @@ def read_fill_ins(original: PageImage, page: Page, ocr: OcrSettings = OcrSetting
 
 def _glyphs_in_blank(line: str, role: str) -> int:
     """How many characters Tesseract read in a blank of its line (0 when it cannot tell)."""
-    from .vietnamese import strip_diacritics
-
-    f = strip_diacritics(line).lower()
+    f = fold(line)
     if role == "number":
         m = re.search(r"s\S{0,2}?[:;.„]\s*(.*?)/\s*[a-z]", f)
     elif role == "day":
@@ -375,10 +373,8 @@ def _printed_digits(words, after: str) -> bool:
     letters.  Digits glued to the printed code ("123/QĐ-UBND") share the code's lower
     confidence, so a clean glued token needs only :data:`PRINTED_GLUED_CONF`.
     """
-    from .vietnamese import strip_diacritics
-
     for i, w in enumerate(words[:-1]):
-        if re.match(after, strip_diacritics(w.text).lower()):
+        if re.match(after, fold(w.text)):
             nxt = words[i + 1]
             if re.fullmatch(r"\d{1,5}", nxt.text):
                 return nxt.conf >= PRINTED_DIGITS_CONF

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .document import Page, Region, Word
-from .vietnamese import strip_diacritics
+from .vietnamese import fold as _fold
 
 # A gap between two words wider than this (in inches) splits a row into column segments:
 # justified body text at 13-14 pt spaces words by at most ~0.12 in; the header's two
@@ -42,10 +42,6 @@ _SIGNING_TITLE = re.compile(r"^(?:tm|kt|tl|tuq|q)\s*[.,„]|^(?:pho\s+)?(?:chu\s
 _STAMP = re.compile(
     r"ky\s*boi|thoi\s*gian\s*ky|nguoi\s*ky|co\s*quan\s*:|\w@\S*\.\w|\.gov\.vn|\d{1,2}[./:]\d{2}[./:]\d{2,4}\s+"
     r"\d{1,2}:\d{2}(?::\d{2})?|\+07:00|\bcong\s*bao\W+(?:va\W+)?tin\s*hoc|trung\s*tam\W*cong\s*bao|^sao\s*y\b|cv\s*den\b|^den\s*:?\s*so\b")
-
-
-def _fold(s: str) -> str:
-    return strip_diacritics(s).lower()
 
 
 @dataclass

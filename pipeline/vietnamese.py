@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Letters that carry a Vietnamese diacritic (dấu) once NFC-composed, lower case.
 _VIET_MARKED = set(
@@ -22,6 +23,13 @@ def strip_diacritics(text: str) -> str:
     return unicodedata.normalize(
         "NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
     )
+
+
+@lru_cache(maxsize=8192)
+def fold(text: str) -> str:
+    """Lower case without diacritics, the form rules match on (``Số:`` -> ``so:``); cached, as
+    header and layout rules fold the same lines many times over."""
+    return strip_diacritics(text).lower()
 
 
 def has_diacritics(word: str) -> bool:

@@ -10,14 +10,13 @@ files often lacks the top block; the issuer is then read from the body.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from pipeline.extract import places
 from pipeline.extract.dates import DateMention
 from pipeline.extract.numbers import KINDS, DocumentNumber
-from pipeline.vietnamese import strip_diacritics
+from pipeline.vietnamese import fold, strip_diacritics
 
 HEADER_LINES = 25
 
@@ -51,10 +50,7 @@ _NAME_RE = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)
 _PLACE_DATE = re.compile(r"(?P<place>[^,\d:]{2,40}?)\s*,\s*ng[ad]y\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}")
 
 
-@lru_cache(maxsize=8192)
-def _fold(s: str) -> str:
-    # Cached: the header rules fold the same first lines many times over.
-    return strip_diacritics(s).lower()
+_fold = fold
 
 
 def _clean_line(s: str) -> str:

@@ -16,9 +16,10 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.extract import places
-from pipeline.extract.header import _CODE_KINDS, SURNAMES, _clean_line, _fold
+from pipeline.extract.header import _CODE_KINDS, SURNAMES, _clean_line
 from pipeline.extract.numbers import CODE_SEGMENTS, KINDS
 from pipeline.handwriting import DEFAULT_SETTINGS
+from pipeline.vietnamese import fold as _fold
 from pipeline.vietnamese import is_syllable_shaped, strip_diacritics
 
 # Words that open the name of a body in the header's left block (cơ quan ban hành / chủ quản).
