@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from .document import InputError
@@ -212,33 +213,34 @@ def pdf_page_is_scan(path: Path, page: int) -> bool:
     return False
 
 
-def pdf_text_layer(path: Path, page: int) -> str | None:
-    """The text layer of one PDF page when it is good enough to skip OCR, else None.
+@dataclass(frozen=True)
+class TextLayer:
+    """What one PDF page's text layer holds: the page's text, or an overlay's (or nothing)."""
 
-    An overlay (an e-signature stamp on a scanned page, see :data:`MIN_TEXT_LAYER_COVERAGE`)
-    is not the page's text: None, and :func:`pdf_stamp_text` gives it.
-    """
-    text = _pdf_text(path, page)
-    if text is None or (pdf_text_box(path, page)[1] < MIN_TEXT_LAYER_COVERAGE and pdf_page_is_scan(path, page)):
-        return None
-    return text
+    text: str | None = None  # the page's text, good enough to skip OCR
+    stamp: tuple[str, tuple[float, float, float, float]] | None = None  # an overlay's text, box in points
 
 
-def pdf_stamp_text(path: Path, page: int) -> tuple[str, tuple[float, float, float, float]] | None:
-    """(text, box in points) of an overlay text layer (e-signature stamp) on a scanned page, else None."""
+def read_text_layer(path: Path, page: int) -> TextLayer:
+    """One PDF page's text layer, read once: its text when good enough to skip OCR, or, for an
+    overlay on a scanned page (an e-signature stamp, see :data:`MIN_TEXT_LAYER_COVERAGE`),
+    the overlay's text and box, which is not the page's text."""
+    raw = _pdf_raw_text(path, page)
+    if raw is None or not raw.strip():
+        return TextLayer()
     box, coverage = pdf_text_box(path, page)
-    if box is None or coverage >= MIN_TEXT_LAYER_COVERAGE or not pdf_page_is_scan(path, page):
-        return None
-    proc = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"],
-        capture_output=True, timeout=120,
-    )
-    text = nfc(proc.stdout.decode("utf-8", "replace")).replace("\f", "") if proc.returncode == 0 else ""
-    text = "\n".join(ln.strip() for ln in text.split("\n") if ln.strip())
-    return (text, box) if text else None
+    if coverage < MIN_TEXT_LAYER_COVERAGE and pdf_page_is_scan(path, page):
+        text = "\n".join(ln.strip() for ln in raw.split("\n") if ln.strip())
+        return TextLayer(stamp=(text, box) if box is not None else None)
+    return TextLayer(text=_good_text_layer(raw))
 
 
-def _pdf_text(path: Path, page: int) -> str | None:
+def pdf_text_layer(path: Path, page: int) -> str | None:
+    """The text layer of one PDF page when it is good enough to skip OCR, else None."""
+    return read_text_layer(path, page).text
+
+
+def _pdf_raw_text(path: Path, page: int) -> str | None:
     proc = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"],
         capture_output=True,
@@ -246,8 +248,12 @@ def _pdf_text(path: Path, page: int) -> str | None:
     )
     if proc.returncode != 0:
         return None
+    return nfc(proc.stdout.decode("utf-8", "replace")).replace("\f", "")
+
+
+def _good_text_layer(raw: str) -> str | None:
     # Old PDFs typed in TCVN3 fonts extract as Latin-1 mojibake ("N«ng"): map it back.
-    text = fix_tcvn3_mojibake(nfc(proc.stdout.decode("utf-8", "replace")).replace("\f", ""))
+    text = fix_tcvn3_mojibake(raw)
     lines = [ln.rstrip() for ln in text.split("\n")]
     text = "\n".join(lines).strip("\n")
     letters = sum(c.isalpha() for c in text)

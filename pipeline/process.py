@@ -23,7 +23,7 @@ from .annex import read_tables
 from .cleanup import clean_page
 from .document import Document, InputError, Page, PageImage, Region, Word
 from .ingest import (
-    detect_kind, pdf_page_count, pdf_stamp_text, pdf_text_layer, read_text_file, sha256_of,
+    detect_kind, pdf_page_count, read_text_file, read_text_layer, sha256_of,
 )
 from .ocr import OcrSettings, ocr_page, ocr_words, tesseract_version
 from .rasterize import DPI, image_page_count, load_image_page, rasterize_pdf_page
@@ -111,11 +111,10 @@ def read_page(path: Path | str, kind: str, number: int, settings: Settings = Set
     path = Path(path)
     stamp = None
     if kind == "pdf":
-        if settings.use_text_layer:
-            text = pdf_text_layer(path, number)
-            if text is not None:
-                return Page(number=number, text=text, source="text-layer")
-        stamp = pdf_stamp_text(path, number)
+        layer = read_text_layer(path, number)
+        if settings.use_text_layer and layer.text is not None:
+            return Page(number=number, text=layer.text, source="text-layer")
+        stamp = layer.stamp
         image = rasterize_pdf_page(path, number, settings.dpi, max_pixels)
     elif kind == "image":
         image = load_image_page(path, number, max_pixels)
