@@ -156,13 +156,10 @@ def reread_regions(original: PageImage, raw: Page, laid_out: Page, ocr: OcrSetti
     fade to paper, black print stays), scaled as cleanup scaled the page, and read alone; its
     words replace the whole-page words inside it when their mean confidence is not lower.
     """
-    import numpy as np
-
     if raw.quality.get("rotation") or abs(float(raw.quality.get("skew_deg") or 0)) > 0.5:
         return laid_out  # boxes of a turned page do not map back by a scale alone
     k = float(raw.quality.get("scale") or 1)
-    img = original.image
-    gray = img.max(axis=2) if img.ndim == 3 else img
+    height, width = original.image.shape[:2]
     words = list(raw.words)
     next_line = max((w.line for w in words), default=0) + 1
     changed = False
@@ -172,15 +169,11 @@ def reread_regions(original: PageImage, raw: Page, laid_out: Page, ocr: OcrSetti
         x0, y0, x1, y1 = region.box
         pad = 0.4 * max(1, min(y1 - y0, 60))
         ox0, oy0 = max(0, int((x0 - pad) / k)), max(0, int((y0 - pad) / k))
-        ox1, oy1 = min(gray.shape[1], int((x1 + pad) / k) + 1), min(gray.shape[0], int((y1 + pad) / k) + 1)
-        if ox1 - ox0 < 8 or oy1 - oy0 < 8:
+        ox1, oy1 = min(width, int((x1 + pad) / k) + 1), min(height, int((y1 + pad) / k) + 1)
+        crop = _print_crop(original, (ox0, oy0, ox1, oy1), k)
+        if crop is None:
             continue
-        crop = gray[oy0:oy1, ox0:ox1]
-        if k != 1:
-            import cv2
-
-            crop = cv2.resize(crop, None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC)
-        fresh = ocr_words(np.ascontiguousarray(crop), ocr, offset=(ox0 * k, oy0 * k), first_line=next_line)
+        fresh = ocr_words(crop, ocr, offset=(ox0 * k, oy0 * k), first_line=next_line)
         fresh = [w for w in fresh if _centre_in(w, region.box)]
         inside = [w for w in words if _centre_in(w, region.box)]
         if not fresh or _mean_conf(fresh) < _mean_conf(inside) or _letters(fresh) < 0.8 * _letters(inside):
@@ -302,26 +295,35 @@ def _glyphs_in_blank(line: str, role: str) -> int:
     return len(re.sub(r"[\s._\-…,]", "", m.group(1))) if m else 0
 
 
-def _print_words(original: PageImage, box, k: float, ocr: OcrSettings) -> list[tuple]:
-    """(text, left, top, width, height) in original pixels of the print in a line's region,
-    read from the original raster's brightest channel with a line of margin around it."""
+def _print_crop(original: PageImage, box: tuple[int, int, int, int], k: float):
+    """The box (original pixels) of the original raster as Tesseract should read its print: the
+    brightest of R, G, B (red seal and blue pen fade to paper, black print stays), scaled as
+    cleanup scaled the page; None for a box too small to read."""
     import cv2
     import numpy as np
 
-    img = original.image
-    gray = img.max(axis=2) if img.ndim == 3 else img
+    x0, y0, x1, y1 = box
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
+    img = original.image[y0:y1, x0:x1]
+    crop = img.max(axis=2) if img.ndim == 3 else img
+    if k != 1:
+        crop = cv2.resize(crop, None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC)
+    return np.ascontiguousarray(crop)
+
+
+def _print_words(original: PageImage, box, k: float, ocr: OcrSettings) -> list[tuple]:
+    """(text, left, top, width, height) in original pixels of the print in a line's region
+    (page pixels), read with a line of margin around it."""
+    height, width = original.image.shape[:2]
     x0, y0, x1, y1 = (v / k for v in box)
     pad = y1 - y0
     ox0, oy0 = max(0, int(x0 - pad)), max(0, int(y0 - pad))
-    ox1, oy1 = min(gray.shape[1], int(x1 + pad)), min(gray.shape[0], int(y1 + pad))
-    if ox1 - ox0 < 8 or oy1 - oy0 < 8:
+    ox1, oy1 = min(width, int(x1 + pad)), min(height, int(y1 + pad))
+    crop = _print_crop(original, (ox0, oy0, ox1, oy1), k)
+    if crop is None:
         return []
-    crop = gray[oy0:oy1, ox0:ox1]
-    if k != 1:
-        crop = cv2.resize(crop, None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC)
-    words = ocr_words(np.ascontiguousarray(crop), ocr,
-                      offset=(ox0, oy0), scale=1 / k)
-    return [(w.text, *w.box) for w in words]
+    return [(w.text, *w.box) for w in ocr_words(crop, ocr, offset=(ox0, oy0), scale=1 / k)]
 
 
 def write_fill_ins(page: Page, fills: list[Region]) -> Page:

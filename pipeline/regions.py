@@ -27,6 +27,9 @@ from .vietnamese import fold as _fold
 # justified body text at 13-14 pt spaces words by at most ~0.12 in; the header's two
 # columns and the footer's list | signature stand >= 0.4 in apart on every real page.
 COLUMN_GAP_IN = 0.25
+# Share of the page width from which a segment stands in the right column (motto block,
+# place-date line, signature block); on the real pages they start at 0.43-0.56 of the width.
+RIGHT_COLUMN = 0.42
 
 _MOTTO = re.compile(r"cong\s*hoa|chu\s*nghia\s*viet|doc\s*lap\s*-?\s*tu\s*do|tu\s*do\s*-?\s*hanh\s*phuc")
 _NUMBER_LINE = re.compile(r"^(?:\S{1,2}\s+)?s[o0]\s*[:;.]|^\W{0,2}s[o0]\W.*[/-]|^s[o0]\s+\S*\d"
@@ -107,11 +110,10 @@ def layout_page(page: Page) -> Page:
     rows = [split_row(r, gap) for r in _rows(page)]
     rows[:12] = [[part for seg in row for part in _split_at_motto(seg)] for row in rows[:12]]
     width = page.width
-    mid = width * 0.5
 
     def is_right(seg: Segment) -> bool:
         x0, _, x1, _ = seg.box
-        return x0 > width * 0.42
+        return x0 > width * RIGHT_COLUMN
 
     # Stamps: rows or segments in the signing software's words, anywhere on the page.
     stamp_segs: list[Segment] = []
@@ -187,7 +189,9 @@ def layout_page(page: Page) -> Page:
     # The header's right block starts where the motto does (it may stand left of the middle
     # when the issuing body's name is long: "CÔNG AN TP ĐÀ NẴNG | CỘNG HÒA …").
     motto_x = [s.box[0] for row in rows[:header_end] for s in row if _MOTTO.match(_fold(s.text))]
-    right_from = min(min(motto_x) - 0.02 * width, mid * 0.84) if motto_x else mid * 0.84
+    right_from = width * RIGHT_COLUMN
+    if motto_x:
+        right_from = min(min(motto_x) - 0.02 * width, right_from)
     # Assign segments to regions.
     groups: dict[str, list[Segment]] = {k: [] for k in (
         "header_left", "header_right", "title", "body", "recipients", "signature")}
@@ -201,10 +205,6 @@ def layout_page(page: Page) -> Page:
                 groups["title"].append(seg)
             else:
                 groups["body"].append(seg)
-    # A page without the header or footer columns: rows stay whole in the body.
-    if header_end == 0 and footer_at == len(rows):
-        pass
-
     noise = [s for k in ("signature", "recipients", "body") for s in groups[k] if _is_noise(s, page)]
     for k in groups:
         groups[k] = [s for s in groups[k] if not any(s is n for n in noise)]
@@ -260,7 +260,7 @@ def _has_agency(seg: Segment) -> bool:
 def _spans(seg: Segment, width: int) -> bool:
     """True for a segment that crosses the page's middle or is centred on it (a title or body row)."""
     x0, _, x1, _ = seg.box
-    return (x0 < width * 0.42 and x1 > width * 0.55) or abs((x0 + x1) / 2 - width / 2) < 0.06 * width
+    return (x0 < width * RIGHT_COLUMN and x1 > width * 0.55) or abs((x0 + x1) / 2 - width / 2) < 0.06 * width
 
 
 def _is_noise(seg: Segment, page: Page) -> bool:
