@@ -257,6 +257,13 @@ def test_correct_marks_mends_vie_misreadings(shipped):
     assert strip_diacritics(out) == strip_diacritics(VIE_OCR)
 
 
+def test_correct_marks_mends_a_word_that_spells_no_syllable(shipped):
+    # "buỗi" (ngã on ô) is no Vietnamese syllable: a misread mark, never kept as read,
+    # while a name or a foreign word without Vietnamese marks is left alone.
+    assert shipped.correct_marks("tại buỗi làm việc") == "tại buổi làm việc"
+    assert shipped.correct_marks("Ban Chỉ đạo COVID Online") == "Ban Chỉ đạo COVID Online"
+
+
 def test_correct_marks_keeps_correct_text_and_codes(shipped):
     assert shipped.correct_marks(VIE_TRUE) == VIE_TRUE
     line = "Căn cứ Quyết định số 148/QĐ-TTg ngày 24/02/2022, UBND tỉnh gửi vanphong@quangngai.gov.vn."
