@@ -292,6 +292,7 @@ def _signature(lines: list[str]) -> tuple[str | None, str | None]:
     """(signing title lines joined by " / ", signer's name) of the signature block."""
     titles: list[str] = []
     signer = None
+    garbled_mark = False
     for ln in lines:
         c = _clean_line(ln).strip(" .,;:-_`'\"")
         if not c:
@@ -308,9 +309,28 @@ def _signature(lines: list[str]) -> tuple[str | None, str | None]:
             # A letter split off its word ("TRƯỞN G") is joined back; junk before the mark dropped.
             c = re.sub(r"(?<=[A-ZĐÀ-Ỹ]{3}) (?=[A-ZĐÀ-Ỹ]\b)", "", c)
             c = re.sub(r"^\W*\w?\W*(?=(?:TM|KT|TL|TUQ)\W)", "", c) if re.search(r"(?:TM|KT|TL|TUQ)\W", c[:6]) else c
+            if not titles and (m := _GARBLED_MARK.match(c)) and not _SIGNING_MARK.match(_fold(c)):
+                c, garbled_mark = c[m.end():], True
             title = _restore_title(re.sub(r"^[^A-ZĐÀ-Ỹ]+", "", c))
             titles.append(re.sub(r"^(TM|KT|TL|TUQ|Q)\s*[.,„]\s*", r"\1. ", title))
+    if garbled_mark and len(titles) > 1:
+        titles[0] = f"{_implied_mark(titles)} {titles[0]}"
     return (" / ".join(titles) or None), signer
+
+
+# A signing mark the seal or the pen made unreadable ("TE:.HIỆU TRƯỞNG" for "TL."): one to
+# three capitals and a stop, glued to the title.
+_GARBLED_MARK = re.compile(r"^[A-ZĐ][A-ZĐ0-9]{0,2}\s*[.:,„;]+\s*(?=[A-ZĐÀ-Ỹ]{2})")
+
+
+def _implied_mark(titles: list[str]) -> str:
+    """The signing mark that the title lines imply (Nghị định 30/2020, Phụ lục I, II.8): TM.
+    (thay mặt) for a collective body, KT. (ký thay) when a deputy (PHÓ …) signs for the head,
+    TL. (thừa lệnh) when the head of a unit signs by order.  A mark always comes with a
+    second title line, so ``titles`` has two or more."""
+    if re.match(r"(ỦY BAN|UỶ BAN|HỘI ĐỒNG|BAN |THƯỜNG TRỰC)", titles[0]):
+        return "TM."
+    return "KT." if titles[1].startswith("PHÓ") else "TL."
 
 
 # The words of signing titles (Nghị định 30/2020, Phụ lục I): a title line that lost its marks

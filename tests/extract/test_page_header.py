@@ -75,5 +75,13 @@ def test_signature_block_titles_name_and_recipients():
     assert own["signer"] == "Nguyễn Văn An"
     assert own["recipients"] == ["Như trên", "Lưu: VT, CTSV"]
     assert _read(foot={"signature": ["-: CHỦTỊCH", "Lê Trung Chinh"]})["signer_title"] == "CHỦ TỊCH"
+    # A signing mark the seal made unreadable is the one the title lines imply (NĐ 30/2020).
+    sealed = {"TE:.HIỆU TRƯỞNG": "TL.", "K1:.GIÁM ĐỐC": "KT.", "IM: ỦY BAN NHÂN DÂN": "TM."}
+    seconds = {"TL.": "TRƯỞNG PHÒNG CTSV", "KT.": "PHÓ GIÁM ĐỐC", "TM.": "CHỦ TỊCH"}
+    for line, mark in sealed.items():
+        title = _read(foot={"signature": [line, seconds[mark], "Lê Văn An"]})["signer_title"]
+        assert title.startswith(mark + " ") and "." not in title[len(mark):].split("/")[0]
+    # One title line: junk before it is no mark.
+    assert _read(foot={"signature": ["XY: GIÁM ĐỐC", "Lê Văn An"]})["signer_title"] == "GIÁM ĐỐC"
     # Seal and pen marks read as signs and stray capitals beside the name are not part of it.
     assert _read(foot={"signature": ["GIÁM ĐỐC", "Lê Thị Bích Thuận ˆ R ^"]})["signer"] == "Lê Thị Bích Thuận"
