@@ -12,16 +12,20 @@ settings, reads pages from there instead of running Tesseract again.
 """
 from __future__ import annotations
 
+import errno
+import functools
 import json
-from dataclasses import asdict
 import os
 import sqlite3
 import zlib
+from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from .document import Document, Page, Region, TableCell, Word
+from .errors import StoreError
 
 if TYPE_CHECKING:  # pandas costs ~0.4 s to import: only queries and exports need it
     import pandas as pd
@@ -187,25 +191,81 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+# What SQLite's and the file system's messages mean for the user, by a piece of their text.
+_STORE_FAULTS = [("disk is full", "disk full"), ("no space left", "disk full"),
+                 ("not a database", "not a vanban store"), ("readonly", "read-only"),
+                 ("read-only", "read-only"), ("permission denied", "no permission to write"),
+                 ("unable to open", "cannot open"), ("not a directory", "not a folder"),
+                 ("file exists", "not a folder")]
+
+
+def store_error(path: Path, exc: Exception) -> StoreError:
+    """``exc`` (sqlite3 or OS) as one :class:`StoreError` line: what it means, then SQLite's words."""
+    if isinstance(exc, OSError):
+        text = exc.strerror or str(exc)
+        path = Path(exc.filename) if isinstance(exc.filename, str) else path
+        if exc.errno == errno.ENOSPC:
+            return StoreError(path, f"disk full ({text})")
+    else:
+        text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    what = next((w for needle, w in _STORE_FAULTS if needle in text.lower()), None)
+    return StoreError(path, f"{what} ({text})" if what else text)
+
+
+def _guarded(method):
+    """Turn the sqlite3 and OS errors of a Store method into :class:`StoreError`."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.Error, OSError) as exc:
+            raise store_error(self.path, exc) from exc
+    return wrapper
+
+
 class Store:
     """The SQLite file ``OUT/vanban.sqlite``."""
 
+    @_guarded
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.path.parent, os.W_OK | os.X_OK):
+            # SQLite would only say "unable to open database file" (its WAL lives beside the file).
+            raise StoreError(self.path.parent, "read-only folder")
         self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        self.conn.execute("PRAGMA foreign_keys = ON")
-        self.conn.execute("PRAGMA journal_mode = WAL")
-        self.conn.executescript(SCHEMA)
-        self._upgrade()
+        try:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.executescript(SCHEMA)
+            self._upgrade()
+        except BaseException:
+            self.conn.close()
+            raise
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Cursor]:
+        """BEGIN IMMEDIATE … COMMIT; on any error the transaction is rolled back."""
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            yield cur
+            cur.execute("COMMIT")
+        except BaseException:
+            # SQLite has already rolled back after some errors (a full disk at COMMIT): a second
+            # ROLLBACK would raise "no transaction is active" and hide the real error.
+            if self.conn.in_transaction:
+                try:
+                    cur.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the file is unusable: the error being raised says why
+            raise
 
     def _upgrade(self) -> None:
         """Bring a store written by an older version up to :data:`SCHEMA_VERSION`."""
         if self.conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
             return
-        cur = self.conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as cur:
             version = cur.execute("PRAGMA user_version").fetchone()[0]  # another process may have done it
             if version < SCHEMA_VERSION:
                 added = []
@@ -220,10 +280,6 @@ class Store:
                                 (f"stale-schema{SCHEMA_VERSION}:",))
                     self._bump_generation(cur)
                 cur.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
 
     def close(self) -> None:
         """Close the connection (the WAL is checkpointed into the main file)."""
@@ -235,6 +291,7 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @_guarded
     def is_current(self, path: Path, sha256: str, pipeline_key: str) -> bool:
         """True when this exact content was already processed with the same pipeline."""
         row = self.conn.execute(
@@ -246,6 +303,7 @@ class Store:
         """Replace everything stored for ``doc.path`` with this result, atomically."""
         return self.save_documents([(doc, extraction, 1)], pipeline_key)[0]
 
+    @_guarded
     def save_documents(self, parts: list[tuple[Document, dict, int]], pipeline_key: str) -> list[int]:
         """Replace everything stored for one file with its documents, atomically.
 
@@ -254,19 +312,13 @@ class Store:
         :func:`pipeline.process.split_document`).
         """
         path = str(parts[0][0].path)
-        cur = self.conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as cur:
             cur.execute("DELETE FROM documents WHERE path = ? OR (substr(path, 1, ?) = ? AND path GLOB ?)",
                         (path, len(path) + 1, path + "#", "*#[0-9]*"))
             cur.execute("DELETE FROM failures WHERE path = ?", (path,))
             ids = [self._insert_document(cur, doc, extraction, first, pipeline_key)
                    for doc, extraction, first in parts]
             self._bump_generation(cur)
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
         return ids
 
     def _insert_document(self, cur: sqlite3.Cursor, doc: Document, extraction: dict, first_page: int,
@@ -288,22 +340,18 @@ class Store:
             self._insert_mentions(cur, doc_id, table, columns, extraction.get(table, []))
         return doc_id
 
+    @_guarded
     def record_failure(self, path: Path, reason: str) -> None:
         """Remember a file that could not be processed (its earlier good rows are kept)."""
-        cur = self.conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as cur:
             cur.execute("DELETE FROM failures WHERE path = ?", (str(path),))
             cur.execute(
                 "INSERT INTO failures (path, reason, failed_at) VALUES (?,?,?)",
                 (str(path), reason, _now()),
             )
             self._bump_generation(cur)
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
 
+    @_guarded
     def generation(self) -> int:
         """A counter bumped by every change to the exported tables."""
         return int(self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
@@ -312,6 +360,7 @@ class Store:
     def _bump_generation(cur: sqlite3.Cursor) -> None:
         cur.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
 
+    @_guarded
     def cached_pages(self, sha256: str, ocr_key: str) -> dict[int, Page]:
         """Pages of this content already read with these OCR settings, by page number."""
         rows = self.conn.execute(
@@ -319,11 +368,13 @@ class Store:
         ).fetchall()
         return {number: page_from_blob(blob) for number, blob in rows}
 
+    @_guarded
     def cached_count(self, sha256: str, ocr_key: str) -> int:
         """How many pages of this content are cached for these OCR settings."""
         return self.conn.execute("SELECT COUNT(*) FROM page_cache WHERE sha256 = ? AND ocr_key = ?",
                                  (sha256, ocr_key)).fetchone()[0]
 
+    @_guarded
     def cache_page(self, sha256: str, ocr_key: str, page: Page) -> None:
         """Keep one read page (its own small transaction: a crash loses at most this page)."""
         self.conn.execute(
@@ -410,6 +461,7 @@ class Store:
         return current and all((directory / f"{t}{s}").is_file()
                                for t in TABLES for s in (".csv", ".parquet"))
 
+    @_guarded
     def export(self, directory: Path) -> list[Path]:
         """Write every table as CSV and Parquet into ``directory`` (atomic renames)."""
         directory = Path(directory)
