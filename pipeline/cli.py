@@ -172,23 +172,16 @@ def _read_text_arg(file: Path) -> str:
 @main.command()
 @click.argument("sql")
 @click.option("--db", default="out/vanban.sqlite", show_default=True,
-              type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              type=click.Path(path_type=Path, dir_okay=False),
               help="The store written by `vanban run`.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 def query(sql: str, db: Path, as_csv: bool) -> None:
-    """Run an SQL query on the store and print the result."""
-    import sqlite3
-
+    """Run an SQL query on the store and print the result (nothing can change the store)."""
     import pandas as pd
 
-    # Read-only: an analyst's typo must never modify the store.
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        frame = pd.read_sql_query(sql, conn)
-    except (sqlite3.Error, pd.errors.DatabaseError) as exc:
-        _fail(f"{db}: {str(exc).splitlines()[-1]}")
-    finally:
-        conn.close()
+    from .store import read_query
+
+    frame = read_query(db, sql)
     if as_csv:
         click.echo(frame.to_csv(index=False), nl=False)
         return

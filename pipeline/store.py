@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from .document import Document, Page, Region, TableCell, Word
-from .errors import StoreError
+from .errors import BadArgs, StoreError
 
 if TYPE_CHECKING:  # pandas costs ~0.4 s to import: only queries and exports need it
     import pandas as pd
@@ -481,6 +481,81 @@ class Store:
         stamp.with_name(f"{EXPORT_STAMP}.tmp").write_text(str(generation))
         os.replace(stamp.with_name(f"{EXPORT_STAMP}.tmp"), stamp)
         return written
+
+
+# ``vanban query``: what an analyst's SQL may do.  Read tables, call functions, recurse in a CTE;
+# everything else (CREATE, DROP, INSERT, UPDATE, DELETE, ATTACH, DETACH, VACUUM [INTO], BEGIN,
+# a PRAGMA that writes) is refused before it runs.  ATTACH and VACUUM INTO would create or
+# overwrite any file, even on a connection opened read-only.
+_READ_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+# PRAGMAs that only describe the store, whatever their argument (a table or an index name).
+_DESCRIBING_PRAGMAS = {"table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
+                       "foreign_key_list", "foreign_key_check", "collation_list", "function_list",
+                       "pragma_list", "database_list", "compile_options", "integrity_check", "quick_check"}
+# PRAGMAs that read a setting when given no value (given one, they would write it).
+_SETTING_PRAGMAS = {"user_version", "schema_version", "application_id", "page_count", "page_size",
+                    "freelist_count", "encoding", "journal_mode", "auto_vacuum", "data_version"}
+
+
+def _only_reads(action: int, arg1, arg2, db_name, trigger) -> int:
+    """SQLite authorizer of ``vanban query``: allow reading, deny anything else."""
+    if action in _READ_ACTIONS:
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_PRAGMA and (
+            arg1 in _DESCRIBING_PRAGMAS or (arg1 in _SETTING_PRAGMAS and arg2 is None)):
+        return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
+
+
+def read_only_uri(path: Path) -> str:
+    """A URI that opens the SQLite file ``path`` read-only, whatever its name holds (``#``,
+    ``?``, ``%``, spaces are quoted).  ``immutable`` when the file or its folder cannot be
+    written: SQLite then reads the file as it is, without the WAL index it could not create."""
+    path = Path(path).absolute()
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+    return path.as_uri() + ("?mode=ro" if writable else "?mode=ro&immutable=1")
+
+
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """The store at ``path`` opened so that no statement can change any file."""
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(path, "no store here (`vanban run --out DIR` writes DIR/vanban.sqlite)")
+    try:
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
+    except sqlite3.Error as exc:
+        raise store_error(path, exc) from None
+    conn.set_authorizer(_only_reads)
+    return conn
+
+
+def read_query(path: Path, sql: str) -> "pd.DataFrame":
+    """The result of an analyst's SQL on the store at ``path`` (see :func:`open_read_only`).
+
+    SQL that is empty, does not parse or would write is :class:`BadArgs`; a store that is
+    missing or is not a database is :class:`StoreError`.
+    """
+    import pandas as pd
+
+    if not sql.strip():
+        raise BadArgs("empty SQL: give a SELECT statement")
+    conn = open_read_only(path)
+    try:
+        cur = conn.execute(sql)
+        if cur.description is None:
+            raise BadArgs("nothing to run: give a SELECT statement")
+        columns = [d[0] for d in cur.description]
+        return pd.DataFrame.from_records(cur.fetchall(), columns=columns, coerce_float=True)
+    except sqlite3.Error as exc:
+        text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        if "not authorized" in text or "authorization denied" in text:  # _only_reads said no
+            raise BadArgs("refused: `vanban query` only reads the store (SELECT, read-only PRAGMAs)") from None
+        fault = store_error(path, exc)
+        if fault.reason != text:  # SQLite's words name a fault of the file, not of the SQL
+            raise fault from None
+        raise BadArgs(f"{text} (in the SQL given to `vanban query`)") from None
+    finally:
+        conn.close()
 
 
 def page_to_blob(page: Page) -> bytes:
