@@ -32,6 +32,7 @@ from .ingest import SUPPORTED_SUFFIXES, sha256_of
 from .process import (
     DocumentPlan, Settings, assemble_document, finish_document, plan_document, split_document, warm_up,
 )
+from .runs import run_folder
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -178,7 +179,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
         log.info("skipped %s: %s", path, why)
         events.emit("skipped", path=path, reason=why)
     try:
-        with Store(out_dir / STORE_NAME) as store:
+        with run_folder() as temp_dir, Store(out_dir / STORE_NAME) as store:
             todo = []
             for path in files:
                 if not force and _unchanged(store, path, key):
@@ -197,7 +198,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
                     _fail(store, summary, events, path, exc.reason)
             if plans:
                 _read_and_save(plans, store, settings, key, ocr_key, force, console, events,
-                               summary, workers, scheduler, keep_images, pool)
+                               summary, workers, scheduler, keep_images, pool, temp_dir)
             tables = out_dir / "tables"
             if not store.exports_current(tables):
                 store.export(tables)
@@ -219,7 +220,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
 def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, key: str,
                    ocr_key: str, force: bool, console: Console, events: EventLog,
                    summary: RunSummary, workers: int | None, scheduler: str | None,
-                   keep_images: Path | None, pool) -> None:
+                   keep_images: Path | None, pool, temp_dir: Path) -> None:
     """Read every page not in the cache, saving each document as its last page arrives."""
     from .rasterize import pixel_cap
     from .workers import PageTask, WorkerLost, make_pool
@@ -237,7 +238,7 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
 
     def get_pool():
         if not pools:  # started only when a page must really be read
-            pools.append(make_pool(workers, scheduler))
+            pools.append(make_pool(workers, scheduler, temp_dir))
             summary.workers = pools[0].describe()
             events.emit("workers", description=summary.workers, capacity=pools[0].capacity)
         return pools[0]

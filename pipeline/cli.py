@@ -133,7 +133,7 @@ def _print_run_summary(summary, store_path: Path) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 def ocr(file: Path) -> None:
     """Print the text of a PDF or image; pages are separated by a form-feed line."""
-    click.echo(read_document(file, Settings()).text)
+    click.echo(_read_document(file).text)
 
 
 @main.command()
@@ -156,9 +156,17 @@ def extract(file: Path) -> None:
         doc = Document(path=Path(name), sha256="", kind="text",
                        pages=[Page(number=1, text=text, source="text")])
     else:
-        doc = read_document(file, Settings())
+        doc = _read_document(file)
     result = extract_document(restore_document(doc), doc)
     click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+
+
+def _read_document(file: Path) -> Document:
+    """Read a PDF or image here, its temporary files in a run folder (pipeline/runs.py)."""
+    from .runs import run_folder, temp_files_in
+
+    with run_folder() as temp_dir, temp_files_in(temp_dir):
+        return read_document(file, Settings())
 
 
 def _read_text_arg(file: Path) -> str:

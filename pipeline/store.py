@@ -212,13 +212,21 @@ def store_error(path: Path, exc: Exception) -> StoreError:
     return StoreError(path, f"{what} ({text})" if what else text)
 
 
+def _is_file_fault(exc: BaseException) -> bool:
+    """A fault of the file or the disk (full, read-only, locked, not a database, corrupt), not of
+    the rows written: an IntegrityError or a ProgrammingError is a bug and stays one."""
+    return isinstance(exc, (OSError, sqlite3.OperationalError)) or type(exc) is sqlite3.DatabaseError
+
+
 def _guarded(method):
-    """Turn the sqlite3 and OS errors of a Store method into :class:`StoreError`."""
+    """Turn the file and disk errors of a Store method into :class:`StoreError`."""
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
         except (sqlite3.Error, OSError) as exc:
+            if not _is_file_fault(exc):
+                raise
             raise store_error(self.path, exc) from exc
     return wrapper
 

@@ -14,10 +14,12 @@ import resource
 import select
 import signal
 import socket
+import tempfile
 import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from .document import InputError, Page
@@ -91,9 +93,14 @@ def run_page(task: PageTask, settings: Settings, keep_images: str | None = None)
                        children.ru_maxrss / 1024, cpu, mended)
 
 
-def _init_local_worker(parent_pid: int) -> None:
+def _init_local_worker(parent_pid: int, temp_dir: str | None) -> None:
     # One Tesseract thread per worker: N workers on N cores, not N x cores threads fighting.
     os.environ["OMP_THREAD_LIMIT"] = os.environ.get("OMP_THREAD_LIMIT", "1")
+    if temp_dir:
+        # Every temporary file in the run's folder (pipeline.runs): our page images,
+        # pytesseract's tess_* files (tempfile) and those of the programs it runs (TMPDIR).
+        tempfile.tempdir = temp_dir
+        os.environ["TMPDIR"] = temp_dir
     # Ctrl-C reaches the whole process group: the run stops its workers itself, so a worker
     # neither prints a traceback nor drops the page it is reading.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -128,18 +135,20 @@ def _pid_alive(pid: int) -> bool:
 
 class LocalPool:
     """A process pool on this machine (forkserver: workers never inherit the parent's
-    SQLite connection or progress-bar thread)."""
+    SQLite connection or progress-bar thread); ``temp_dir``: the folder for all their
+    temporary files."""
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, temp_dir: Path | str | None = None):
         check_tesseract()  # before forking workers that would each fail every page with it
         self.workers = max(1, workers or os.cpu_count() or 1)
+        self.temp_dir = str(temp_dir) if temp_dir else None
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(["pipeline.workers"])
         self._pool = self._new_pool()
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx,
-                                      initializer=_init_local_worker, initargs=(os.getpid(),))
+                                      initializer=_init_local_worker, initargs=(os.getpid(), self.temp_dir))
 
     @property
     def capacity(self) -> int:
@@ -254,9 +263,10 @@ def check_scheduler(address: str) -> str:
     return address
 
 
-def make_pool(workers: int | None = None, scheduler: str | None = None):
-    """A :class:`DaskPool` when a scheduler address is given, else a :class:`LocalPool`."""
-    return DaskPool(scheduler) if scheduler else LocalPool(workers)
+def make_pool(workers: int | None = None, scheduler: str | None = None, temp_dir: Path | str | None = None):
+    """A :class:`DaskPool` when a scheduler address is given, else a :class:`LocalPool` whose
+    workers keep their temporary files in ``temp_dir`` (Dask workers keep theirs)."""
+    return DaskPool(scheduler) if scheduler else LocalPool(workers, temp_dir)
 
 
 __all__ = ["PageTask", "PageOutcome", "WorkerLost", "run_page", "LocalPool", "DaskPool", "check_scheduler",
