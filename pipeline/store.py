@@ -9,6 +9,8 @@ Besides the analysts' tables, ``page_cache`` keeps every page read by OCR
 (text, words, quality) keyed by file content, page number and the OCR settings
 key: a re-run after a crash, or after a change of extraction or restoration
 settings, reads pages from there instead of running Tesseract again.
+``page_claims`` holds the pages being read right now, with the run reading
+them: two runs on one store never read the same page (:meth:`Store.claim_page`).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import functools
 import json
 import os
 import sqlite3
+import time
 import zlib
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -26,6 +29,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from .document import Document, Page, Region, TableCell, Word
 from .errors import BadArgs, StoreError
+from .runs import RunId
 
 if TYPE_CHECKING:  # pandas costs ~0.4 s to import: only queries and exports need it
     import pandas as pd
@@ -120,6 +124,12 @@ CREATE TABLE IF NOT EXISTS page_cache (
     created_at TEXT NOT NULL,
     PRIMARY KEY (sha256, number, ocr_key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS page_claims (
+    sha256 TEXT NOT NULL, number INTEGER NOT NULL, ocr_key TEXT NOT NULL,  -- a page_cache key
+    run TEXT NOT NULL,                -- pipeline.runs.RunId (host:pid:start) of the run reading it
+    claimed_at REAL NOT NULL,         -- seconds since the epoch
+    PRIMARY KEY (sha256, number, ocr_key)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -173,6 +183,9 @@ _MENTION_COLUMNS = {
 #   2: documents.issuer_parent, signer_title, number_uncertain, date_uncertain, first_page (tables regions,
 #      recipients are created as new)
 SCHEMA_VERSION = 2
+# A page claim older than this is taken over even when its run seems alive (a run on another
+# host, whose process cannot be looked up): no page takes half an hour to read.
+CLAIM_STALE_S = 1800
 _SELF_FIELDS = ["number", "date", "place", "type", "issuer", "subject", "signer",
                 "issuer_parent", "signer_title", "number_uncertain", "date_uncertain"]
 # Columns added to tables after their first release: (table, declaration).
@@ -244,12 +257,25 @@ class Store:
         self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         try:
             self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            self._use_wal()
             self.conn.executescript(SCHEMA)
             self._upgrade()
         except BaseException:
             self.conn.close()
             raise
+
+    def _use_wal(self, wait_s: float = 60) -> None:
+        """Put the file in WAL mode (kept in the file: a no-op afterwards).  Two runs creating a
+        store at once race here, and SQLite does not wait for the lock this change needs."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Cursor]:
@@ -383,13 +409,56 @@ class Store:
                                  (sha256, ocr_key)).fetchone()[0]
 
     @_guarded
+    def cached_page(self, sha256: str, number: int, ocr_key: str) -> Page | None:
+        """One cached page, or None."""
+        row = self.conn.execute("SELECT page FROM page_cache WHERE sha256 = ? AND number = ? AND ocr_key = ?",
+                                (sha256, number, ocr_key)).fetchone()
+        return page_from_blob(row[0]) if row else None
+
+    @_guarded
     def cache_page(self, sha256: str, ocr_key: str, page: Page) -> None:
-        """Keep one read page (its own small transaction: a crash loses at most this page)."""
-        self.conn.execute(
-            "INSERT OR REPLACE INTO page_cache (sha256, number, ocr_key, page, created_at) "
-            "VALUES (?,?,?,?,?)",
-            (sha256, page.number, ocr_key, page_to_blob(page), _now()),
-        )
+        """Keep one read page, and end its claim (one small transaction: a crash loses at most this page)."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT OR REPLACE INTO page_cache (sha256, number, ocr_key, page, created_at) "
+                "VALUES (?,?,?,?,?)",
+                (sha256, page.number, ocr_key, page_to_blob(page), _now()),
+            )
+            cur.execute("DELETE FROM page_claims WHERE sha256 = ? AND number = ? AND ocr_key = ?",
+                        (sha256, page.number, ocr_key))
+
+    @_guarded
+    def claim_page(self, sha256: str, number: int, ocr_key: str, run: RunId) -> str:
+        """Claim a page for ``run`` before reading it, so that runs sharing this store never
+        read a page twice: ``"claimed"`` (read it), ``"cached"`` (another run has read it since
+        this one looked) or ``"busy"`` (another run is reading it: wait for it in the cache).
+
+        A claim whose run has ended (killed, or it failed the page), or older than
+        :data:`CLAIM_STALE_S`, is taken over.
+        """
+        key = (sha256, number, ocr_key)
+        with self._transaction() as cur:
+            if cur.execute("SELECT 1 FROM page_cache WHERE sha256 = ? AND number = ? AND ocr_key = ?",
+                           key).fetchone():
+                return "cached"
+            row = cur.execute("SELECT run, claimed_at FROM page_claims WHERE sha256 = ? AND number = ? "
+                              "AND ocr_key = ?", key).fetchone()
+            if row is not None and row[0] != str(run) and time.time() - row[1] < CLAIM_STALE_S:
+                owner = RunId.parse(row[0])
+                if owner is not None and owner.alive():
+                    return "busy"
+            cur.execute("INSERT OR REPLACE INTO page_claims (sha256, number, ocr_key, run, claimed_at) "
+                        "VALUES (?,?,?,?,?)", (*key, str(run), time.time()))
+        return "claimed"
+
+    @_guarded
+    def release_claims(self, run: RunId, sha256: str | None = None, number: int | None = None) -> None:
+        """End ``run``'s claims: all of them, or the one on page ``number`` of ``sha256``."""
+        if sha256 is None:
+            self.conn.execute("DELETE FROM page_claims WHERE run = ?", (str(run),))
+        else:
+            self.conn.execute("DELETE FROM page_claims WHERE run = ? AND sha256 = ? AND number = ?",
+                              (str(run), sha256, number))
 
     def _insert_pages(self, cur: sqlite3.Cursor, doc_id: int, doc: Document) -> None:
         first_line = 1  # 1-based line of the page's first line in Document.text
@@ -480,14 +549,15 @@ class Store:
             frame = self.query(f"SELECT * FROM {table}")
             for suffix, write in ((".csv", _write_csv), (".parquet", _write_parquet)):
                 target = directory / f"{table}{suffix}"
-                tmp = target.with_name(f".{target.name}.tmp")
+                tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")  # two runs may export at once
                 write(frame, tmp)
                 os.replace(tmp, target)
                 written.append(target)
         # Stamped last: a run killed mid-export leaves a stale stamp, so the next run re-exports.
         stamp = directory / EXPORT_STAMP
-        stamp.with_name(f"{EXPORT_STAMP}.tmp").write_text(str(generation))
-        os.replace(stamp.with_name(f"{EXPORT_STAMP}.tmp"), stamp)
+        tmp = stamp.with_name(f"{EXPORT_STAMP}.{os.getpid()}.tmp")
+        tmp.write_text(str(generation))
+        os.replace(tmp, stamp)
         return written
 
 

@@ -159,7 +159,14 @@ class LocalPool:
         return f"{self.workers} local worker{'s' if self.workers != 1 else ''}"
 
     def submit(self, task: PageTask, settings: Settings, keep_images: str | None):
-        return self._pool.submit(run_page, task, settings, keep_images)
+        try:
+            return self._pool.submit(run_page, task, settings, keep_images)
+        except BrokenProcessPool as exc:
+            # A worker died since the last page was handed out: this page is lost like those
+            # in flight, and :meth:`result` says so (the run restarts the pool and retries it).
+            lost = cf.Future()
+            lost.set_exception(exc)
+            return lost
 
     def wait(self, futures) -> set:
         """Block until at least one future is done; return the done ones."""
