@@ -3,13 +3,16 @@
 A run (1) collects the inputs and skips those whose content and pipeline key
 match the store, (2) plans the others (kind, hash, page count: cheap, in this
 process), (3) reads their pages in a pool of worker processes or on a Dask
-cluster — pages already in the store's OCR cache are not read again — and
+cluster — pages already in the store's OCR cache are not read again, nor pages
+another run on the same store is reading (it claimed them: they are taken from
+the cache when that run has read them) — and
 (4) as each document's last page arrives, assembles, restores and extracts it
 here and saves it in one transaction.  Killed at any point, the store holds
 whole documents only; the next run redoes the rest, reusing every cached page.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import resource
@@ -28,10 +31,12 @@ from rich.progress import (
 from rich.text import Text
 
 from .document import InputError, Page
+from .errors import StoreError
 from .ingest import SUPPORTED_SUFFIXES, sha256_of
 from .process import (
     DocumentPlan, Settings, assemble_document, finish_document, plan_document, split_document, warm_up,
 )
+from .runs import run_folder, this_run
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -42,6 +47,8 @@ STORE_NAME = "vanban.sqlite"
 IN_FLIGHT_PER_WORKER = 2
 # A page whose worker died this many times fails its document instead of killing more workers.
 MAX_PAGE_ATTEMPTS = 2
+# How often a run looks in the store for the pages another run on it is reading.
+CLAIM_POLL_S = 0.5
 
 
 @dataclass
@@ -178,7 +185,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
         log.info("skipped %s: %s", path, why)
         events.emit("skipped", path=path, reason=why)
     try:
-        with Store(out_dir / STORE_NAME) as store:
+        with run_folder() as temp_dir, Store(out_dir / STORE_NAME) as store:
             todo = []
             for path in files:
                 if not force and _unchanged(store, path, key):
@@ -197,7 +204,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
                     _fail(store, summary, events, path, exc.reason)
             if plans:
                 _read_and_save(plans, store, settings, key, ocr_key, force, console, events,
-                               summary, workers, scheduler, keep_images, pool)
+                               summary, workers, scheduler, keep_images, pool, temp_dir)
             tables = out_dir / "tables"
             if not store.exports_current(tables):
                 store.export(tables)
@@ -219,7 +226,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
 def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, key: str,
                    ocr_key: str, force: bool, console: Console, events: EventLog,
                    summary: RunSummary, workers: int | None, scheduler: str | None,
-                   keep_images: Path | None, pool) -> None:
+                   keep_images: Path | None, pool, temp_dir: Path) -> None:
     """Read every page not in the cache, saving each document as its last page arrives."""
     from .rasterize import pixel_cap
     from .workers import PageTask, WorkerLost, make_pool
@@ -237,7 +244,7 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
 
     def get_pool():
         if not pools:  # started only when a page must really be read
-            pools.append(make_pool(workers, scheduler))
+            pools.append(make_pool(workers, scheduler, temp_dir))
             summary.workers = pools[0].describe()
             events.emit("workers", description=summary.workers, capacity=pools[0].capacity)
         return pools[0]
@@ -257,6 +264,8 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
     waiting: dict[tuple[str, int], list[int]] = {}  # page key → documents waiting for it
     in_flight: dict = {}  # future → (PageTask, attempts)
     suspects: deque = deque()  # pages in flight when a worker died: retried one at a time
+    elsewhere: dict[tuple[str, int], PageTask] = {}  # pages another run on this store is reading
+    run = this_run()
 
     def finish(index: int) -> None:
         warm.join()  # the restorer and extractors are loaded once, not raced for
@@ -321,6 +330,25 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
         future = get_pool().submit(task, settings, keep)
         in_flight[future] = (task, attempts)
 
+    def read_once(task: PageTask) -> None:
+        """Read a page unless another run on this store has read it or is reading it."""
+        status = "claimed" if force else store.claim_page(task.sha256, task.number, ocr_key, run)
+        if status == "claimed":
+            submit(task, 1)
+        elif status == "busy":
+            elsewhere[task.key] = task
+        else:
+            summary.pages_cached += 1
+            page_arrived(task, store.cached_page(task.sha256, task.number, ocr_key), None)
+
+    def poll_elsewhere() -> None:
+        """Pages other runs were reading: from the cache once read, read here if their run ended."""
+        for key, task in list(elsewhere.items()):
+            if store.claim_page(task.sha256, task.number, ocr_key, run) == "busy":
+                continue
+            del elsewhere[key]
+            read_once(task)
+
     def page_arrived(task: PageTask, page: Page | None, error: str | None,
                      mended: str | None = None) -> None:
         for index in waiting.pop(task.key, []):
@@ -378,15 +406,18 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
                 waiting[task.key].append(index)
                 continue
             waiting[task.key] = [index]
-            submit(task, 1)
+            read_once(task)
 
     try:
         with progress:
             while True:
                 refill()
                 if not in_flight:
-                    if exhausted and not suspects:
+                    if exhausted and not suspects and not elsewhere:
                         break
+                    if elsewhere:
+                        time.sleep(CLAIM_POLL_S)
+                        poll_elsewhere()
                     continue
                 arrived = []
                 for future in pool_wait(get_pool(), in_flight):
@@ -412,14 +443,20 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
                                     child_peak_mb=round(outcome.child_peak_mb, 1),
                                     worker_cpu_s=round(outcome.worker_cpu_s, 3))
                     else:
+                        store.release_claims(run, task.sha256, task.number)
                         events.emit("page_failed", path=task.path, page=task.number,
                                     reason=outcome.error, worker=outcome.worker)
                     page_arrived(task, outcome.page, outcome.error, outcome.mended)
+                if elsewhere:
+                    poll_elsewhere()
         summary.read_seconds = time.monotonic() - read_started
     except BaseException:
         if own_pool and pools:
             pools[0].close(cancel=True)
         raise
+    finally:
+        with contextlib.suppress(StoreError):  # a dead run's claims are taken over anyway
+            store.release_claims(run)
     if own_pool and pools:
         pools[0].close()
 

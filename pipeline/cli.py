@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from rich.console import Console
@@ -18,6 +19,7 @@ from rich.table import Table
 from . import __version__
 from .cli_train import train_lm_command
 from .document import Document, InputError, Page
+from .errors import ExitCode, Interrupted, VanbanError
 from .ingest import decode_text
 from .process import Settings, extract_document, read_document, restore_document
 
@@ -29,13 +31,26 @@ def _out() -> Console:
     return Console() if sys.stdout.isatty() else Console(width=200)
 
 
-def _fail(message: str) -> None:
-    """One-line error on stderr, exit status 1."""
-    err_console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    sys.exit(1)
+def _fail(message: str, code: int = ExitCode.nothing_processed, label: str = "error") -> NoReturn:
+    """One-line error on stderr, then exit with ``code``."""
+    err_console.print(f"[red]{label}:[/red] {message}", highlight=False, soft_wrap=True)
+    sys.exit(int(code))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every expected error ends a command with one line and its exit code (pipeline/errors.py)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            exc = Interrupted("stopped by the user; every document saved before is kept")
+            _fail(str(exc), exc.exit_code, exc.label)
+        except VanbanError as exc:
+            _fail(str(exc), exc.exit_code, exc.label)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vanban")
 @click.option("-v", "--verbose", is_flag=True, help="Log every skipped file and page.")
 def main(verbose: bool) -> None:
@@ -66,21 +81,22 @@ def run(inputs: tuple[Path, ...], out_dir: Path, force: bool, workers: int | Non
         scheduler: str | None, log_path: Path | None, keep_images: Path | None,
         max_pixels: int | None) -> None:
     """Process files and folders (PDF, PNG/JPEG/TIFF, .txt) into OUT/vanban.sqlite."""
-    import os
-
     from .batch import STORE_NAME, run_batch
+    from .workers import check_scheduler
 
+    if scheduler:
+        check_scheduler(scheduler)
     if max_pixels:
         os.environ["VANBAN_MAX_PIXELS"] = str(max_pixels)  # inherited by the worker processes
     try:
         summary = run_batch(list(inputs), out_dir, Settings(), force=force, console=err_console,
                             workers=workers, scheduler=scheduler, log_path=log_path,
                             keep_images=keep_images)
-    except (RuntimeError, OSError) as exc:  # no Dask, unreachable scheduler, unwritable --out
-        _fail(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+    except OSError as exc:  # an unwritable --log, --keep-images: the store's own errors are StoreError
+        _fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
     _print_run_summary(summary, out_dir / STORE_NAME)
     if summary.nothing_processed:
-        sys.exit(1)
+        sys.exit(int(ExitCode.nothing_processed))
 
 
 def _print_run_summary(summary, store_path: Path) -> None:
@@ -117,11 +133,7 @@ def _print_run_summary(summary, store_path: Path) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 def ocr(file: Path) -> None:
     """Print the text of a PDF or image; pages are separated by a form-feed line."""
-    try:
-        doc = read_document(file, Settings())
-    except InputError as exc:
-        _fail(str(exc))
-    click.echo(doc.text)
+    click.echo(_read_document(file).text)
 
 
 @main.command()
@@ -138,51 +150,46 @@ def restore(file: Path) -> None:
 @click.argument("file", default="-", type=click.Path(path_type=Path, allow_dash=True))
 def extract(file: Path) -> None:
     """Print the extraction JSON (SCHEMA.md) of a text, PDF or image file (or stdin)."""
-    try:
-        if str(file) == "-" or file.suffix.lower() == ".txt":
-            text = _read_text_arg(file)
-            name = "stdin" if str(file) == "-" else file.name
-            doc = Document(path=Path(name), sha256="", kind="text",
-                           pages=[Page(number=1, text=text, source="text")])
-        else:
-            doc = read_document(file, Settings())
-        result = extract_document(restore_document(doc), doc)
-    except InputError as exc:
-        _fail(str(exc))
+    if str(file) == "-" or file.suffix.lower() == ".txt":
+        text = _read_text_arg(file)
+        name = "stdin" if str(file) == "-" else file.name
+        doc = Document(path=Path(name), sha256="", kind="text",
+                       pages=[Page(number=1, text=text, source="text")])
+    else:
+        doc = _read_document(file)
+    result = extract_document(restore_document(doc), doc)
     click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+
+
+def _read_document(file: Path) -> Document:
+    """Read a PDF or image here, its temporary files in a run folder (pipeline/runs.py)."""
+    from .runs import run_folder, temp_files_in
+
+    with run_folder() as temp_dir, temp_files_in(temp_dir):
+        return read_document(file, Settings())
 
 
 def _read_text_arg(file: Path) -> str:
     try:
         data = sys.stdin.buffer.read() if str(file) == "-" else Path(file).read_bytes()
-        return decode_text(data, file)
-    except InputError as exc:
-        _fail(str(exc))
     except OSError as exc:
-        _fail(f"{file}: {exc.strerror or exc}")
-    return ""  # unreachable: _fail exits
+        raise InputError(file, exc.strerror or str(exc)) from None
+    return decode_text(data, file)
 
 
 @main.command()
 @click.argument("sql")
 @click.option("--db", default="out/vanban.sqlite", show_default=True,
-              type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              type=click.Path(path_type=Path, dir_okay=False),
               help="The store written by `vanban run`.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 def query(sql: str, db: Path, as_csv: bool) -> None:
-    """Run an SQL query on the store and print the result."""
-    import sqlite3
-
+    """Run an SQL query on the store and print the result (nothing can change the store)."""
     import pandas as pd
 
-    # Read-only: an analyst's typo must never modify the store.
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        frame = pd.read_sql_query(sql, conn)
-    except (sqlite3.Error, pd.errors.DatabaseError) as exc:
-        _fail(f"{db}: {str(exc).splitlines()[-1]}")
-    finally:
-        conn.close()
+    from .store import read_query
+
+    frame = read_query(db, sql)
     if as_csv:
         click.echo(frame.to_csv(index=False), nl=False)
         return

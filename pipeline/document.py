@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import InputError  # noqa: F401 (its users import it from here)
+
 # A page break in the text of a multi-page document: a line holding only a form feed.
 PAGE_BREAK = "\f"
 
@@ -114,11 +116,3 @@ def page_of_line(text: str, line: int) -> int:
     lines = text.split("\n")[: max(line - 1, 0)]
     return 1 + sum(1 for ln in lines if ln == PAGE_BREAK)
 
-
-class InputError(Exception):
-    """A file that cannot be processed; the message is one line naming the reason."""
-
-    def __init__(self, path: Path | str, reason: str):
-        self.path = Path(path)
-        self.reason = reason
-        super().__init__(f"{self.path}: {reason}")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .document import InputError
+from .errors import MissingDependency
 from .legacy import decode_tcvn3, fix_tcvn3_mojibake, vietnamese_validity
 from .vietnamese import diacritic_share, nfc
 
@@ -137,7 +138,7 @@ def pdf_page_count(path: Path) -> int:
             ["pdfinfo", str(path)], capture_output=True, text=True, timeout=60
         )
     except FileNotFoundError:
-        raise RuntimeError("pdfinfo not found: install poppler-utils (make setup)") from None
+        raise MissingDependency("pdfinfo not found: install poppler-utils (make setup)") from None
     except subprocess.TimeoutExpired:
         raise InputError(path, "corrupt PDF (pdfinfo timed out)") from None
     err = proc.stderr.strip()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytesseract
 
 from .document import Page, PageImage, Word
+from .errors import MissingDependency
 from .vietnamese import nfc
 
 # Tesseract's OpenMP threads fight each other (and our worker processes) on small
@@ -49,6 +51,15 @@ class OcrSettings:
         return " ".join(parts)
 
 
+_NO_TESSERACT = "tesseract not found: install tesseract-ocr and tesseract-ocr-vie (make setup)"
+
+
+def check_tesseract() -> None:
+    """Raise :class:`MissingDependency` when the Tesseract program cannot be found."""
+    if shutil.which(pytesseract.pytesseract.tesseract_cmd) is None:
+        raise MissingDependency(_NO_TESSERACT)
+
+
 def tesseract_version() -> str:
     """Tesseract's version string (recorded with results so re-runs notice upgrades)."""
     return str(pytesseract.get_tesseract_version())
@@ -60,12 +71,7 @@ def ocr_page(page: PageImage, settings: OcrSettings = OcrSettings()) -> Page:
     Lines follow Tesseract's reading order; a blank line separates blocks, as in
     the text dumps users already have.
     """
-    with tempfile.TemporaryDirectory(prefix="vanban-ocr-") as tmp:
-        image_path = _write_uncompressed(page.image, Path(tmp))
-        data = pytesseract.image_to_data(
-            str(image_path), lang=settings.lang, config=settings.config(),
-            output_type=pytesseract.Output.DICT,
-        )
+    data = _tesseract_data(page.image, settings)
     words: list[Word] = []
     line_texts: list[str] = []
     current_key = None
@@ -98,9 +104,7 @@ def ocr_words(image, settings: OcrSettings = OcrSettings(), *, offset: tuple[flo
               scale: float = 1.0, first_line: int = 0) -> list[Word]:
     """Tesseract's words of an image (a region's crop): boxes mapped by ``* scale + offset``,
     lines numbered from ``first_line`` in Tesseract's order."""
-    with tempfile.TemporaryDirectory(prefix="vanban-ocr-") as tmp:
-        data = pytesseract.image_to_data(str(_write_uncompressed(image, Path(tmp))), lang=settings.lang,
-                                         config=settings.config(), output_type=pytesseract.Output.DICT)
+    data = _tesseract_data(image, settings)
     words, lines = [], {}
     for i, raw in enumerate(data["text"]):
         text = nfc(raw.strip())
@@ -112,6 +116,16 @@ def ocr_words(image, settings: OcrSettings = OcrSettings(), *, offset: tuple[flo
                round(data["width"][i] * scale), round(data["height"][i] * scale))
         words.append(Word(text=text, conf=float(data["conf"][i]), box=box, line=line))
     return words
+
+
+def _tesseract_data(image, settings: OcrSettings) -> dict:
+    """Tesseract's words of an image, as pytesseract's dict of columns."""
+    with tempfile.TemporaryDirectory(prefix="vanban-ocr-") as tmp:
+        try:
+            return pytesseract.image_to_data(str(_write_uncompressed(image, Path(tmp))), lang=settings.lang,
+                                             config=settings.config(), output_type=pytesseract.Output.DICT)
+        except pytesseract.TesseractNotFoundError:
+            raise MissingDependency(_NO_TESSERACT) from None
 
 
 def _write_uncompressed(image, folder: Path) -> Path:

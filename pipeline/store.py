@@ -9,19 +9,27 @@ Besides the analysts' tables, ``page_cache`` keeps every page read by OCR
 (text, words, quality) keyed by file content, page number and the OCR settings
 key: a re-run after a crash, or after a change of extraction or restoration
 settings, reads pages from there instead of running Tesseract again.
+``page_claims`` holds the pages being read right now, with the run reading
+them: two runs on one store never read the same page (:meth:`Store.claim_page`).
 """
 from __future__ import annotations
 
+import errno
+import functools
 import json
-from dataclasses import asdict
 import os
 import sqlite3
+import time
 import zlib
+from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from .document import Document, Page, Region, TableCell, Word
+from .errors import BadArgs, StoreError
+from .runs import RunId
 
 if TYPE_CHECKING:  # pandas costs ~0.4 s to import: only queries and exports need it
     import pandas as pd
@@ -116,6 +124,12 @@ CREATE TABLE IF NOT EXISTS page_cache (
     created_at TEXT NOT NULL,
     PRIMARY KEY (sha256, number, ocr_key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS page_claims (
+    sha256 TEXT NOT NULL, number INTEGER NOT NULL, ocr_key TEXT NOT NULL,  -- a page_cache key
+    run TEXT NOT NULL,                -- pipeline.runs.RunId (host:pid:start) of the run reading it
+    claimed_at REAL NOT NULL,         -- seconds since the epoch
+    PRIMARY KEY (sha256, number, ocr_key)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -169,6 +183,9 @@ _MENTION_COLUMNS = {
 #   2: documents.issuer_parent, signer_title, number_uncertain, date_uncertain, first_page (tables regions,
 #      recipients are created as new)
 SCHEMA_VERSION = 2
+# A page claim older than this is taken over even when its run seems alive (a run on another
+# host, whose process cannot be looked up): no page takes half an hour to read.
+CLAIM_STALE_S = 1800
 _SELF_FIELDS = ["number", "date", "place", "type", "issuer", "subject", "signer",
                 "issuer_parent", "signer_title", "number_uncertain", "date_uncertain"]
 # Columns added to tables after their first release: (table, declaration).
@@ -187,25 +204,102 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+# What SQLite's and the file system's messages mean for the user, by a piece of their text.
+_STORE_FAULTS = [("disk is full", "disk full"), ("no space left", "disk full"),
+                 ("not a database", "not a vanban store"), ("readonly", "read-only"),
+                 ("read-only", "read-only"), ("permission denied", "no permission to write"),
+                 ("unable to open", "cannot open"), ("not a directory", "not a folder"),
+                 ("file exists", "not a folder")]
+
+
+def store_error(path: Path, exc: Exception) -> StoreError:
+    """``exc`` (sqlite3 or OS) as one :class:`StoreError` line: what it means, then SQLite's words."""
+    if isinstance(exc, OSError):
+        text = exc.strerror or str(exc)
+        path = Path(exc.filename) if isinstance(exc.filename, str) else path
+        if exc.errno == errno.ENOSPC:
+            return StoreError(path, f"disk full ({text})")
+    else:
+        text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    what = next((w for needle, w in _STORE_FAULTS if needle in text.lower()), None)
+    return StoreError(path, f"{what} ({text})" if what else text)
+
+
+def _is_file_fault(exc: BaseException) -> bool:
+    """A fault of the file or the disk (full, read-only, locked, not a database, corrupt), not of
+    the rows written: an IntegrityError or a ProgrammingError is a bug and stays one."""
+    return isinstance(exc, (OSError, sqlite3.OperationalError)) or type(exc) is sqlite3.DatabaseError
+
+
+def _guarded(method):
+    """Turn the file and disk errors of a Store method into :class:`StoreError`."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.Error, OSError) as exc:
+            if not _is_file_fault(exc):
+                raise
+            raise store_error(self.path, exc) from exc
+    return wrapper
+
+
 class Store:
     """The SQLite file ``OUT/vanban.sqlite``."""
 
+    @_guarded
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.path.parent, os.W_OK | os.X_OK):
+            # SQLite would only say "unable to open database file" (its WAL lives beside the file).
+            raise StoreError(self.path.parent, "read-only folder")
         self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        self.conn.execute("PRAGMA foreign_keys = ON")
-        self.conn.execute("PRAGMA journal_mode = WAL")
-        self.conn.executescript(SCHEMA)
-        self._upgrade()
+        try:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self._use_wal()
+            self.conn.executescript(SCHEMA)
+            self._upgrade()
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _use_wal(self, wait_s: float = 60) -> None:
+        """Put the file in WAL mode (kept in the file: a no-op afterwards).  Two runs creating a
+        store at once race here, and SQLite does not wait for the lock this change needs."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Cursor]:
+        """BEGIN IMMEDIATE … COMMIT; on any error the transaction is rolled back."""
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            yield cur
+            cur.execute("COMMIT")
+        except BaseException:
+            # SQLite has already rolled back after some errors (a full disk at COMMIT): a second
+            # ROLLBACK would raise "no transaction is active" and hide the real error.
+            if self.conn.in_transaction:
+                try:
+                    cur.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the file is unusable: the error being raised says why
+            raise
 
     def _upgrade(self) -> None:
         """Bring a store written by an older version up to :data:`SCHEMA_VERSION`."""
         if self.conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
             return
-        cur = self.conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as cur:
             version = cur.execute("PRAGMA user_version").fetchone()[0]  # another process may have done it
             if version < SCHEMA_VERSION:
                 added = []
@@ -220,10 +314,6 @@ class Store:
                                 (f"stale-schema{SCHEMA_VERSION}:",))
                     self._bump_generation(cur)
                 cur.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
 
     def close(self) -> None:
         """Close the connection (the WAL is checkpointed into the main file)."""
@@ -235,6 +325,7 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @_guarded
     def is_current(self, path: Path, sha256: str, pipeline_key: str) -> bool:
         """True when this exact content was already processed with the same pipeline."""
         row = self.conn.execute(
@@ -246,6 +337,7 @@ class Store:
         """Replace everything stored for ``doc.path`` with this result, atomically."""
         return self.save_documents([(doc, extraction, 1)], pipeline_key)[0]
 
+    @_guarded
     def save_documents(self, parts: list[tuple[Document, dict, int]], pipeline_key: str) -> list[int]:
         """Replace everything stored for one file with its documents, atomically.
 
@@ -254,19 +346,13 @@ class Store:
         :func:`pipeline.process.split_document`).
         """
         path = str(parts[0][0].path)
-        cur = self.conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as cur:
             cur.execute("DELETE FROM documents WHERE path = ? OR (substr(path, 1, ?) = ? AND path GLOB ?)",
                         (path, len(path) + 1, path + "#", "*#[0-9]*"))
             cur.execute("DELETE FROM failures WHERE path = ?", (path,))
             ids = [self._insert_document(cur, doc, extraction, first, pipeline_key)
                    for doc, extraction, first in parts]
             self._bump_generation(cur)
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
         return ids
 
     def _insert_document(self, cur: sqlite3.Cursor, doc: Document, extraction: dict, first_page: int,
@@ -288,22 +374,18 @@ class Store:
             self._insert_mentions(cur, doc_id, table, columns, extraction.get(table, []))
         return doc_id
 
+    @_guarded
     def record_failure(self, path: Path, reason: str) -> None:
         """Remember a file that could not be processed (its earlier good rows are kept)."""
-        cur = self.conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as cur:
             cur.execute("DELETE FROM failures WHERE path = ?", (str(path),))
             cur.execute(
                 "INSERT INTO failures (path, reason, failed_at) VALUES (?,?,?)",
                 (str(path), reason, _now()),
             )
             self._bump_generation(cur)
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
 
+    @_guarded
     def generation(self) -> int:
         """A counter bumped by every change to the exported tables."""
         return int(self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
@@ -312,6 +394,7 @@ class Store:
     def _bump_generation(cur: sqlite3.Cursor) -> None:
         cur.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
 
+    @_guarded
     def cached_pages(self, sha256: str, ocr_key: str) -> dict[int, Page]:
         """Pages of this content already read with these OCR settings, by page number."""
         rows = self.conn.execute(
@@ -319,18 +402,63 @@ class Store:
         ).fetchall()
         return {number: page_from_blob(blob) for number, blob in rows}
 
+    @_guarded
     def cached_count(self, sha256: str, ocr_key: str) -> int:
         """How many pages of this content are cached for these OCR settings."""
         return self.conn.execute("SELECT COUNT(*) FROM page_cache WHERE sha256 = ? AND ocr_key = ?",
                                  (sha256, ocr_key)).fetchone()[0]
 
+    @_guarded
+    def cached_page(self, sha256: str, number: int, ocr_key: str) -> Page | None:
+        """One cached page, or None."""
+        row = self.conn.execute("SELECT page FROM page_cache WHERE sha256 = ? AND number = ? AND ocr_key = ?",
+                                (sha256, number, ocr_key)).fetchone()
+        return page_from_blob(row[0]) if row else None
+
+    @_guarded
     def cache_page(self, sha256: str, ocr_key: str, page: Page) -> None:
-        """Keep one read page (its own small transaction: a crash loses at most this page)."""
-        self.conn.execute(
-            "INSERT OR REPLACE INTO page_cache (sha256, number, ocr_key, page, created_at) "
-            "VALUES (?,?,?,?,?)",
-            (sha256, page.number, ocr_key, page_to_blob(page), _now()),
-        )
+        """Keep one read page, and end its claim (one small transaction: a crash loses at most this page)."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT OR REPLACE INTO page_cache (sha256, number, ocr_key, page, created_at) "
+                "VALUES (?,?,?,?,?)",
+                (sha256, page.number, ocr_key, page_to_blob(page), _now()),
+            )
+            cur.execute("DELETE FROM page_claims WHERE sha256 = ? AND number = ? AND ocr_key = ?",
+                        (sha256, page.number, ocr_key))
+
+    @_guarded
+    def claim_page(self, sha256: str, number: int, ocr_key: str, run: RunId) -> str:
+        """Claim a page for ``run`` before reading it, so that runs sharing this store never
+        read a page twice: ``"claimed"`` (read it), ``"cached"`` (another run has read it since
+        this one looked) or ``"busy"`` (another run is reading it: wait for it in the cache).
+
+        A claim whose run has ended (killed, or it failed the page), or older than
+        :data:`CLAIM_STALE_S`, is taken over.
+        """
+        key = (sha256, number, ocr_key)
+        with self._transaction() as cur:
+            if cur.execute("SELECT 1 FROM page_cache WHERE sha256 = ? AND number = ? AND ocr_key = ?",
+                           key).fetchone():
+                return "cached"
+            row = cur.execute("SELECT run, claimed_at FROM page_claims WHERE sha256 = ? AND number = ? "
+                              "AND ocr_key = ?", key).fetchone()
+            if row is not None and row[0] != str(run) and time.time() - row[1] < CLAIM_STALE_S:
+                owner = RunId.parse(row[0])
+                if owner is not None and owner.alive():
+                    return "busy"
+            cur.execute("INSERT OR REPLACE INTO page_claims (sha256, number, ocr_key, run, claimed_at) "
+                        "VALUES (?,?,?,?,?)", (*key, str(run), time.time()))
+        return "claimed"
+
+    @_guarded
+    def release_claims(self, run: RunId, sha256: str | None = None, number: int | None = None) -> None:
+        """End ``run``'s claims: all of them, or the one on page ``number`` of ``sha256``."""
+        if sha256 is None:
+            self.conn.execute("DELETE FROM page_claims WHERE run = ?", (str(run),))
+        else:
+            self.conn.execute("DELETE FROM page_claims WHERE run = ? AND sha256 = ? AND number = ?",
+                              (str(run), sha256, number))
 
     def _insert_pages(self, cur: sqlite3.Cursor, doc_id: int, doc: Document) -> None:
         first_line = 1  # 1-based line of the page's first line in Document.text
@@ -410,6 +538,7 @@ class Store:
         return current and all((directory / f"{t}{s}").is_file()
                                for t in TABLES for s in (".csv", ".parquet"))
 
+    @_guarded
     def export(self, directory: Path) -> list[Path]:
         """Write every table as CSV and Parquet into ``directory`` (atomic renames)."""
         directory = Path(directory)
@@ -420,15 +549,91 @@ class Store:
             frame = self.query(f"SELECT * FROM {table}")
             for suffix, write in ((".csv", _write_csv), (".parquet", _write_parquet)):
                 target = directory / f"{table}{suffix}"
-                tmp = target.with_name(f".{target.name}.tmp")
+                tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")  # two runs may export at once
                 write(frame, tmp)
                 os.replace(tmp, target)
                 written.append(target)
         # Stamped last: a run killed mid-export leaves a stale stamp, so the next run re-exports.
         stamp = directory / EXPORT_STAMP
-        stamp.with_name(f"{EXPORT_STAMP}.tmp").write_text(str(generation))
-        os.replace(stamp.with_name(f"{EXPORT_STAMP}.tmp"), stamp)
+        tmp = stamp.with_name(f"{EXPORT_STAMP}.{os.getpid()}.tmp")
+        tmp.write_text(str(generation))
+        os.replace(tmp, stamp)
         return written
+
+
+# ``vanban query``: what an analyst's SQL may do.  Read tables, call functions, recurse in a CTE;
+# everything else (CREATE, DROP, INSERT, UPDATE, DELETE, ATTACH, DETACH, VACUUM [INTO], BEGIN,
+# a PRAGMA that writes) is refused before it runs.  ATTACH and VACUUM INTO would create or
+# overwrite any file, even on a connection opened read-only.
+_READ_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+# PRAGMAs that only describe the store, whatever their argument (a table or an index name).
+_DESCRIBING_PRAGMAS = {"table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
+                       "foreign_key_list", "foreign_key_check", "collation_list", "function_list",
+                       "pragma_list", "database_list", "compile_options", "integrity_check", "quick_check"}
+# PRAGMAs that read a setting when given no value (given one, they would write it).
+_SETTING_PRAGMAS = {"user_version", "schema_version", "application_id", "page_count", "page_size",
+                    "freelist_count", "encoding", "journal_mode", "auto_vacuum", "data_version"}
+
+
+def _only_reads(action: int, arg1, arg2, db_name, trigger) -> int:
+    """SQLite authorizer of ``vanban query``: allow reading, deny anything else."""
+    if action in _READ_ACTIONS:
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_PRAGMA and (
+            arg1 in _DESCRIBING_PRAGMAS or (arg1 in _SETTING_PRAGMAS and arg2 is None)):
+        return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
+
+
+def read_only_uri(path: Path) -> str:
+    """A URI that opens the SQLite file ``path`` read-only, whatever its name holds (``#``,
+    ``?``, ``%``, spaces are quoted).  ``immutable`` when the file or its folder cannot be
+    written: SQLite then reads the file as it is, without the WAL index it could not create."""
+    path = Path(path).absolute()
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+    return path.as_uri() + ("?mode=ro" if writable else "?mode=ro&immutable=1")
+
+
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """The store at ``path`` opened so that no statement can change any file."""
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(path, "no store here (`vanban run --out DIR` writes DIR/vanban.sqlite)")
+    try:
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
+    except sqlite3.Error as exc:
+        raise store_error(path, exc) from None
+    conn.set_authorizer(_only_reads)
+    return conn
+
+
+def read_query(path: Path, sql: str) -> "pd.DataFrame":
+    """The result of an analyst's SQL on the store at ``path`` (see :func:`open_read_only`).
+
+    SQL that is empty, does not parse or would write is :class:`BadArgs`; a store that is
+    missing or is not a database is :class:`StoreError`.
+    """
+    import pandas as pd
+
+    if not sql.strip():
+        raise BadArgs("empty SQL: give a SELECT statement")
+    conn = open_read_only(path)
+    try:
+        cur = conn.execute(sql)
+        if cur.description is None:
+            raise BadArgs("nothing to run: give a SELECT statement")
+        columns = [d[0] for d in cur.description]
+        return pd.DataFrame.from_records(cur.fetchall(), columns=columns, coerce_float=True)
+    except sqlite3.Error as exc:
+        text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        if "not authorized" in text or "authorization denied" in text:  # _only_reads said no
+            raise BadArgs("refused: `vanban query` only reads the store (SELECT, read-only PRAGMAs)") from None
+        fault = store_error(path, exc)
+        if fault.reason != text:  # SQLite's words name a fault of the file, not of the SQL
+            raise fault from None
+        raise BadArgs(f"{text} (in the SQL given to `vanban query`)") from None
+    finally:
+        conn.close()
 
 
 def page_to_blob(page: Page) -> bytes:

@@ -12,14 +12,23 @@ import multiprocessing
 import os
 import resource
 import select
+import signal
 import socket
+import tempfile
 import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from .document import InputError, Page
+from .errors import BadArgs, MissingDependency, VanbanError
+from .ocr import check_tesseract
 from .process import Settings, mend_page, read_page
+
+# Address schemes a Dask scheduler listens on (distributed.comm.registry).
+DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
 
 
 @dataclass(frozen=True)
@@ -84,9 +93,17 @@ def run_page(task: PageTask, settings: Settings, keep_images: str | None = None)
                        children.ru_maxrss / 1024, cpu, mended)
 
 
-def _init_local_worker(parent_pid: int) -> None:
+def _init_local_worker(parent_pid: int, temp_dir: str | None) -> None:
     # One Tesseract thread per worker: N workers on N cores, not N x cores threads fighting.
     os.environ["OMP_THREAD_LIMIT"] = os.environ.get("OMP_THREAD_LIMIT", "1")
+    if temp_dir:
+        # Every temporary file in the run's folder (pipeline.runs): our page images,
+        # pytesseract's tess_* files (tempfile) and those of the programs it runs (TMPDIR).
+        tempfile.tempdir = temp_dir
+        os.environ["TMPDIR"] = temp_dir
+    # Ctrl-C reaches the whole process group: the run stops its workers itself, so a worker
+    # neither prints a traceback nor drops the page it is reading.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Die with the run (kill -9 included) instead of lingering: a forkserver worker is not
     # the run's child and holds both ends of its own queues, so it never sees EOF.
     threading.Thread(target=_exit_when_gone, args=(parent_pid,), daemon=True,
@@ -118,17 +135,20 @@ def _pid_alive(pid: int) -> bool:
 
 class LocalPool:
     """A process pool on this machine (forkserver: workers never inherit the parent's
-    SQLite connection or progress-bar thread)."""
+    SQLite connection or progress-bar thread); ``temp_dir``: the folder for all their
+    temporary files."""
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, temp_dir: Path | str | None = None):
+        check_tesseract()  # before forking workers that would each fail every page with it
         self.workers = max(1, workers or os.cpu_count() or 1)
+        self.temp_dir = str(temp_dir) if temp_dir else None
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(["pipeline.workers"])
         self._pool = self._new_pool()
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx,
-                                      initializer=_init_local_worker, initargs=(os.getpid(),))
+                                      initializer=_init_local_worker, initargs=(os.getpid(), self.temp_dir))
 
     @property
     def capacity(self) -> int:
@@ -139,7 +159,14 @@ class LocalPool:
         return f"{self.workers} local worker{'s' if self.workers != 1 else ''}"
 
     def submit(self, task: PageTask, settings: Settings, keep_images: str | None):
-        return self._pool.submit(run_page, task, settings, keep_images)
+        try:
+            return self._pool.submit(run_page, task, settings, keep_images)
+        except BrokenProcessPool as exc:
+            # A worker died since the last page was handed out: this page is lost like those
+            # in flight, and :meth:`result` says so (the run restarts the pool and retries it).
+            lost = cf.Future()
+            lost.set_exception(exc)
+            return lost
 
     def wait(self, futures) -> set:
         """Block until at least one future is done; return the done ones."""
@@ -175,22 +202,24 @@ class DaskPool:
             import dask
             from distributed import Client
         except ImportError:
-            raise RuntimeError("--scheduler needs dask.distributed: pip install 'dask[distributed]'") from None
-        self.address = scheduler
+            raise MissingDependency("--scheduler needs dask.distributed: pip install 'dask[distributed]'") from None
+        self.address = check_scheduler(scheduler)
         # Connecting honours Dask's own setting (distributed.comm.timeouts.connect, 30 s).
         connect = dask.config.get("distributed.comm.timeouts.connect")
         try:
             # The default client: distributed.wait() finds it there.
             self.client = Client(scheduler, timeout=connect)
+        except ValueError as exc:  # an address Dask parses differently from check_scheduler
+            raise BadArgs(f"--scheduler {scheduler}: {str(exc).strip().splitlines()[0]}") from None
         except (OSError, TimeoutError) as exc:
-            raise RuntimeError(f"cannot reach Dask scheduler {scheduler} "
-                               f"({str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__})") from None
+            raise VanbanError(f"cannot reach Dask scheduler {scheduler} "
+                              f"({str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__})") from None
         try:
             self.client.wait_for_workers(min_workers, timeout=wait_for_workers_s)
         except TimeoutError:
             self.client.close()
-            raise RuntimeError(f"Dask scheduler {scheduler} has no workers "
-                               f"(waited {wait_for_workers_s:.0f} s)") from None
+            raise VanbanError(f"Dask scheduler {scheduler} has no workers "
+                              f"(waited {wait_for_workers_s:.0f} s)") from None
 
     @property
     def capacity(self) -> int:
@@ -228,9 +257,24 @@ class DaskPool:
         self.client.close()
 
 
-def make_pool(workers: int | None = None, scheduler: str | None = None):
-    """A :class:`DaskPool` when a scheduler address is given, else a :class:`LocalPool`."""
-    return DaskPool(scheduler) if scheduler else LocalPool(workers)
+def check_scheduler(address: str) -> str:
+    """``address`` when it is a Dask scheduler's (``tcp://HOST:PORT``, or ``HOST:PORT``), else :class:`BadArgs`."""
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range
+        port = None
+    if parts.scheme not in DASK_SCHEMES or not parts.hostname or port is None or parts.path not in ("", "/") \
+            or parts.query or parts.fragment:
+        raise BadArgs(f"--scheduler {address!r} is not a Dask scheduler address (tcp://HOST:PORT)")
+    return address
 
 
-__all__ = ["PageTask", "PageOutcome", "WorkerLost", "run_page", "LocalPool", "DaskPool", "make_pool"]
+def make_pool(workers: int | None = None, scheduler: str | None = None, temp_dir: Path | str | None = None):
+    """A :class:`DaskPool` when a scheduler address is given, else a :class:`LocalPool` whose
+    workers keep their temporary files in ``temp_dir`` (Dask workers keep theirs)."""
+    return DaskPool(scheduler) if scheduler else LocalPool(workers, temp_dir)
+
+
+__all__ = ["PageTask", "PageOutcome", "WorkerLost", "run_page", "LocalPool", "DaskPool", "check_scheduler",
+           "make_pool"]

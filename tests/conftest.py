@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,25 @@ def _has_tesseract_vie() -> bool:
 
 requires_tesseract_vie = pytest.mark.skipif(not _has_tesseract_vie(),
                                             reason="tesseract with 'vie' not installed")
+
+
+def _has_mount_namespace() -> bool:
+    try:
+        return subprocess.run(["unshare", "-Urm", "true"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+# A private mount namespace lets a test mount a tiny or read-only file system without root
+# (and defeats root's right to write anywhere, which chmod does not).
+requires_mount_namespace = pytest.mark.skipif(
+    not _has_mount_namespace(), reason="needs user and mount namespaces (unshare -Urm) to mount a test file system")
+
+
+def run_in_mount_namespace(script: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run a shell script in its own user and mount namespaces (its mounts vanish with it)."""
+    return subprocess.run(["unshare", "-Urm", "sh", "-c", textwrap.dedent(script)], capture_output=True,
+                          text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="session")

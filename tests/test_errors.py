@@ -1,0 +1,217 @@
+"""Bad situations end in one line on stderr and an exit code that says which (pipeline/errors.py)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import VANBAN, SHORT_TEXT, requires_mount_namespace, run_in_mount_namespace, seed_text
+from corpus.generate import render_pages, write_image
+from pipeline.cli import main
+from pipeline.errors import ExitCode, InputError, StoreError, VanbanError
+from pipeline.document import InputError as DocumentInputError
+
+
+def _vanban(*args, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([VANBAN, *map(str, args)], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+def _one_error_line(stderr: str, label: str = "error") -> str:
+    """The one line of an error (no traceback, nothing after it)."""
+    assert "Traceback" not in stderr, stderr
+    lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
+    assert lines and lines[-1].startswith(f"{label}: "), stderr
+    assert sum(ln.startswith(("error:", "store error:", "interrupted:")) for ln in lines) == 1, stderr
+    return lines[-1]
+
+
+@pytest.fixture(scope="module")
+def texts(tmp_path_factory) -> Path:
+    """Two short Vietnamese text files: two documents with no OCR."""
+    folder = tmp_path_factory.mktemp("texts")
+    (folder / "a.txt").write_text("\n".join(seed_text("003").split("\n")[:40]), encoding="utf-8")
+    (folder / "b.txt").write_text(seed_text("004"), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def page_png(tmp_path_factory, short_scan_pages) -> Path:
+    path = tmp_path_factory.mktemp("png") / "page.png"
+    write_image(short_scan_pages[0], path)
+    return path
+
+
+def _documents(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        return [r[0] for r in conn.execute("SELECT name FROM documents ORDER BY name")]
+    finally:
+        conn.close()
+
+
+def test_every_expected_error_is_a_vanban_error_with_its_code():
+    assert DocumentInputError is InputError  # pipeline.document's users keep working
+    assert issubclass(InputError, VanbanError) and InputError("x.pdf", "corrupt").exit_code == 1
+    assert str(StoreError("/o/vanban.sqlite", "disk full")) == "disk full: /o/vanban.sqlite"
+    assert StoreError("x", "y").exit_code == ExitCode.store_error == 4
+    assert ExitCode.bad_args == 2 and ExitCode.interrupted == 130
+
+
+# ------------------------------------------------------------------ a full disk
+
+
+class _DiskFullAtCommit:
+    """A connection whose COMMIT fails as on a full disk: SQLite rolls the transaction back
+    itself, then reports SQLITE_FULL (a ROLLBACK after that finds no transaction)."""
+
+    def __init__(self, conn):
+        self._conn = conn
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+    def cursor(self):
+        return _DiskFullCursor(self._conn.cursor())
+
+
+class _DiskFullCursor:
+    def __init__(self, cur):
+        self._cur = cur
+
+    def __getattr__(self, name):
+        return getattr(self._cur, name)
+
+    def execute(self, sql, *args):
+        if sql == "COMMIT":
+            self._cur.execute("ROLLBACK")
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._cur.execute(sql, *args)
+
+
+def test_disk_full_while_saving_is_one_store_error_and_keeps_the_store(tmp_path, texts, monkeypatch):
+    out = tmp_path / "out"
+    first = CliRunner().invoke(main, ["run", str(texts / "a.txt"), "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: _DiskFullAtCommit(real_connect(*a, **k)))
+    result = CliRunner().invoke(main, ["run", str(texts / "b.txt"), "--out", str(out)])
+    monkeypatch.undo()
+    assert result.exit_code == ExitCode.store_error, result.output
+    line = _one_error_line(result.stderr, "store error")
+    assert line.startswith("store error: disk full (database or disk is full)") and "rollback" not in line
+    assert _documents(out / "vanban.sqlite") == ["a.txt"]
+
+
+@requires_mount_namespace
+def test_disk_full_on_a_tiny_file_system(tmp_path, texts):
+    """The same on a real 8 MB file system filled up after the first run."""
+    tiny = tmp_path / "tiny"
+    tiny.mkdir()
+    out = tiny / "out"
+    proc = run_in_mount_namespace(f"""
+        mount -t tmpfs -o size=8m tmpfs {tiny}
+        {VANBAN} run {texts / 'a.txt'} --out {out} > /dev/null || exit 90
+        dd if=/dev/zero of={tiny}/fill bs=4k 2>/dev/null
+        truncate -s -40K {tiny}/fill  # room for SQLite's WAL index, not for b.txt's rows
+        {VANBAN} run {texts / 'b.txt'} --out {out}
+        echo "exit $?"
+        {Path(VANBAN).with_name('python')} -c "import sqlite3; c = sqlite3.connect('{out}/vanban.sqlite'); \\
+print(c.execute('PRAGMA integrity_check').fetchone()[0], [r[0] for r in c.execute('SELECT name FROM documents')])"
+    """)
+    assert f"exit {ExitCode.store_error.value}" in proc.stdout, proc.stdout + proc.stderr
+    assert "ok ['a.txt']" in proc.stdout
+    line = _one_error_line(proc.stderr, "store error")
+    assert line.startswith("store error: disk full") and "rollback" not in line
+
+
+# ------------------------------------------------------------------ where the store cannot be
+
+
+def test_out_holding_a_file_that_is_not_a_database(tmp_path, texts):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "vanban.sqlite").write_text("notes, not a database\n")
+    proc = _vanban("run", texts / "a.txt", "--out", tmp_path / "out")
+    assert proc.returncode == ExitCode.store_error
+    assert "not a vanban store" in _one_error_line(proc.stderr, "store error")
+    assert (tmp_path / "out" / "vanban.sqlite").read_text() == "notes, not a database\n"
+
+
+def test_out_that_is_a_file(tmp_path, texts):
+    (tmp_path / "out").write_text("x")
+    proc = _vanban("run", texts / "a.txt", "--out", tmp_path / "out")
+    assert proc.returncode == ExitCode.store_error
+    assert "not a folder" in _one_error_line(proc.stderr, "store error")
+
+
+@requires_mount_namespace
+def test_out_in_a_read_only_folder(tmp_path, texts):
+    """A read-only file system refuses root too (chmod would not)."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    proc = run_in_mount_namespace(f"""
+        mount --bind {folder} {folder} && mount -o remount,ro,bind {folder}
+        {VANBAN} run {texts / 'a.txt'} --out {folder}
+        echo "exit $?"
+        {VANBAN} run {texts / 'a.txt'} --out {folder}/new
+        echo "exit $?"
+    """)
+    assert proc.stdout.split() == ["exit", "4", "exit", "4"], proc.stdout + proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert lines == [f"store error: read-only folder: {folder}",
+                     f"store error: read-only (Read-only file system): {folder}/new"], proc.stderr
+
+
+# ------------------------------------------------------------------ arguments and dependencies
+
+
+@pytest.mark.parametrize("address", ["garbage", "http://127.0.0.1:8786", "tcp://host-without-port"])
+def test_malformed_scheduler_is_a_bad_argument(tmp_path, page_png, address):
+    proc = _vanban("run", page_png, "--out", tmp_path / "out", "--scheduler", address)
+    assert proc.returncode == ExitCode.bad_args
+    assert "is not a Dask scheduler address" in _one_error_line(proc.stderr)
+    assert not (tmp_path / "out").exists()  # refused before anything was done
+
+
+def test_missing_tesseract_is_a_missing_dependency(tmp_path, page_png):
+    (tmp_path / "bin").mkdir()
+    proc = _vanban("run", page_png, "--out", tmp_path / "out", env={"PATH": str(tmp_path / "bin")})
+    assert proc.returncode == ExitCode.missing_dependency
+    assert "tesseract not found" in _one_error_line(proc.stderr)
+
+
+# ------------------------------------------------------------------ Ctrl-C
+
+
+def test_ctrl_c_stops_the_run_with_130_and_keeps_what_was_saved(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(4):
+        write_image(render_pages(SHORT_TEXT, dpi=300, seed=40 + i)[0], folder / f"p{i}.png")
+    out, log = tmp_path / "out", tmp_path / "run.jsonl"
+    proc = subprocess.Popen([VANBAN, "run", str(folder), "--out", str(out), "--workers", "1",
+                             "--log", str(log)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (log.exists() and '"document_done"' in log.read_text()):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "no document finished in time"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == ExitCode.interrupted, stderr
+    assert _one_error_line(stderr, "interrupted").startswith("interrupted: stopped by the user")
+    saved = _documents(out / "vanban.sqlite")
+    assert 1 <= len(saved) < 4
+    assert json.loads(log.read_text().splitlines()[-1])["event"] == "summary"
