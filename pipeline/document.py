@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .names import shown_path, stored_path
+
 # A page break in the text of a multi-page document: a line holding only a form feed.
 PAGE_BREAK = "\f"
 
@@ -101,7 +103,8 @@ class Document:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The file name as stored: NFC, bytes that are not UTF-8 as ``\\xNN`` (:mod:`pipeline.names`)."""
+        return stored_path(self.path.name)
 
     @property
     def text(self) -> str:
@@ -121,4 +124,4 @@ class InputError(Exception):
     def __init__(self, path: Path | str, reason: str):
         self.path = Path(path)
         self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
+        super().__init__(f"{shown_path(self.path)}: {reason}")
