@@ -112,12 +112,6 @@ class Document:
         return f"\n{PAGE_BREAK}\n".join(p.text for p in self.pages)
 
 
-def page_of_line(text: str, line: int) -> int:
-    """1-based page number of a 1-based line of :attr:`Document.text`."""
-    lines = text.split("\n")[: max(line - 1, 0)]
-    return 1 + sum(1 for ln in lines if ln == PAGE_BREAK)
-
-
 class InputError(Exception):
     """A file that cannot be processed; the message is one line naming the reason."""
 

@@ -82,8 +82,8 @@ class Lines:
         return bisect.bisect_right(self.starts, offset)
 
     def page(self, line: int) -> int:
-        """1-based page of a 1-based line (page breaks are lines holding only "\\f"), as
-        :func:`pipeline.document.page_of_line` counts it, without splitting the text each time."""
+        """1-based page of a 1-based line (page breaks are lines holding only "\\f", as
+        :attr:`pipeline.document.Document.text` writes them)."""
         if self._breaks is None:
             self._breaks = [n for n, ln in enumerate(self.text.split("\n"), 1) if ln == PAGE_BREAK]
         return 1 + bisect.bisect_left(self._breaks, line)
