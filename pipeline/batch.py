@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import resource
 import threading
 import time
@@ -33,6 +34,7 @@ from rich.text import Text
 from .document import InputError, Page
 from .errors import StoreError
 from .ingest import SUPPORTED_SUFFIXES, sha256_of
+from .names import printable, shown_path, stored_path
 from .process import (
     DocumentPlan, Settings, assemble_document, finish_document, plan_document, split_document, warm_up,
 )
@@ -107,8 +109,10 @@ class EventLog:
     def emit(self, event: str, **fields) -> None:
         if self._fh is None:
             return
+        # Paths and texts in their stored form: a name that is not UTF-8 cannot be written as JSON.
         record = {"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-                  "event": event, **{k: (str(v) if isinstance(v, Path) else v) for k, v in fields.items()}}
+                  "event": event, **{k: (stored_path(v) if isinstance(v, (Path, str)) else v)
+                                     for k, v in fields.items()}}
         self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
         self._fh.flush()
 
@@ -117,20 +121,29 @@ class EventLog:
             self._fh.close()
 
 
-def collect_inputs(inputs: list[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Files to process from files and folders (recursively, sorted), and what was skipped.
+def collect_inputs(inputs: list[Path]) -> tuple[list[Path], list[tuple[Path, str]], list[tuple[Path, str]]]:
+    """Files to process from files and folders (recursively, sorted), what was skipped, and what failed.
 
     Files named explicitly are always attempted (so a bad one is reported);
     inside folders, hidden files and unsupported formats are skipped with a reason.
+    A folder that cannot be listed fails with a reason (the rest of the batch goes on), and so
+    does a file whose stored name (NFC, :mod:`pipeline.names`) is another file's.
     """
     files: list[Path] = []
     skipped: list[tuple[Path, str]] = []
+    failed: list[tuple[Path, str]] = []
+
+    def unreadable(exc: OSError) -> None:
+        failed.append((Path(exc.filename), f"cannot read folder: {(exc.strerror or str(exc)).lower()}"))
+
     for item in (Path(p).absolute() for p in inputs):
         if item.is_dir():
-            for path in sorted(p for p in item.rglob("*") if p.is_file()):
-                rel = path.relative_to(item)
-                if any(part.startswith(".") for part in rel.parts):
-                    continue
+            found = []
+            # os.walk, not rglob: rglob passes over a folder it cannot list in silence.
+            for folder, subfolders, names in os.walk(item, onerror=unreadable):
+                subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+                found += [Path(folder, n) for n in names if not n.startswith(".")]
+            for path in sorted(p for p in found if p.is_file()):
                 if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                     skipped.append((path, f"unsupported format '{path.suffix or path.name}'"))
                     continue
@@ -139,7 +152,14 @@ def collect_inputs(inputs: list[Path]) -> tuple[list[Path], list[tuple[Path, str
             files.append(item)  # missing or unreadable files fail with their own reason
     seen: set[Path] = set()
     unique = [p for p in files if not (p.resolve() in seen or seen.add(p.resolve()))]
-    return unique, skipped
+    named: dict[str, Path] = {}
+    for path in unique:
+        twin = named.setdefault(stored_path(path), path)
+        if twin != path:  # the same name written composed and decomposed, say
+            failed.append((path, f"same name as {shown_path(twin)} once stored (names are stored NFC): "
+                                 f"rename one"))
+    clashing = {p for p, _ in failed}
+    return [p for p in unique if p not in clashing], skipped, failed
 
 
 class _PagesPerMinute(ProgressColumn):
@@ -178,11 +198,11 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
     summary = RunSummary()
     started = time.monotonic()
     key, ocr_key = settings.key(), settings.ocr_key()
-    events.emit("started", inputs=[str(p) for p in inputs], out=out_dir, pipeline_key=key,
+    events.emit("started", inputs=[stored_path(p) for p in inputs], out=out_dir, pipeline_key=key,
                 ocr_key=ocr_key, force=force, workers=workers, scheduler=scheduler)
-    files, summary.skipped = collect_inputs(inputs)
+    files, summary.skipped, unlisted = collect_inputs(inputs)
     for path, why in summary.skipped:
-        log.info("skipped %s: %s", path, why)
+        log.info("skipped %s: %s", shown_path(path), printable(why))
         events.emit("skipped", path=path, reason=why)
     try:
         with run_folder() as temp_dir, Store(out_dir / STORE_NAME) as store:
@@ -192,7 +212,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
                     why = "unchanged since the last run"
                     summary.skipped.append((path, why))
                     summary.unchanged += 1
-                    log.info("skipped %s: %s", path, why)
+                    log.info("skipped %s: %s", shown_path(path), why)
                     events.emit("skipped", path=path, reason=why)
                 else:
                     todo.append(path)
@@ -205,6 +225,8 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
             if plans:
                 _read_and_save(plans, store, settings, key, ocr_key, force, console, events,
                                summary, workers, scheduler, keep_images, pool, temp_dir)
+            for path, why in unlisted:  # after the documents: a clashing name's twin is saved first
+                _fail(store, summary, events, path, why)
             tables = out_dir / "tables"
             if not store.exports_current(tables):
                 store.export(tables)
@@ -213,7 +235,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
         events.emit("summary", documents=len(summary.processed), pages=summary.pages,
                     pages_read=summary.pages_read, pages_cached=summary.pages_cached,
                     skipped=len(summary.skipped), unchanged=summary.unchanged,
-                    failed=[{"path": str(p), "reason": r} for p, r in summary.failed],
+                    failed=[{"path": stored_path(p), "reason": r} for p, r in summary.failed],
                     seconds=round(summary.seconds, 3), read_seconds=round(summary.read_seconds, 3),
                     workers=summary.workers,
                     worker_peak_mb=round(summary.worker_peak_mb, 1),
@@ -281,7 +303,7 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
             except InputError as exc:
                 state.error = exc.reason
             except Exception as exc:  # noqa: BLE001 - a bug on one document must not stop the batch
-                log.exception("%s: restoration or extraction crashed", plan.path)
+                log.exception("%s: restoration or extraction crashed", shown_path(plan.path))
                 first = (str(exc).strip().splitlines() or [""])[0]
                 state.error = f"internal error in restoration/extraction ({type(exc).__name__}: {first})"
         if state.error is not None:
@@ -317,7 +339,7 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
                                                            plan.n_pages))
             missing = set(range(1, plan.n_pages + 1)) - set(pages)
             states[index] = _DocState(plan, pages, missing, time.monotonic())
-            progress.update(task_id, description=plan.path.name)
+            progress.update(task_id, description=shown_path(plan.path.name))
             if not missing:
                 finish(index)
                 continue
@@ -487,9 +509,10 @@ def pool_wait(pool, in_flight: dict) -> list:
 
 
 def _fail(store: Store, summary: RunSummary, events: EventLog, path: Path, reason: str) -> None:
+    reason = printable(reason)  # a library's message may quote a name that is not UTF-8
     summary.failed.append((path, reason))
     store.record_failure(path, reason)
-    log.error("failed %s: %s", path, reason)
+    log.error("failed %s: %s", shown_path(path), reason)
     events.emit("failed", path=path, reason=reason)
 
 

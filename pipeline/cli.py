@@ -21,6 +21,7 @@ from .cli_train import train_lm_command
 from .document import Document, InputError, Page
 from .errors import ExitCode, Interrupted, VanbanError
 from .ingest import decode_text
+from .names import printable, shown_path
 from .process import Settings, extract_document, read_document, restore_document
 
 err_console = Console(stderr=True)
@@ -106,13 +107,13 @@ def _print_run_summary(summary, store_path: Path) -> None:
                 "doc_refs", "dates", "counts", "money"):
         table.add_column(col, justify="right" if col not in ("document", "kind", "text from") else "left")
     for r in summary.processed:
-        table.add_row(r.path.name, r.kind, str(r.pages), r.source, "yes" if r.restored else "no",
+        table.add_row(shown_path(r.path.name), r.kind, str(r.pages), r.source, "yes" if r.restored else "no",
                       *(str(r.mentions[k]) for k in ("doc_refs", "dates", "counts", "money")))
     out.print(table)
     for path, why in summary.skipped:
-        out.print(f"skipped {path}: {why}", highlight=False, soft_wrap=True)
+        out.print(f"skipped {shown_path(path)}: {printable(why)}", highlight=False, soft_wrap=True)
     for path, why in summary.failed:
-        out.print(f"FAILED {path}: {why}", highlight=False, soft_wrap=True)
+        out.print(f"FAILED {shown_path(path)}: {printable(why)}", highlight=False, soft_wrap=True)
     out.print(
         f"{len(summary.processed)} documents, {summary.pages} pages processed, "
         f"{len(summary.skipped)} skipped, {len(summary.failed)} failed "

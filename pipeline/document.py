@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError  # noqa: F401 (its users import it from here)
+from .names import stored_path
 
 # A page break in the text of a multi-page document: a line holding only a form feed.
 PAGE_BREAK = "\f"
@@ -103,16 +104,12 @@ class Document:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The file name as stored: NFC, bytes that are not UTF-8 as ``\\xNN`` (:mod:`pipeline.names`)."""
+        return stored_path(self.path.name)
 
     @property
     def text(self) -> str:
         """Whole-document text: pages joined by a line holding only a form feed."""
         return f"\n{PAGE_BREAK}\n".join(p.text for p in self.pages)
 
-
-def page_of_line(text: str, line: int) -> int:
-    """1-based page number of a 1-based line of :attr:`Document.text`."""
-    lines = text.split("\n")[: max(line - 1, 0)]
-    return 1 + sum(1 for ln in lines if ln == PAGE_BREAK)
 

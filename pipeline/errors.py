@@ -9,6 +9,8 @@ from __future__ import annotations
 from enum import IntEnum
 from pathlib import Path
 
+from .names import shown_path
+
 
 class ExitCode(IntEnum):
     """What ``vanban``'s exit status means (the table in README.md)."""
@@ -65,4 +67,4 @@ class InputError(VanbanError):
     def __init__(self, path: Path | str, reason: str):
         self.path = Path(path)
         self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
+        super().__init__(f"{shown_path(self.path)}: {reason}")

@@ -77,8 +77,10 @@ def components(ink: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, tuple[np.n
     rows = np.flatnonzero(keep)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(
         np.ascontiguousarray(ink[rows, x0:x1]), connectivity=8)
-    stats[:, cv2.CC_STAT_LEFT] += x0
-    stats[:, cv2.CC_STAT_TOP] = rows[stats[:, cv2.CC_STAT_TOP]]
+    # A mask of ink only (an all-black page) has no background: label 0's stats are INT_MAX.
+    found = stats[:, cv2.CC_STAT_AREA] > 0
+    stats[found, cv2.CC_STAT_LEFT] += x0
+    stats[found, cv2.CC_STAT_TOP] = rows[stats[found, cv2.CC_STAT_TOP]]
     return n, labels, stats, (rows, x0)
 
 

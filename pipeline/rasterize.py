@@ -13,7 +13,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from pdf2image import convert_from_path
 from pdf2image.exceptions import PDFPageCountError, PDFSyntaxError
 
@@ -25,6 +25,12 @@ DPI = 300
 MAX_PIXELS = 200_000_000
 # Images that do not state their resolution are assumed to be ordinary office scans.
 DEFAULT_IMAGE_DPI = 300
+# Smallest side of a page worth reading.  Measured on a line of 13-pt Vietnamese ("Quyết
+# định số 779") drawn at 6-30 px and cropped tight: Tesseract read nothing below 16-px
+# glyphs (a 22-px strip), so a smaller image cannot hold a line of text; at 1-2 px the
+# cleanup's OpenCV calls fail outright.  Refused in one line before any pixel is decoded.
+MIN_PAGE_SIDE = 20
+_EXIF_ORIENTATION = 0x0112
 
 # Pillow's own guard stays as a safety net (it only raises at twice its limit).
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -43,7 +49,10 @@ def rasterize_pdf_page(path: Path, number: int, dpi: int = DPI,
     """Render one page (1-based) of a PDF at ``dpi`` as an RGB (gray for a gray scan) numpy array."""
     cap = max_pixels or pixel_cap()
     width_pt, height_pt = pdf_page_size(path, number)
-    pixels = round(width_pt / 72 * dpi) * round(height_pt / 72 * dpi)
+    width, height = round(width_pt / 72 * dpi), round(height_pt / 72 * dpi)
+    pixels = width * height
+    if min(width, height) < MIN_PAGE_SIDE:
+        raise InputError(path, f"page {number} too small ({width}×{height} pixels at {dpi} DPI)")
     if pixels > cap:
         raise InputError(path, f"page {number} too large ({pixels:,} pixels at {dpi} DPI, "
                                f"cap {cap:,})")
@@ -106,23 +115,63 @@ def load_image_page(path: Path, number: int, max_pixels: int | None = None) -> P
 
 
 def _decode(path: Path, img: Image.Image) -> np.ndarray:
-    """Pixels of the current frame: gray stays gray (H x W), anything else becomes RGB.
+    """Pixels of the current frame, upright, 8-bit: gray stays gray (H x W), anything else becomes RGB.
 
     RGB, as for PDFs, because cleanup needs the hue of stamps and pen strokes; a gray
     file has none, and three copies of its one channel would only triple the work of
-    every cleanup step.  8-bit single-frame PNGs are decoded by OpenCV, ~20% faster
+    every cleanup step.  Every pixel format becomes one of those two here, once (see
+    :func:`_normalise`).  Plain 8-bit single-frame PNGs are decoded by OpenCV, ~20% faster
     than Pillow and straight into a writable array.
     """
-    gray = img.mode in ("1", "L", "LA")
-    if img.format == "PNG" and img.mode in ("L", "RGB") and getattr(img, "n_frames", 1) == 1:
+    if (img.format == "PNG" and img.mode in ("L", "RGB") and "transparency" not in img.info
+            and _orientation(img) == 1 and getattr(img, "n_frames", 1) == 1):
+        gray = img.mode == "L"
         flags = (cv2.IMREAD_GRAYSCALE if gray else cv2.IMREAD_COLOR) | cv2.IMREAD_IGNORE_ORIENTATION
         try:
-            frame = cv2.imdecode(np.fromfile(str(path), np.uint8), flags)
+            frame = cv2.imdecode(np.fromfile(path, np.uint8), flags)
         except cv2.error:
             frame = None  # Pillow below decodes it or says why not
         if frame is not None and frame.shape[:2] == (img.height, img.width):
             return frame if gray else cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
-    return np.asarray(img.convert("L" if gray else "RGB"))
+    return np.asarray(_normalise(img))
+
+
+_GRAY_MODES = {"1", "L", "LA", "La"}
+_ALPHA_MODES = {"LA", "La", "PA", "RGBA", "RGBa"}
+
+
+def _normalise(img: Image.Image) -> Image.Image:
+    """Any Pillow mode as "L" (1-bit, 8/16/32-bit gray, gray + alpha) or "RGB" (the rest), upright.
+
+    Transparency is laid on white paper: the pixels behind a transparent background are
+    black, and read as they are the page is ink everywhere.  16-bit gray is scaled, not
+    clipped: Pillow's conversion clips at 255, which turns a real scan's ink (~30 of 255,
+    7700 of 65535) into paper and the page into a blank one.
+    """
+    if _orientation(img) != 1:
+        img = ImageOps.exif_transpose(img)
+    mode = img.mode
+    if mode.startswith("I") or mode == "F":
+        pixels = np.asarray(img, dtype=np.float32)
+        # 16-bit files state their range; 32-bit and float ones do not: the first of 1, 255
+        # and 65535 that holds their values (else their maximum) is taken as white.
+        peak = float(pixels.max(initial=0))
+        top = 65535.0 if mode.startswith("I;16") else next(
+            (r for r in (1.0, 255.0, 65535.0) if peak <= r), peak)
+        return Image.fromarray(np.clip(pixels * (255.0 / top) + 0.5, 0, 255).astype(np.uint8))
+    if mode in _ALPHA_MODES or "transparency" in img.info:
+        paper = Image.new("RGBA", img.size, (255, 255, 255, 255))
+        paper.alpha_composite(img.convert("RGBA"))
+        return paper.convert("L" if mode in _GRAY_MODES else "RGB")
+    return img.convert("L" if mode in _GRAY_MODES else "RGB")  # RGB, palette, CMYK, YCbCr, LAB...
+
+
+def _orientation(img: Image.Image) -> int:
+    """The frame's EXIF orientation (1: upright), read without decoding pixels (so a PNG
+    whose eXIf chunk follows its pixels counts as upright: cleanup still turns it by its text)."""
+    if img.format == "PNG" and "exif" not in img.info:
+        return 1
+    return img.getexif().get(_EXIF_ORIENTATION, 1)
 
 
 def load_image_pages(path: Path, max_pixels: int | None = None) -> list[PageImage]:
@@ -150,6 +199,8 @@ def _open_image(path: Path, max_pixels: int | None) -> Image.Image:
 def _check_size(path: Path, img: Image.Image, max_pixels: int | None) -> None:
     cap = max_pixels or pixel_cap()
     width, height = img.size
+    if min(width, height) < MIN_PAGE_SIDE:
+        raise InputError(path, f"image too small ({width}×{height})")
     if width * height > cap:
         raise InputError(path, f"image too large ({width}x{height} = {width * height:,} pixels, "
                                f"cap {cap:,})")

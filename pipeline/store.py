@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Iterator
 from .document import Document, Page, Region, TableCell, Word
 from .errors import BadArgs, StoreError
 from .runs import RunId
+from .names import is_text, raw_path, stored_path
 
 if TYPE_CHECKING:  # pandas costs ~0.4 s to import: only queries and exports need it
     import pandas as pd
@@ -49,7 +50,9 @@ CREATE TABLE IF NOT EXISTS documents (
     number_uncertain INTEGER, date_uncertain INTEGER,  -- 1: read from handwriting or a blurred blank
     first_page INTEGER,               -- its first page in the file (a file may hold several documents)
     pipeline_key TEXT NOT NULL,       -- version + settings that made these rows
-    processed_at TEXT NOT NULL
+    processed_at TEXT NOT NULL,
+    path_raw BLOB                     -- the path's exact bytes when `path` does not give them back
+                                      -- (a name not UTF-8 or not NFC: pipeline/names.py), else NULL
 );
 CREATE TABLE IF NOT EXISTS pages (
     id INTEGER PRIMARY KEY,
@@ -114,7 +117,8 @@ CREATE TABLE IF NOT EXISTS failures (
     id INTEGER PRIMARY KEY,
     path TEXT NOT NULL,
     reason TEXT NOT NULL,
-    failed_at TEXT NOT NULL
+    failed_at TEXT NOT NULL,
+    path_raw BLOB                     -- as documents.path_raw
 );
 CREATE TABLE IF NOT EXISTS page_cache (
     sha256 TEXT NOT NULL,             -- content of the input file
@@ -182,7 +186,8 @@ _MENTION_COLUMNS = {
 #   1: money.kind
 #   2: documents.issuer_parent, signer_title, number_uncertain, date_uncertain, first_page (tables regions,
 #      recipients are created as new)
-SCHEMA_VERSION = 2
+#   3: documents.path_raw, failures.path_raw (NULL is right for every older row: nothing is redone)
+SCHEMA_VERSION = 3
 # A page claim older than this is taken over even when its run seems alive (a run on another
 # host, whose process cannot be looked up): no page takes half an hour to read.
 CLAIM_STALE_S = 1800
@@ -193,6 +198,8 @@ _ADDED_COLUMNS = [(table, decl.strip()) for table, fields in _MENTION_FIELDS.ite
     ("documents", "issuer_parent TEXT"), ("documents", "signer_title TEXT"),
     ("documents", "number_uncertain INTEGER"), ("documents", "date_uncertain INTEGER"),
     ("documents", "first_page INTEGER")]
+# Added columns whose NULL in older rows is already right: adding them redoes no document.
+_ADDED_NAME_COLUMNS = [("documents", "path_raw BLOB"), ("failures", "path_raw BLOB")]
 
 
 def _column_value(value):
@@ -303,11 +310,12 @@ class Store:
             version = cur.execute("PRAGMA user_version").fetchone()[0]  # another process may have done it
             if version < SCHEMA_VERSION:
                 added = []
-                for table, decl in _ADDED_COLUMNS:
+                for table, decl in _ADDED_COLUMNS + _ADDED_NAME_COLUMNS:
                     have = {row[1] for row in cur.execute(f"PRAGMA table_info({table})")}
                     if decl.split()[0] not in have:
                         cur.execute(f"ALTER TABLE {table} ADD COLUMN {decl}")
-                        added.append(f"{table}.{decl.split()[0]}")
+                        if (table, decl) not in _ADDED_NAME_COLUMNS:
+                            added.append(f"{table}.{decl.split()[0]}")
                 if added:
                     # Rows written before the column have it NULL: re-extract those documents.
                     cur.execute("UPDATE documents SET pipeline_key = ? || pipeline_key",
@@ -329,7 +337,7 @@ class Store:
     def is_current(self, path: Path, sha256: str, pipeline_key: str) -> bool:
         """True when this exact content was already processed with the same pipeline."""
         row = self.conn.execute(
-            "SELECT sha256, pipeline_key FROM documents WHERE path = ?", (str(path),)
+            "SELECT sha256, pipeline_key FROM documents WHERE path = ?", (stored_path(path),)
         ).fetchone()
         return row is not None and row == (sha256, pipeline_key)
 
@@ -345,10 +353,14 @@ class Store:
         holds, the first one at the file's own path, later ones at ``path#2``… (see
         :func:`pipeline.process.split_document`).
         """
-        path = str(parts[0][0].path)
+        path = stored_path(parts[0][0].path)
         with self._transaction() as cur:
             cur.execute("DELETE FROM documents WHERE path = ? OR (substr(path, 1, ?) = ? AND path GLOB ?)",
                         (path, len(path) + 1, path + "#", "*#[0-9]*"))
+            legacy = str(parts[0][0].path)
+            if legacy != path and is_text(legacy):
+                # An NFD name as a store before path_raw kept it (as it was): not kept twice.
+                cur.execute("DELETE FROM documents WHERE path = ?", (legacy,))
             cur.execute("DELETE FROM failures WHERE path = ?", (path,))
             ids = [self._insert_document(cur, doc, extraction, first, pipeline_key)
                    for doc, extraction, first in parts]
@@ -361,10 +373,11 @@ class Store:
         cur.execute(
             "INSERT INTO documents (path, name, sha256, kind, n_pages, restored, "
             + ", ".join(_SELF_FIELDS)
-            + ", first_page, pipeline_key, processed_at) VALUES ("
-            + ",".join("?" * (len(_SELF_FIELDS) + 9)) + ")",
-            (str(doc.path), doc.name, doc.sha256, doc.kind, len(doc.pages), int(doc.restored),
-             *[_column_value(own.get(f)) for f in _SELF_FIELDS], first_page, pipeline_key, _now()),
+            + ", first_page, pipeline_key, processed_at, path_raw) VALUES ("
+            + ",".join("?" * (len(_SELF_FIELDS) + 10)) + ")",
+            (stored_path(doc.path), doc.name, doc.sha256, doc.kind, len(doc.pages), int(doc.restored),
+             *[_column_value(own.get(f)) for f in _SELF_FIELDS], first_page, pipeline_key, _now(),
+             raw_path(doc.path)),
         )
         doc_id = cur.lastrowid
         self._insert_pages(cur, doc_id, doc)
@@ -376,12 +389,12 @@ class Store:
 
     @_guarded
     def record_failure(self, path: Path, reason: str) -> None:
-        """Remember a file that could not be processed (its earlier good rows are kept)."""
+        """Remember a file (or folder) that could not be processed (its earlier good rows are kept)."""
         with self._transaction() as cur:
-            cur.execute("DELETE FROM failures WHERE path = ?", (str(path),))
+            cur.execute("DELETE FROM failures WHERE path = ?", (stored_path(path),))
             cur.execute(
-                "INSERT INTO failures (path, reason, failed_at) VALUES (?,?,?)",
-                (str(path), reason, _now()),
+                "INSERT INTO failures (path, reason, failed_at, path_raw) VALUES (?,?,?,?)",
+                (stored_path(path), reason, _now(), raw_path(path)),
             )
             self._bump_generation(cur)
 

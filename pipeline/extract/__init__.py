@@ -10,6 +10,7 @@ from pipeline.extract.counts import find_counts
 from pipeline.extract.dates import find_dates
 from pipeline.extract.header import read_header
 from pipeline.extract.money import find_money
+from pipeline.extract.nlp import CHUNK_CHARS
 from pipeline.extract.numbers import find_numbers, number_key
 from pipeline.extract.page_header import HeaderLayout, read_page_header
 from pipeline.extract.text import Folded, Lines
@@ -17,11 +18,13 @@ from pipeline.extract.text import Folded, Lines
 __all__ = ["HeaderLayout", "extract_text"]
 
 
-def extract_text(text: str, doc: str = "", layout: HeaderLayout | None = None) -> dict:
-    """Extract the schema fields from one document's text (clean, restored or garbled OCR).
+def extract_text(text: str, doc: str = "", layout: HeaderLayout | None = None,
+                 chunk_chars: int = CHUNK_CHARS) -> dict:
+    """Extract the schema fields from one document's text (clean, restored or garbled OCR), of any length.
 
     ``layout``: the header and footer regions of a scan's pages, when known: the header
-    is then read region by region (:mod:`pipeline.extract.page_header`).
+    is then read region by region (:mod:`pipeline.extract.page_header`).  ``chunk_chars``:
+    the most characters spaCy parses at once (longer texts go in pieces, offsets kept).
     """
     folded = Folded(text)
     lines = Lines(text)
@@ -31,7 +34,7 @@ def extract_text(text: str, doc: str = "", layout: HeaderLayout | None = None) -
     # Quantities inside dates, document numbers and money are not counts.
     exclude = [(d.start, d.end) for d in dates] + [(n.start, n.end) for n in numbers] + [
         (m.start, m.end) for m in money]
-    counts = find_counts(text, exclude, folded)
+    counts = find_counts(text, exclude, folded, chunk_chars)
     header = read_header(text, numbers, dates)
     if layout is not None:
         header = read_page_header(layout, header)

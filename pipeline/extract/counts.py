@@ -22,7 +22,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline.extract import places
-from pipeline.extract.text import Folded, Mention, mask_page_furniture, overlaps, sentence_bounds, sentence_of
+from pipeline.extract.nlp import CHUNK_CHARS, parse
+from pipeline.extract.text import Folded, Mention, SpanIndex, mask_page_furniture, sentence_bounds, sentence_of
 
 # Canonical unit -> folded spellings.  None marks a blocker: a longer phrase that
 # starts like a unit but is something else ("phương án" is not "phường").
@@ -250,18 +251,19 @@ def _stars(m: re.Match) -> str:
     return m["a"] if not m["b"] else f"{m['a']}-{m['b']}"
 
 
-def find_counts(text: str, exclude: list[tuple[int, int]], folded: Folded | None = None) -> list[ProductCount]:
-    """Every OCOP count in reading order; quantities inside ``exclude`` spans (dates, numbers, money) are skipped."""
-    from pipeline.extract.nlp import get_nlp
+def find_counts(text: str, exclude: list[tuple[int, int]], folded: Folded | None = None,
+                chunk_chars: int = CHUNK_CHARS) -> list[ProductCount]:
+    """Every OCOP count in reading order; quantities inside ``exclude`` spans (dates, numbers, money) are skipped.
 
+    ``chunk_chars``: the most characters spaCy parses at once (:func:`pipeline.extract.nlp.parse`).
+    """
     folded = folded or Folded(text)
     low = mask_page_furniture(folded.text)
-    doc = get_nlp()(low)
     base = Folded(text, lower=False).text
     # Work in folded offsets throughout; they equal input offsets for NFC text and are
     # mapped back at the end for decomposed (NFD) input.
     same = len(low) == len(text)
-    exclude = exclude if same else [(folded.at(s), folded.at(e)) for s, e in exclude]
+    exclude = SpanIndex(exclude if same else [(folded.at(s), folded.at(e)) for s, e in exclude])
     text = text if same else "".join(text[folded.orig(i)] for i in range(len(low)))
     bounds = sentence_bounds(base)
     long_bounds = sentence_bounds(base, semicolons=False)
@@ -269,14 +271,15 @@ def find_counts(text: str, exclude: list[tuple[int, int]], folded: Folded | None
 
     counts: list[ProductCount] = []
     tails: list[tuple[int, int]] = []  # folded [start,end) of star phrases owned by a count
-    for q, unit, fuzzy in doc.user_data["ocop_counts"]:
-        qs, qe = q.start_char, q.end_char
-        if overlaps((qs, qe), exclude) or _is_percent(low, qe):
-            continue
-        value, total, vmax = _quantity(q)
-        c = ProductCount(qs, qe, 0.55 if fuzzy else 0.85, value, total, vmax, unit.label_,
-                         unit_end=unit.end_char)
-        counts.append(c)
+    for offset, doc in parse(low, chunk_chars):
+        for q, unit, fuzzy in doc.user_data["ocop_counts"]:
+            qs, qe = offset + q.start_char, offset + q.end_char
+            if exclude.overlaps((qs, qe)) or _is_percent(low, qe):
+                continue
+            value, total, vmax = _quantity(q)
+            c = ProductCount(qs, qe, 0.55 if fuzzy else 0.85, value, total, vmax, unit.label_,
+                             unit_end=offset + unit.end_char)
+            counts.append(c)
     counts.sort(key=lambda c: c.start)
 
     for i, c in enumerate(counts):
@@ -421,7 +424,7 @@ def _place(text: str, m: re.Match, scope: Scope) -> str | None:
     return None
 
 
-def _as_of(low: str, ss: int, se: int, c: ProductCount, exclude: list[tuple[int, int]] = ()) -> str | None:
+def _as_of(low: str, ss: int, se: int, c: ProductCount, exclude: SpanIndex) -> str | None:
     found = None
     for m in _ASOF_RE.finditer(low, ss, se):
         if m.start() > c.unit_end + 120:
@@ -433,7 +436,7 @@ def _as_of(low: str, ss: int, se: int, c: ProductCount, exclude: list[tuple[int,
             return m["y"]
         if m["cum"]:
             return None
-        if found is None and not overlaps(m.span("yy"), exclude):
+        if found is None and not exclude.overlaps(m.span("yy")):
             found = m["yy"]  # "năm 2023", but not the year inside a full date or a number
     return found
 

@@ -9,11 +9,12 @@ is reported with exact offsets into the text the caller gave us.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from pipeline.document import page_of_line
+from pipeline.document import PAGE_BREAK
 from pipeline.vietnamese import strip_diacritics
 
 
@@ -74,17 +75,18 @@ class Lines:
     def __init__(self, text: str):
         self.text = text
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self._pages: dict[int, int] = {}
+        self._breaks: list[int] | None = None  # 1-based lines holding only a page break
 
     def line(self, offset: int) -> int:
         """1-based line holding character ``offset``."""
         return bisect.bisect_right(self.starts, offset)
 
     def page(self, line: int) -> int:
-        """1-based page of a 1-based line (page breaks are lines holding only "\\f")."""
-        if line not in self._pages:
-            self._pages[line] = page_of_line(self.text, line)
-        return self._pages[line]
+        """1-based page of a 1-based line (page breaks are lines holding only "\\f", as
+        :attr:`pipeline.document.Document.text` writes them)."""
+        if self._breaks is None:
+            self._breaks = [n for n, ln in enumerate(self.text.split("\n"), 1) if ln == PAGE_BREAK]
+        return 1 + bisect.bisect_left(self._breaks, line)
 
     def provenance(self, start: int, end: int, confidence: float) -> dict:
         """The provenance fields every extracted item carries."""
@@ -107,9 +109,20 @@ class Mention:
     confidence: float
 
 
-def overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-    """True when ``a`` overlaps one of ``spans``."""
-    return any(a[0] < e and s < a[1] for s, e in spans)
+class SpanIndex:
+    """Spans to test others against for overlap in O(log n), not by trying each: a text of
+    a million characters has thousands (1,040,000 characters of a two-line report repeated,
+    26,000 mentions: extraction 27 s with the linear test, 5 s with this one)."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        ordered = sorted(spans)
+        self._starts = [s for s, _ in ordered]
+        self._reach = list(itertools.accumulate((e for _, e in ordered), max))  # furthest end so far
+
+    def overlaps(self, a: tuple[int, int]) -> bool:
+        """True when ``a`` overlaps one of the spans."""
+        i = bisect.bisect_left(self._starts, a[1])  # spans starting before a ends
+        return i > 0 and self._reach[i - 1] > a[0]
 
 
 # Clause/sentence ends: punctuation, or a new line opening a bullet or a numbered item.
