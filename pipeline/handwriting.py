@@ -598,6 +598,36 @@ def find_number_blank(words: Iterable, page_height: int | None = None) -> tuple[
     return (int(x0), int(top - ABOVE * h), int(x1), int(bottom + BELOW * h)), h
 
 
+# The printed code after the blank, read character by character: an optional slash (often
+# misread as "⁄", "|", "l", "1"), then capitals and a hyphen ("TB-ĐHĐL", "SGDĐT-CTrTT").
+_CODE_AT_END = re.compile(r"([/⁄|\\]?)([A-ZĐ][A-Za-zĐđ]*(?:-[A-Za-zĐđ]+)+)\W*$")
+
+
+def glued_number_blank(texts: Iterable[str]) -> bool:
+    """True when Tesseract read "Số:", the pen digits and the printed code as one word
+    ("Só:s&2Ÿ/TB-ĐHĐL"): :func:`find_number_blank` can then only guess where the code starts."""
+    return any(_SO.match(_fold(t) + " ") and re.search(r"/[^\W\d_]", t) for t in texts)
+
+
+def number_blank_from_symbols(symbols: list[tuple[str, int, int, int, int]], text_height: float
+                              ) -> tuple[tuple[int, int, int, int], float] | None:
+    """The number's blank from the number line's characters (:func:`pipeline.ocr.ocr_symbols`):
+    from the end of "Số:" to the printed code's slash (or, when the slash was not read, one
+    slash's width before the code).  None when either end is not found."""
+    text = "".join(c for c, *_ in symbols)
+    so = re.match(r"\W{0,3}[S5$][oôóốồơ0ö][^\w/⁄|\\]{0,3}", text, re.IGNORECASE)
+    code = _CODE_AT_END.search(text)
+    if not so or not code or code.start() < so.end():
+        return None
+    h = text_height
+    x0 = symbols[so.end() - 1][3]
+    x1 = symbols[code.start(1)][1] if code.group(1) else symbols[code.start(2)][1] - 0.35 * h
+    if x1 - x0 < 0.4 * h:
+        return None
+    top = min(y0 for _, _, y0, _, _ in symbols[: so.end()])
+    return (int(x0), int(top - ABOVE * h), int(x1 - 0.1 * h), int(top + h + BELOW * h)), h
+
+
 def find_date_blanks(words: Iterable, page_height: int | None = None) -> dict[str, tuple[tuple[int, int, int, int], float]]:
     """Blanks of the date line "…, ngày __ tháng __ năm 2025": ``{"day": (box, text_height),
     "month": (box, text_height)}``, each present when its neighbours were found.

@@ -118,6 +118,28 @@ def ocr_words(image, settings: OcrSettings = OcrSettings(), *, offset: tuple[flo
     return words
 
 
+def ocr_symbols(image, settings: OcrSettings = OcrSettings(), *, offset: tuple[float, float] = (0, 0),
+                scale: float = 1.0) -> list[tuple[str, int, int, int, int]]:
+    """Tesseract's characters of a one-line image, each ``(char, x0, y0, x1, y1)`` mapped by
+    ``* scale + offset``: where a word glued print to pen ink, where inside it the print is."""
+    with tempfile.TemporaryDirectory(prefix="vanban-ocr-") as tmp:
+        try:
+            boxes = pytesseract.image_to_boxes(str(_write_uncompressed(image, Path(tmp))), lang=settings.lang,
+                                               config=f"--oem {settings.oem} --psm 7")
+        except pytesseract.TesseractNotFoundError:
+            raise MissingDependency(_NO_TESSERACT) from None
+    height = image.shape[0]
+    symbols = []
+    for row in boxes.splitlines():
+        char, *rest = row.split(" ")
+        if len(rest) < 4:
+            continue
+        left, bottom, right, top = (int(v) for v in rest[:4])  # origin bottom-left
+        symbols.append((char, round(left * scale + offset[0]), round((height - top) * scale + offset[1]),
+                        round(right * scale + offset[0]), round((height - bottom) * scale + offset[1])))
+    return symbols
+
+
 def _tesseract_data(image, settings: OcrSettings) -> dict:
     """Tesseract's words of an image, as pytesseract's dict of columns."""
     with tempfile.TemporaryDirectory(prefix="vanban-ocr-") as tmp:

@@ -25,7 +25,7 @@ from .document import Document, InputError, Page, PageImage, Region, Word
 from .ingest import (
     detect_kind, pdf_page_count, read_text_file, read_text_layer, sha256_of,
 )
-from .ocr import OcrSettings, ocr_page, ocr_words, tesseract_version
+from .ocr import OcrSettings, ocr_page, ocr_symbols, ocr_words, tesseract_version
 from .rasterize import DPI, image_page_count, load_image_page, rasterize_pdf_page
 from .regions import layout_page
 from .vietnamese import fold, looks_vietnamese
@@ -38,7 +38,7 @@ PageCallback = Callable[[Page], None]
 # Bump when rasterize, cleanup or OCR code changes what a page reads as: it, not the
 # package version, keys the OCR cache, so a release that only touches extraction
 # or restoration re-extracts from cached words instead of re-running Tesseract.
-OCR_STAGE_VERSION = 5
+OCR_STAGE_VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -230,7 +230,8 @@ def read_fill_ins(original: PageImage, page: Page, ocr: OcrSettings = OcrSetting
     lines = {kind: r.lines for r in page.regions for kind in (r.kind,) if kind in ("number_line", "date_line")}
     if not lines or page.quality.get("rotation"):
         return []
-    from .handwriting import DigitsModelMissing, find_date_blanks, find_number_blank, read_digits
+    from .handwriting import (DigitsModelMissing, find_date_blanks, find_number_blank, glued_number_blank,
+                              number_blank_from_symbols, read_digits)
 
     k = float(page.quality.get("scale") or 1)
 
@@ -250,6 +251,11 @@ def read_fill_ins(original: PageImage, page: Page, ocr: OcrSettings = OcrSetting
     number_words = words_of("number_line")
     if number_words and not _printed_digits(number_words, r"^s\S{0,2}$|^s\S{0,2}:"):
         blanks["number"] = located("number_line", find_number_blank) or (None, 0.0)
+        if glued_number_blank(w.text for w in number_words) and blanks["number"][1]:
+            # "Só:s&2Ÿ/TB-ĐHĐL": where the code starts inside the one word is read from
+            # the line's characters (real pages: "2027" had been cut to "20").
+            symbols = _print_symbols(original, boxes["number_line"], k, ocr)
+            blanks["number"] = number_blank_from_symbols(symbols, blanks["number"][1]) or blanks["number"]
     date_words = words_of("date_line")
     if date_words:
         found = located("date_line", find_date_blanks)
@@ -324,6 +330,18 @@ def _print_words(original: PageImage, box, k: float, ocr: OcrSettings) -> list[t
     if crop is None:
         return []
     return [(w.text, *w.box) for w in ocr_words(crop, ocr, offset=(ox0, oy0), scale=1 / k)]
+
+
+def _print_symbols(original: PageImage, box, k: float, ocr: OcrSettings) -> list[tuple]:
+    """Tesseract's characters (original pixels) of the print of a one-line region (page
+    pixels), read on a crop tight enough to hold that line only."""
+    height, width = original.image.shape[:2]
+    x0, y0, x1, y1 = (v / k for v in box)
+    h = y1 - y0
+    ox0, oy0 = max(0, int(x0 - 0.5 * h)), max(0, int(y0 - 0.15 * h))
+    ox1, oy1 = min(width, int(x1 + 0.5 * h)), min(height, int(y1 + 0.15 * h))
+    crop = _print_crop(original, (ox0, oy0, ox1, oy1), k)
+    return [] if crop is None else ocr_symbols(crop, ocr, offset=(ox0, oy0), scale=1 / k)
 
 
 def write_fill_ins(page: Page, fills: list[Region]) -> Page:

@@ -263,3 +263,23 @@ def test_box_half_a_line_off_still_reads_the_digits_not_the_line_above(model):
     for dy in (-shift, shift):
         reading = read_digits(img, (x0, y0 + dy, x1, y1 + dy), text_height=h, model_path=model)
         assert reading is not None and reading.text == "575", dy
+
+
+def test_number_blank_from_the_line_characters(model):
+    # When Tesseract glues "Số:", the pen digits and "/TB-ĐHĐL" into one word, the blank is
+    # found from its characters (real tesseract, psm 7) instead of guessed from the word.
+    from pipeline.ocr import ocr_symbols
+
+    img, words = render_line([("Số:", None), ("", "2027"), ("/TB-ĐHĐL", None)])
+    symbols = ocr_symbols(img.max(axis=2))
+    h = float(np.median([w[4] for w in words]))
+    found = hw.number_blank_from_symbols(symbols, h)
+    assert found is not None
+    box, _ = found
+    so, code = words[0], words[1]
+    assert so[1] + 0.8 * so[3] <= box[0] and box[2] <= code[1] + 0.2 * h
+    reading = read_digits(img, box, text_height=h, model_path=model)
+    assert reading is not None and reading.text == "2027"
+    assert hw.glued_number_blank(["Só:s&2Ÿ/TB-ĐHĐL"]) and not hw.glued_number_blank(["Số:", "/TB-ĐHĐL"])
+    # Without "Số" or without a code on the line there is no blank to find.
+    assert hw.number_blank_from_symbols([(c, 10 * i, 0, 10 * i + 9, 30) for i, c in enumerate("Kính gửi")], h) is None
