@@ -129,3 +129,19 @@ def test_a_file_holding_two_documents_is_stored_as_two(tmp_path):
     run_batch([pdf.parent], tmp_path / "out", SETTINGS, workers=1, force=True)
     assert conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 2
     assert json.loads(json.dumps(rows))  # plain values (no bytes) for the exports
+
+
+def test_seal_and_pen_rows_of_the_footer_are_noise():
+    from pipeline.document import Word
+    from pipeline.regions import Segment, _is_footer_noise
+
+    def row(text: str, conf: float) -> Segment:
+        return Segment([Word(text=t, conf=conf, box=(100 * i, 0, 80, 30), line=0)
+                        for i, t in enumerate(text.split())])
+
+    # What seals and signatures read as on real pages, at the confidences Tesseract gave them.
+    for text, conf in (("Si A7", 46), ("& ` VÀ, MÀ", 50), ("—W_", 46), ("v2,", 53), ("X ^", 80), ("|", 69)):
+        assert _is_footer_noise(row(text, conf)), text
+    # Print: a word of three letters, short items Tesseract is sure of, a page number.
+    for text, conf in (("-: CHỦTỊCH", 53), ("- Lưu: VT.", 60), ("- Sở Y tế;", 90), ("4", 97)):
+        assert not _is_footer_noise(row(text, conf)), text
