@@ -136,20 +136,24 @@ def test_a_store_from_before_path_raw_gains_it_and_redoes_nothing(tmp_path):
 # ------------------------------------------------------------------ folders
 
 
+def _refuse_listing(monkeypatch, locked: Path) -> None:
+    """Make listing ``locked`` fail with EACCES, as chmod 000 does for a user (not for root, as in CI)."""
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if not isinstance(path, int) and Path(os.fsdecode(path)) == locked:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
 def test_an_unreadable_folder_is_named_in_the_failures(tmp_path, monkeypatch):
     folder = tmp_path / "in"
     (folder / "locked").mkdir(parents=True)
     (folder / "locked" / "inside.txt").write_text(TEXT, encoding="utf-8")
     (folder / "good.txt").write_text(TEXT, encoding="utf-8")
-    # chmod 000 does not stop root (CI), so the folder's listing is refused as it is for a user.
-    real_scandir = os.scandir
-
-    def scandir(path="."):
-        if not isinstance(path, int) and Path(os.fsdecode(path)) == folder / "locked":
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    _refuse_listing(monkeypatch, folder / "locked")
     summary = run_batch([folder], tmp_path / "out", workers=1)
     monkeypatch.undo()
     assert [r.path.name for r in summary.processed] == ["good.txt"]
@@ -354,14 +358,7 @@ def test_a_batch_of_good_files_mixed_with_every_bad_one_stores_every_good_file_a
     (folder / "empty.txt").write_bytes(b"")
     (folder / "locked").mkdir()
     (folder / "locked" / "inside.txt").write_text(TEXT, encoding="utf-8")
-    real_scandir = os.scandir
-
-    def scandir(path="."):
-        if not isinstance(path, int) and Path(os.fsdecode(path)) == folder / "locked":
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    _refuse_listing(monkeypatch, folder / "locked")
     summary = run_batch([folder], out, workers=2)
     monkeypatch.undo()
 
