@@ -83,7 +83,7 @@ eval:  ## measure OCR, restoration and extraction on the generated corpus (out/e
 	$(BIN)/vanban eval --out out/eval $(if $(ARCHIVE),--archive $(ARCHIVE))
 
 bench:
-	$(BIN)/python -m pipeline.bench
+	$(BIN)/python -m corpus.bench
 
 clean:
 	rm -rf out corpus/generated models/built .pytest_cache

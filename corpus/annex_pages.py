@@ -256,7 +256,7 @@ def score_annex_page(level: str, seed: int, n_rows: int = 10) -> dict:
     from pipeline.annex import read_tables
     from pipeline.cleanup import clean_page
     from pipeline.document import PageImage
-    from pipeline.metrics import edit_counts, normalize_for_cer
+    from corpus.metrics import edit_counts, normalize_for_cer
 
     image, truth = annex_page(seed, n_rows)
     scanned = degrade_scan(image, level, seed=seed * 31 + 7, dpi=300)

@@ -207,7 +207,7 @@ def _generated_page(args) -> tuple[str, int, int, float]:
     """(level, character errors, reference length, cleanup seconds) of one generated page."""
     level, image_path, dpi, truth = args
     from pipeline.cleanup import clean_page
-    from pipeline.metrics import edit_counts
+    from corpus.metrics import edit_counts
     from pipeline.ocr import ocr_page
     from pipeline.rasterize import load_image_page
 

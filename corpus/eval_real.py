@@ -32,9 +32,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from corpus.metrics import edit_counts, number_key
 from pipeline.document import Document
 from pipeline.ingest import detect_kind, sha256_of
-from pipeline.metrics import edit_counts, number_key
 from pipeline.process import Settings, finish_document, read_page
 
 TRANSCRIPTIONS = Path(__file__).with_name("realscans") / "transcriptions"

@@ -13,7 +13,7 @@ from typing import Sequence
 from rapidfuzz.distance import Levenshtein
 
 # One project-wide definition of CER and of the text it compares.
-from pipeline.metrics import cer, normalize_for_cer
+from corpus.metrics import cer, normalize_for_cer
 
 
 def ocr(image, psm: int = 3, lang: str = "vie") -> str:

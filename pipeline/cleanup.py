@@ -27,7 +27,7 @@ step (in order)                   notes
 ================================  ========================================================
 
 What each choice bought was measured on the generated eval set (11 pages per
-level, /tmp-cached ``vanban eval`` corpus), CER of cleanup + OCR before restoration:
+level, /tmp-cached ``vanban eval`` pages), CER of cleanup + OCR before restoration:
 baseline (gray, upscale by tag, deskew, Otsu; psm 3) clean 1.11% / moderate 1.87% /
 heavy 25.8%; + orientation, illumination, colour suppression, x-height DPI: 0.52 /
 1.89 / 3.41 (with NL-means); 3x3 median instead of NL-means on grainy pages: heavy
@@ -41,10 +41,10 @@ Denoising, deskewing and illumination run at the scan's own resolution (a 150-DP
 page has a quarter of the pixels of its 300-DPI upscale), so the whole cleanup
 stays a small fraction of Tesseract's own time.
 
-Real scans (issue 12; ``python -m corpus.cleanup_real``: 23 pages of
+Real scans (issue 12; the evaluation's ``cleanup_real.py``: 23 pages of
 ../shared/realscans, the words plain Tesseract reads at conf >= 80 on the page as
 rasterised, psm 6, and how many of them cleanup + OCR still reads) showed what the
-generated corpus could not: 93.9% of those words kept, 65-71% on 70-DPI phone
+generated eval set could not: 93.9% of those words kept, 65-71% on 70-DPI phone
 photos.  Five steps lost print: the 3x3 median at 70 DPI (it runs after upscaling
 now), speck removal (the letters of 8-pt print are smaller than its "letter", their
 dots smaller than its dust), the colour step (a blue e-signature line printed by the
@@ -53,7 +53,7 @@ marks it reads on the unturned page; turning 2° in the page's own frame cut off
 top line) and orientation (page-top strips were turned 90°).  After: 97.3% kept
 (the rest: marks read differently, words of seal lettering, psm 6 joining the lines
 of two columns), the proofread transcriptions' words 90.1% -> 93.3% (plain
-Tesseract 93.7%); the generated corpus 0.42 / 1.08 / 2.43% -> 0.38 / 0.77 / 2.31%.
+Tesseract 93.7%); the generated eval set 0.42 / 1.08 / 2.43% -> 0.38 / 0.77 / 2.31%.
 """
 from __future__ import annotations
 
@@ -74,13 +74,13 @@ MAX_SKEW_DEG = 5.0
 # Tesseract follows a baseline skewed by less than this itself, and the resample of a turn
 # costs it marks: on real 300-DPI scans skewed 0.25-0.8° (not turned / turned) 97.3 / 96.0%
 # of plain Tesseract's confident words were read ("tốt" read "tôt" on a page turned 0.65°:
-# 99.5 / 95.8%); the generated corpus's skews are 0 or 1.0-3.9° (same CER either way).
+# 99.5 / 95.8%); the generated eval set's skews are 0 or 1.0-3.9° (same CER either way).
 MIN_SKEW_TO_FIX_DEG = 1.0
 ROTATE_INTERPOLATION = cv2.INTER_CUBIC
 
 # x-height of the body text in inches, as an Otsu mask of a scan measures it: Times-like
 # faces have an x-height of ~0.45 em and Decree-30 bodies are 13-14 pt; with scanner blur
-# the mode of component heights is 27-30 px at 300 DPI on the generated corpus (28 = 0.0933 in).
+# the mode of component heights is 27-30 px at 300 DPI on the generated eval set (28 = 0.0933 in).
 X_HEIGHT_IN = 0.0933
 # The estimate is trusted only with enough letter-sized components to have a clear mode.
 MIN_COMPONENTS_FOR_DPI = 400
@@ -94,7 +94,7 @@ NLM_STRENGTH = 1.0
 # The median runs after upscaling (see median_filter): at the scan's own resolution a 3x3
 # window is a whole stroke of a 70-DPI phone photo and erased it (real photos: 65 / 71% of
 # plain Tesseract's confident words read with the median before upscaling, 91 / 91% after;
-# a 150-DPI JPEG 88.5 -> 91.8%; generated corpus, CER moderate 0.88 -> 0.77%, heavy 2.45 ->
+# a 150-DPI JPEG 88.5 -> 91.8%; generated eval set, CER moderate 0.88 -> 0.77%, heavy 2.45 ->
 # 2.31%, clean unchanged).
 # With deskew's grown canvas it costs the ruled annex tables of generated heavy scans (4
 # pages, 220 cells) 158 -> 147 cells exactly right, cell CER 4.4 -> 5.0% (the median alone
@@ -104,7 +104,7 @@ DENOISE_AFTER_UPSCALE = True
 # Thresholding method (see pipeline/binarize.py): otsu | sauvola | wolf | gray (none).
 BINARIZATION = "otsu"
 # Pages upscaled more than this (scans under ~120 DPI) go to Tesseract gray (see binarize);
-# the generated corpus's scans (150-300 DPI, scale <= 2) are all binarised.
+# the generated eval set's scans (150-300 DPI, scale <= 2) are all binarised.
 GRAY_ABOVE_SCALE = 2.5
 
 

@@ -4,6 +4,7 @@ I/O lives here and in the store; the stages below never print.
 """
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -38,8 +39,49 @@ def _fail(message: str, code: int = ExitCode.nothing_processed, label: str = "er
     sys.exit(int(code))
 
 
+def _checkout_commands() -> dict[str, str]:
+    """Commands that are not the product's (``vanban eval``): ``[tool.vanban.commands]`` of the
+    checkout's pyproject.toml, name -> "module:attribute"; none outside a checkout."""
+    try:
+        import tomllib
+
+        pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+        table = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["vanban"]["commands"]
+    except (ImportError, OSError, ValueError, KeyError, TypeError):  # tomllib: Python 3.11+
+        return {}
+    return {str(name): str(target) for name, target in table.items()}
+
+
+def _unavailable(name: str, target: str, why: str) -> click.Command:
+    """Stand-in for a checkout command that cannot be imported: one line and its exit code."""
+    def fail(**_) -> None:
+        _fail(f"vanban {name} needs the project's checkout ({target}: {why}): run it from a checkout",
+              ExitCode.bad_args)
+
+    return click.Command(name, callback=fail, context_settings={"ignore_unknown_options": True,
+                                                                "allow_extra_args": True},
+                         help="Not available here: needs the project's checkout.")
+
+
 class _Commands(click.Group):
-    """Every expected error ends a command with one line and its exit code (pipeline/errors.py)."""
+    """Every expected error ends a command with one line and its exit code (pipeline/errors.py).
+
+    The commands of the checkout (``vanban eval``) are listed with the product's and imported
+    by name only when run or listed, so the product never depends on them."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(_checkout_commands()))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        target = None if command else _checkout_commands().get(name)
+        if target is None:
+            return command
+        module, _, attribute = target.partition(":")
+        try:
+            return getattr(importlib.import_module(module), attribute)
+        except (ImportError, AttributeError) as exc:
+            return _unavailable(name, target, str(exc))
 
     def invoke(self, ctx: click.Context):
         try:
@@ -203,171 +245,3 @@ def query(sql: str, db: Path, as_csv: bool) -> None:
 
 
 main.add_command(train_lm_command)
-
-
-@main.command(name="eval")
-@click.option("--level", "levels", multiple=True, type=click.Choice(["clean", "moderate", "heavy"]),
-              help="Degradation level(s) to measure (default: all three).")
-@click.option("--docs-per-level", default=6, show_default=True, help="Generated documents per level.")
-@click.option("--seed", default=0, show_default=True, help="Seed of the generated corpus.")
-@click.option("--workers", type=int, default=None, help="Processes for OCR (default: cores).")
-@click.option("--out", "out_dir", default="out/eval", show_default=True, type=click.Path(path_type=Path),
-              help="Folder for the generated corpus and the JSON report.")
-@click.option("--json", "json_path", type=click.Path(path_type=Path),
-              help="Where to write the JSON report (default: OUT/eval.json).")
-@click.option("--archive", "archive", multiple=True, type=click.Path(exists=True, path_type=Path),
-              help="Text files/folders of your own archive: restoration is measured again with an LM "
-                   "trained on them (as `vanban train-lm` would; written under OUT, not installed).")
-@click.option("--real", "real", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Instead: score header fields and the stored text's line CER on real scanned pages "
-                   "(a folder like ../shared/realscans: manifest.tsv, scans/, truth/).")
-@click.option("--cache", "cache", type=click.Path(file_okay=False, path_type=Path),
-              help="With --real: keep each page's OCR here, so re-scoring after an extractor change "
-                   "skips Tesseract (keyed by the OCR settings).")
-def eval_(levels, docs_per_level, seed, workers, out_dir, json_path, archive, real, cache) -> None:
-    """Measure OCR, restoration and extraction against exact ground truth."""
-    if real is not None:
-        from corpus.eval_real import run_real_eval
-
-        report = run_real_eval(real, workers or os.cpu_count() or 1, cache)
-        json_path = json_path or out_dir / "eval_real.json"
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-        _print_real(report)
-        _out().print(f"report written to {json_path}", highlight=False)
-        return
-    from .evaluate import DEFAULT_SHARED, LEVELS, run_eval
-
-    report = run_eval(out_dir, tuple(levels) or LEVELS, docs_per_level, seed, workers, DEFAULT_SHARED,
-                      archive=list(archive) or None)
-    json_path = json_path or out_dir / "eval.json"
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    _print_eval(report)
-    _out().print(f"report written to {json_path}", highlight=False)
-
-
-def _print_real(report: dict) -> None:
-    """Per-field outcomes and per-page line CER of ``vanban eval --real``."""
-    from corpus.eval_real import OUTCOMES
-
-    out = _out()
-    tab = Table(title=f"Header fields on {report['pages']} real pages ({report['root']}): "
-                      f"right {_pct(report['header_right'])} of {report['scored']}")
-    tab.add_column("field")
-    for col in OUTCOMES + ("right share", "wrong in filled-in"):
-        tab.add_column(col, justify="right")
-    for name, t in report["fields"].items():
-        n = sum(t.values())
-        filled = t["right"] + t["wrong"] + t["unsure"] + t["invented"]
-        tab.add_row(name, *(str(t[o]) for o in OUTCOMES), _pct(t["right"] / n if n else None),
-                    f"{t['wrong'] + t['invented']} / {filled}")
-    out.print(tab)
-    pages = Table(title="Pages")
-    for col in ("page", "s", "line CER", "not right"):
-        pages.add_column(col, justify="left" if col in ("page", "not right") else "right")
-    for row in report["rows"]:
-        bad = ", ".join(f"{f}={o}:{row['predicted'].get(f)!r}" for f, o in row["outcomes"].items()
-                        if o != "right")
-        cer = row.get("line_cer")
-        pages.add_row(row["stem"][:40], f"{row['seconds']:.1f}", "-" if cer is None else f"{cer:.4f}",
-                      row["error"] or bad)
-    out.print(pages)
-    if report["transcribed_pages"]:
-        out.print(f"stored-text line CER on {report['transcribed_pages']} transcribed pages: mean "
-                  f"{report['line_cer_mean']:.4f}, max {report['line_cer_max']:.4f}", highlight=False)
-    out.print(f"eval --real finished in {report['seconds']:.0f} s", highlight=False)
-
-
-def _pct(value) -> str:
-    return "-" if value is None else f"{100 * value:.2f}%"
-
-
-# The restoration figures of `vanban eval`, as its tables name them.
-_RESTORATION_LABELS = {"001_vs_gold": "001 garbled OCR vs gold/001_restored.txt",
-                       "003_stripped": "003 with all diacritics stripped",
-                       "004_stripped": "004 with all diacritics stripped"}
-
-
-def _print_archive(archive: dict, shipped_seeds: dict | None, shipped_levels: dict) -> None:
-    """Restoration with the shipped model beside the same with the archive's LM added."""
-    out = _out()
-    title = (f"Restoration with an LM trained on {', '.join(archive['archive'])} "
-             f"({archive['train_s']:.0f} s to train) vs the shipped model")
-    tab = Table(title=title)
-    for col in ("text", "shipped model", "with the archive LM"):
-        tab.add_column(col, justify="left" if col == "text" else "right")
-    if archive["seeds"]:
-        for key, value in archive["seeds"].items():
-            tab.add_row(f"{_RESTORATION_LABELS.get(key, key)}: word accuracy",
-                        _pct((shipped_seeds or {}).get(key)), _pct(value))
-    for level, row in archive["levels"].items():
-        tab.add_row(f"generated {level}: WER cleanup+OCR → restored",
-                    f"{_pct(shipped_levels[level]['wer_ocr'])} → {_pct(shipped_levels[level]['wer_restored'])}",
-                    f"{_pct(row['wer_ocr'])} → {_pct(row['wer_restored'])}")
-    out.print(tab)
-
-
-def _print_eval(report: dict) -> None:
-    out = _out()
-    scans = report["scans"]
-    table = Table(title=f"OCR on the generated corpus ({scans['pages']} pages, "
-                        f"{scans['pages_per_min']:.1f} pages/min with {scans['workers']} workers)")
-    ocrmypdf = scans.get("ocrmypdf") is True
-    cols = ["level", "pages", "CER raw"] + (["CER OCRmyPDF"] if ocrmypdf else []) + [
-        "CER cleanup+OCR", "CER restored", "WER raw"] + (["WER OCRmyPDF"] if ocrmypdf else []) + [
-        "WER cleanup+OCR", "WER restored", "pages/min (1 core)"]
-    for col in cols:
-        table.add_column(col, justify="left" if col == "level" else "right")
-    stages = ("raw", "ocrmypdf", "ocr", "restored") if ocrmypdf else ("raw", "ocr", "restored")
-    for level, row in scans["levels"].items():
-        table.add_row(level, str(row["pages"]),
-                      *(_pct(row.get(f"{m}_{s}")) for m in ("cer", "wer") for s in stages),
-                      f"{row['pages_per_min_one_core']:.1f}")
-    out.print(table)
-
-    ext = Table(title="Extraction against ground truth (P / R / F1)")
-    for col in ("source", "doc_refs", "dates", "counts", "money", "header right"):
-        ext.add_column(col, justify="left" if col == "source" else "right")
-
-    def add(source: str, scores: dict) -> None:
-        cells = [f"{s['precision']:.2f} / {s['recall']:.2f} / {s['f1']:.2f}"
-                 for s in (scores[f] for f in ("doc_refs", "dates", "counts", "money"))]
-        ext.add_row(source, *cells, _pct(scores["header"]["accuracy"]))
-
-    seeds = report.get("seeds")
-    if seeds:
-        for prefix, scores in seeds["extraction"].items():
-            add(f"seed {prefix} (text)", scores)
-    for level, row in scans["levels"].items():
-        if row["extraction"]:
-            add(f"generated {level} (OCR+restore)", row["extraction"])
-    out.print(ext)
-    if seeds:
-        rest = Table(title="Diacritic restoration: word accuracy")
-        rest.add_column("text")
-        rest.add_column("word accuracy", justify="right")
-        for key, value in seeds["restoration"].items():
-            rest.add_row(_RESTORATION_LABELS.get(key, key), _pct(value))
-        out.print(rest)
-    archive = report.get("archive")
-    if archive:
-        _print_archive(archive, seeds["restoration"] if seeds else None, scans["levels"])
-    annex = report.get("annex")
-    if annex:
-        tab = Table(title=f"Annex tables (Phụ lục): {annex['pages_per_level']} generated pages a level, "
-                          f"{annex['rows_per_page']} rows x 5 columns, cleanup + read_tables")
-        for col in ("level", "pages", "tables found", "upright", "grid shape right", "cells exactly right",
-                    "cell CER", "s/page (1 core)"):
-            tab.add_column(col, justify="left" if col == "level" else "right")
-        for level, row in annex["levels"].items():
-            tab.add_row(level, str(row["pages"]), f"{row['tables_found']} / {row['pages']}",
-                        f"{row['upright']} / {row['pages']}",
-                        f"{row['grid_ok']} / {row['pages']}", _pct(row["cell_exact_rate"]),
-                        _pct(row["cell_cer"]), f"{row['seconds_per_page']:.1f}")
-        out.print(tab)
-    if report.get("note"):
-        out.print(report["note"], highlight=False)
-    if isinstance(scans.get("ocrmypdf"), str):
-        out.print(f"OCRmyPDF {scans['ocrmypdf']}", highlight=False)
-    out.print(f"eval finished in {report['total_s']:.0f} s", highlight=False)

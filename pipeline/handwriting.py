@@ -37,7 +37,7 @@ last digit runs on past the (widened) box or a digit-like stroke reaching into t
 was left out, and the non-digit probability of any end column dropped.
 
 Measured on the 35 handwritten fields (17 numbers, 14 days, 4 months) of the 17 real
-pages with a handwritten number (``python -m corpus.handwriting_eval``): 27 read right
+pages with a handwritten number (the evaluation's ``handwriting_eval.py``): 27 read right
 (77%); at confidence >= 0.7 (``min_confidence``) 24 answered, 23 right, 1 wrong (numbers
 alone: 12 of 17 right, 11 answered, 1 wrong).  Steps behind that, on the same fields
 (readings right of 35): one MLP, no non-digit class, box only: 20 (wrong readings at
@@ -96,7 +96,7 @@ class DigitReading:
 
 @dataclass(frozen=True)
 class HandwritingSettings:
-    """Knobs of the segmentation (values measured on the real pages, see corpus/handwriting_eval.py)."""
+    """Knobs of the segmentation (values measured on the real pages by handwriting_eval.py)."""
 
     # A component smaller than this share of text_height**2 is a speck or a leader dot.
     min_component_area: float = 0.045
@@ -118,7 +118,7 @@ class HandwritingSettings:
     red_margin: int = 50
     max_digits: int = 8
     # Readings below this confidence are marked uncertain (DigitReading.uncertain).  On the
-    # 35 handwritten fields of the real pages (corpus/handwriting_eval.py): at 0.7, 24
+    # 35 handwritten fields of the real pages (the evaluation's handwriting_eval.py): at 0.7, 24
     # answered and 1 wrong (1 in 24); 0.6 the same wrong count with 25 answered, 0.5 2 wrong
     # in 28; with boxes moved half a text height up or down, 0.6-0.9 all keep the same
     # wrong answers (confident misreadings), so 0.7 keeps a margin over the 0.5 band.

@@ -35,7 +35,7 @@ _MAGIC = [
 MIN_TEXT_LAYER_CHARS = 40
 MIN_TEXT_LAYER_DIACRITIC_SHARE = 0.2
 # ... and when most of its words are possible syllables: typed text and our transcriptions
-# score 0.89-0.96 (seeds 003/004, corpus/realscans/transcriptions), a poor OCR layer that
+# score 0.89-0.96 (seeds 003/004, the evaluation's realscans/transcriptions), a poor OCR layer that
 # lost marks and letters ("thức hin", "Kết lùn") 0.65: such a page is OCR'd again.
 MIN_TEXT_LAYER_VALIDITY = 0.8
 

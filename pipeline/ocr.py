@@ -26,7 +26,7 @@ USER_PATTERNS = Path(__file__).with_name("data") / "vie.user-patterns"
 class OcrSettings:
     """How Tesseract is called; part of the pipeline settings that decide re-runs.
 
-    Chosen by measurement on the generated corpus (``vanban eval``; see the cleanup
+    Chosen by measurement on the generated eval set (``vanban eval``; see the cleanup
     note): ``psm 6`` (one uniform block) reads a cleaned page line by line across
     both columns, as the documents are laid out (agency | motto header, "Nơi nhận"
     | signature block); ``psm 3`` splits them into column blocks and reorders

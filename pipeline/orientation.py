@@ -14,7 +14,7 @@ OSD costs about a second a page here and gives up on degraded 150-DPI scans
    of ạ).  The ratio above/below over all lines is > 1 upright and < 1 turned;
    it is summed over vertical strips, so table rows read as single lines.
 
-Both run on a copy reduced to ~150 DPI; measured on the generated corpus they
+Both run on a copy reduced to ~150 DPI; measured on the generated eval set they
 take ~0.1 s a page.  :func:`osd_rotation` (Tesseract OSD) is kept as a second
 opinion for callers who want it.
 """
@@ -29,7 +29,7 @@ import numpy as np
 WORK_LONG_SIDE = 1750
 ANGLES = np.arange(-4.0, 4.01, 2.0)  # lines vs columns: within 1° of level is plenty
 # The up/down ratio decides alone with this many lines and a ratio this far from 1
-# (upright pages of the corpus: 1.4-9; turned ones: the inverse).
+# (upright pages of the eval set: 1.4-9; turned ones: the inverse).
 MIN_LINES = 5
 CLEAR_RATIO = 1.25
 # Vertical strips the up/down ratio is measured in (see upright_ratio).

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from corpus.evaluate import DEFAULT_SHARED as SHARED
 from corpus.generate import SEEDS_DIR as SEEDS
 from corpus.generate import render_pages, seed_text, write_image, write_pdf  # noqa: F401 (re-export)
-from pipeline.evaluate import DEFAULT_SHARED as SHARED
 
 VANBAN = str(Path(sys.executable).with_name("vanban"))
 

@@ -46,10 +46,10 @@ def test_binarize_keeps_ink_and_paper_apart(short_scan_pages):
 from corpus.compose import compose  # noqa: E402
 from corpus.degrade import degrade_scan  # noqa: E402
 from corpus.layout import render_document  # noqa: E402
+from corpus.metrics import cer  # noqa: E402
 from pipeline.cleanup import (  # noqa: E402
     estimate_noise, normalize_illumination, remove_specks, suppress_colour,
 )
-from pipeline.metrics import cer  # noqa: E402
 from pipeline.ocr import ocr_page  # noqa: E402
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
+import sys
 
 import pytest
 
 from conftest import SEEDS, VANBAN, load_gold, seed_text
 from corpus.generate import render_pages, write_pdf
-from pipeline.metrics import cer, score_extraction
+from corpus.metrics import cer, score_extraction
 
 
 def vanban(*args, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
@@ -142,3 +143,37 @@ def test_run_max_pixels_refuses_large_pages_with_a_reason(tmp_path, short_scan_p
     assert proc.returncode == 1
     assert "FAILED" in proc.stdout and "image too large (2480x3508 = 8,699,840 pixels, cap 1,000,000)" \
         in proc.stdout
+
+
+def test_the_product_never_imports_the_evaluation():
+    code = ("import pkgutil, importlib, sys, pipeline\n"
+            "for m in pkgutil.walk_packages(pipeline.__path__, 'pipeline.'):\n"
+            "    if m.name != 'pipeline.__main__':\n"
+            "        importlib.import_module(m.name)\n"
+            "print(sorted(n for n in sys.modules if n.split('.')[0] == 'corpus'))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_eval_is_listed_and_imported_by_name_from_the_checkout():
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    listing = CliRunner().invoke(main, ["--help"])
+    assert listing.exit_code == 0 and "eval " in listing.output
+    usage = CliRunner().invoke(main, ["eval", "--help"])
+    assert usage.exit_code == 0 and "--real DIRECTORY" in usage.output
+
+
+def test_eval_outside_a_checkout_is_one_line(monkeypatch):
+    from click.testing import CliRunner
+
+    import pipeline.cli as cli
+
+    monkeypatch.setattr(cli, "_checkout_commands", lambda: {"eval": "no_such_package.cli_eval:eval_command"})
+    result = CliRunner().invoke(cli.main, ["eval", "--real", "somewhere"])
+    assert result.exit_code == 2
+    assert "needs the project's checkout" in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -8,7 +8,7 @@ import pytest
 
 from corpus.compose import DOC_TYPES, ISSUERS, compose, compose_many
 from corpus.layout import render_document
-from pipeline.metrics import score_extraction
+from corpus.metrics import score_extraction
 
 SEEDS = range(12)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import VANBAN
-from pipeline.evaluate import ErrorTally, FieldTally, _line_word_accuracy, run_eval
+from corpus.evaluate import ErrorTally, FieldTally, _line_word_accuracy, run_eval
 
 
 def test_error_tally_is_a_micro_average():

@@ -10,7 +10,7 @@ from conftest import requires_tesseract_vie
 from corpus.compose import compose
 from corpus.degrade import degrade_scan
 from corpus.layout import STAMP_RED, render_document
-from pipeline.metrics import cer
+from corpus.metrics import cer
 
 
 @pytest.fixture(scope="module")

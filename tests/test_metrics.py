@@ -1,7 +1,7 @@
 """The metric code itself: known CER/WER values and F1 of small multisets."""
 import pytest
 
-from pipeline.metrics import (cer, count_prf, multiset_prf, number_key, score_extraction,
+from corpus.metrics import (cer, count_prf, multiset_prf, number_key, score_extraction,
                               score_header, units_compatible, wer)
 
 
@@ -80,7 +80,7 @@ def test_score_header():
 
 
 def test_edit_counts_give_micro_average_parts():
-    from pipeline.metrics import edit_counts
+    from corpus.metrics import edit_counts
 
     assert edit_counts("số 148", "so 148") == (1, 6)
     assert edit_counts("Quyết định số 148", "Quyết định so 148", "word") == (1, 4)

@@ -19,7 +19,7 @@ GOLD_001 = SHARED / "gold" / "001_restored.txt"
 CLEAN_SEEDS = sorted((SHARED / "seeds").glob("00[34]_*.txt"))
 
 try:
-    from pipeline.metrics import wer as _shared_wer
+    from corpus.metrics import wer as _shared_wer
 except ImportError:  # metrics.py is written by another engineer; until it lands, compute here.
     _shared_wer = None
 
@@ -390,7 +390,7 @@ def test_acceptance_with_an_archive_lm(tmp_path):
     """Issue 5's figures as `vanban eval --archive ../shared/corpus/vbpl/docs` measures them:
     the restorer with an LM trained on a legal archive (575 documents, ~30 s) reaches 97%
     word accuracy on 003/004 stripped and keeps 001 well under 8% WER (line for line)."""
-    from pipeline.evaluate import _line_word_accuracy
+    from corpus.evaluate import _line_word_accuracy
     from pipeline.lm import train_lm
 
     archive = Restorer(user_lm=train_lm([VBPL], tmp_path / "vbpl.npz")).load()

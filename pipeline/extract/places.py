@@ -1,6 +1,6 @@
 """Place names of Quảng Ngãi province, for restoring diacritics and naming localities.
 
-The corpus is the OCOP program of one province, so its district-level units
+The archive is the OCOP program of one province, so its district-level units
 (huyện, thị xã, thành phố) are a closed list; OCR or diacritic-less text is
 mapped back to the official spelling through their folded form.
 """

@@ -1,4 +1,4 @@
-"""Extraction against the hand-made gold files, scored with pipeline.metrics.
+"""Extraction against the hand-made gold files, scored with corpus.metrics.
 
 The bars are what the extractors reach on the three seeds, minus a margin; 003
 carries the issue's hard acceptance bar (doc_refs and dates F1 >= 0.8).
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from corpus.metrics import score_extraction, score_header
 from pipeline.extract import extract_text
-from pipeline.metrics import score_extraction, score_header
 
 from conftest import SHARED
 

@@ -30,11 +30,11 @@ from pathlib import Path
 
 import pytesseract
 
-from .document import Document, InputError, Page
-from .metrics import FIELDS, edit_counts, prf, score_extraction, score_header
-from .process import Settings, extract_document, read_document, restore_document
-from .restore import restore_text
-from .vietnamese import strip_diacritics
+from corpus.metrics import FIELDS, edit_counts, prf, score_extraction, score_header
+from pipeline.document import Document, InputError, Page
+from pipeline.process import Settings, extract_document, read_document, restore_document
+from pipeline.restore import restore_text
+from pipeline.vietnamese import strip_diacritics
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "corpus" / "seeds"
@@ -253,8 +253,8 @@ def evaluate_archive(archive: list[Path], out_dir: Path, documents: list, by_pag
     """Restoration figures again, with an LM trained on the user's own archive (``vanban
     train-lm``) interpolated into the shipped one: the archivist's setup. The model is written
     under ``out_dir`` and used only for these figures."""
-    from .lm import train_lm
-    from .restore import Restorer, restorer_in_use
+    from pipeline.lm import train_lm
+    from pipeline.restore import Restorer, restorer_in_use
 
     started = time.perf_counter()
     lm_path = train_lm(archive, Path(out_dir) / "archive_lm.npz")

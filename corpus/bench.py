@@ -25,10 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from corpus.bench_cleanup import bench_cleanup
 from corpus.generate import render_pages, seed_text, write_image, write_pdf
-
-from .bench_cleanup import bench_cleanup
-from .vietnamese import strip_diacritics
+from pipeline.vietnamese import strip_diacritics
 
 # Pages of the 1-vs-2-worker batch.  An archive batch runs for hours, so the figure
 # that matters is steady throughput; a run also has ~3 s of one-off start-up (imports,
@@ -72,7 +71,7 @@ def bench_ocr(pages: int, level: str, workdir: Path) -> dict:
 
 def bench_restore() -> dict:
     """Restorer load time and words per second on the seeds stripped of diacritics."""
-    from . import restore
+    from pipeline import restore
 
     text = strip_diacritics(seed_text("003") + "\n" + seed_text("004"))
     start = time.perf_counter()
@@ -257,8 +256,8 @@ def bench_memory(pages: int, workdir: Path, workers: int = 2) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m pipeline.bench``."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.split("\n")[0])
+    """Entry point of ``python -m corpus.bench``."""
+    parser = argparse.ArgumentParser(prog="python -m corpus.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=3, help="pages per level (default 3)")
     parser.add_argument("--level", default="clean", help="degradation level of the pages")
     parser.add_argument("--json", type=Path, help="also write the figures here")

@@ -11,7 +11,7 @@ the generated corpus, in turn) this times, single-threaded (``OMP_THREAD_LIMIT=1
 ``ratio`` = total cleanup time / total Tesseract time on the cleaned pages, and
 ``ratio_vs_raw`` the same against Tesseract on the pages as scanned.  Usage::
 
-    python -m pipeline.bench_cleanup [--pages 3] [--corpus DIR]
+    python -m corpus.bench_cleanup [--pages 3] [--corpus DIR]
 """
 from __future__ import annotations
 
@@ -57,9 +57,9 @@ def bench_cleanup(pages: int = 3, corpus: Path | None = None) -> dict:
     """Time cleanup and Tesseract per page on ``pages`` generated page images."""
     import pytesseract
 
-    from .cleanup import clean_page
-    from .ocr import OcrSettings, ocr_page
-    from .rasterize import load_image_page
+    from pipeline.cleanup import clean_page
+    from pipeline.ocr import OcrSettings, ocr_page
+    from pipeline.rasterize import load_image_page
 
     settings = OcrSettings()
     rows = []
