@@ -1,7 +1,7 @@
 """`vanban eval`: the command, kept with the evaluation it runs.
 
 The product's command line (pipeline/cli.py) lists it by the name pyproject.toml gives
-under ``[tool.vanban.commands]`` and imports this module only when it is asked for, so the
+as a ``vanban.commands`` entry point and imports this module only when it is asked for, so the
 product never depends on the evaluation.
 """
 from __future__ import annotations

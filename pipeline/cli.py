@@ -40,16 +40,12 @@ def _fail(message: str, code: int = ExitCode.nothing_processed, label: str = "er
 
 
 def _checkout_commands() -> dict[str, str]:
-    """Commands that are not the product's (``vanban eval``): ``[tool.vanban.commands]`` of the
-    checkout's pyproject.toml, name -> "module:attribute"; none outside a checkout."""
-    try:
-        import tomllib
+    """Commands that are not the product's (``vanban eval``), name -> "module:attribute": the
+    ``vanban.commands`` entry points that pyproject.toml declares, found in the installed
+    package's metadata, so the product never names the module that holds them."""
+    from importlib.metadata import entry_points
 
-        pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
-        table = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["vanban"]["commands"]
-    except (ImportError, OSError, ValueError, KeyError, TypeError):  # tomllib: Python 3.11+
-        return {}
-    return {str(name): str(target) for name, target in table.items()}
+    return {ep.name: ep.value for ep in entry_points(group="vanban.commands")}
 
 
 def _unavailable(name: str, target: str, why: str) -> click.Command:
