@@ -10,8 +10,8 @@ them into log-probabilities with its ``CHANNEL_WEIGHT``).
   (``models/channel.json``, rebuilt by ``python -m models.build_channel``):
   ``cost(o | c) = -ln P(o | c) + ln max_o' P(o' | c)`` (so the likeliest reading
   of a letter is free), in nats divided by :data:`NATS_PER_EDIT`; where the
-  counts are too thin the hand-set cost stands.  It also exposes the whole-word
-  readings seen in training (``ciia`` -> ``của``) for candidate generation.
+  counts are too thin the hand-set cost stands.  (The model's whole-word table,
+  ``ciia`` -> ``của``, is not read: candidates come from the restorer's own readings.)
 
 Marks simply lost (``a`` for ``ạ``) always cost nothing: the language model
 decides which tone it was, so stripped text is not biased towards bare forms.
@@ -135,10 +135,6 @@ class OcrChannel:
             return _channel_cost(self, observed, candidate)
         return _channel_cost_bounded(self, observed, candidate, bound)
 
-    def word_readings(self, observed: str) -> list[str]:
-        """Stripped syllables this OCR word was seen to stand for (none for the hand-set model)."""
-        return []
-
 
 class LearnedChannel(OcrChannel):
     """Letter costs learned from (truth, OCR) page pairs; the hand-set costs fill the gaps."""
@@ -151,15 +147,10 @@ class LearnedChannel(OcrChannel):
         self.name = f"learned:{channel}"
         self.sub: dict[str, dict[str, int]] = table["sub"]
         self.ins: dict[str, int] = table["ins"]
-        self.words: dict[str, dict[str, int]] = table["words"]
         self._totals = {c: sum(obs.values()) for c, obs in self.sub.items()}
         self._best = {c: max(obs.values()) for c, obs in self.sub.items()}
         total_letters = sum(self._totals.values()) or 1
         self._ins_cost = {o: min(1.0, -math.log(n / total_letters) / NATS_PER_EDIT) for o, n in self.ins.items()}
-        self._readings = {}
-        for o, truths in self.words.items():
-            keys = sorted({strip_diacritics(t) for t in truths}, key=lambda k: -sum(n for t, n in truths.items() if strip_diacritics(t) == k))
-            self._readings[o] = keys
 
     def learned(self, o: str, c: str) -> float | None:
         """Learned cost of ``c`` printed as ``o`` (``""``: not printed), None without enough evidence."""
@@ -184,9 +175,6 @@ class LearnedChannel(OcrChannel):
     def dropped(self, c: str) -> float:
         learned = self.learned("", c)
         return 1.0 if learned is None else min(1.0, learned)
-
-    def word_readings(self, observed: str) -> list[str]:
-        return self._readings.get(observed, [])
 
 
 @lru_cache(maxsize=400_000)

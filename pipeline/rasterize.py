@@ -174,12 +174,6 @@ def _orientation(img: Image.Image) -> int:
     return img.getexif().get(_EXIF_ORIENTATION, 1)
 
 
-def load_image_pages(path: Path, max_pixels: int | None = None) -> list[PageImage]:
-    """Decode an image file (multi-page TIFF included) into RGB (or gray) page images."""
-    return [load_image_page(path, n, max_pixels)
-            for n in range(1, image_page_count(path, max_pixels) + 1)]
-
-
 def _open_image(path: Path, max_pixels: int | None) -> Image.Image:
     """Open (header only) and refuse images over the pixel cap or that Pillow cannot read."""
     try:

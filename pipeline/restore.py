@@ -53,7 +53,7 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from .channel import SHAPE, LearnedChannel, MarkChannel, OcrChannel, load_channel  # noqa: F401  (re-exported)
+from .channel import SHAPE, MarkChannel, OcrChannel, load_channel
 from .lm import MixtureLM, NgramLM, default_user_lm_path, modern_tone_placement
 from .vietnamese import nfc, strip_diacritics
 

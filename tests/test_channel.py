@@ -52,11 +52,6 @@ def test_channel_ranks_the_true_syllable_first(eng, observed, truth, distractors
         observed, cost, {d: eng.cost(observed, d) for d in distractors})
 
 
-def test_word_readings_learned(eng):
-    # Whole OCR words seen standing for a syllable during training.
-    assert "co" in eng.word_readings("c6")
-
-
 def test_align_pair_counts_letter_confusions():
     sub, ins, words = defaultdict(Counter), Counter(), defaultdict(Counter)
     align_pair("Số liệu của tỉnh Quảng Ngãi", "S6 liéu ciia tinh Quang Ngéi", sub, ins, words)

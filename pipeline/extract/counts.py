@@ -98,10 +98,6 @@ _NUM = r"^\d{1,3}(?:\.\d{3})+$|^\d+$"
 _FUZZY = [(v, k) for k, vs in UNITS.items() if k for v in vs if " " in v and len(v) >= 7]
 
 
-def _num(s: str) -> int:
-    return int(s.replace(".", ""))
-
-
 @Language.factory("ocop_units")
 class UnitTagger:
     """Marks countable nouns (and blockers) with a token Matcher on the folded text.
