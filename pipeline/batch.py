@@ -36,7 +36,8 @@ from .errors import StoreError
 from .ingest import SUPPORTED_SUFFIXES, sha256_of
 from .names import printable, shown_path, stored_path
 from .process import (
-    DocumentPlan, Settings, assemble_document, finish_document, plan_document, split_document, warm_up,
+    DocumentPlan, Settings, assemble_document, check_models, finish_document, plan_document, split_document,
+    warm_up,
 )
 from .runs import run_folder, this_run
 from .store import Store
@@ -192,6 +193,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
     ``force``: redo every file and every page; ``log_path``: JSON-lines event log;
     ``keep_images``: folder to keep the cleaned page images in.
     """
+    check_models(restorer=settings.restore)  # a model `make setup` did not build: one line, no store
     console = console or Console(stderr=True)
     out_dir = Path(out_dir)
     events = EventLog(log_path)

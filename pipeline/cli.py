@@ -23,7 +23,7 @@ from .document import Document, InputError, Page
 from .errors import ExitCode, Interrupted, VanbanError
 from .ingest import decode_text
 from .names import printable, shown_path
-from .process import Settings, extract_document, read_document, restore_document
+from .process import Settings, check_models, extract_document, read_document, restore_document
 
 err_console = Console(stderr=True)
 
@@ -172,6 +172,7 @@ def _print_run_summary(summary, store_path: Path) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 def ocr(file: Path) -> None:
     """Print the text of a PDF or image; pages are separated by a form-feed line."""
+    check_models(restorer=False)
     click.echo(_read_document(file).text)
 
 
@@ -181,6 +182,7 @@ def restore(file: Path) -> None:
     """Restore Vietnamese diacritics of a text file (or stdin), line for line."""
     from .restore import restore_text
 
+    check_models(digits=False)
     text = _read_text_arg(file)
     click.echo(restore_text(text), nl=False)
 
@@ -189,7 +191,9 @@ def restore(file: Path) -> None:
 @click.argument("file", default="-", type=click.Path(path_type=Path, allow_dash=True))
 def extract(file: Path) -> None:
     """Print the extraction JSON (SCHEMA.md) of a text, PDF or image file (or stdin)."""
-    if str(file) == "-" or file.suffix.lower() == ".txt":
+    text_input = str(file) == "-" or file.suffix.lower() == ".txt"
+    check_models(digits=not text_input)
+    if text_input:
         text = _read_text_arg(file)
         name = "stdin" if str(file) == "-" else file.name
         doc = Document(path=Path(name), sha256="", kind="text",

@@ -18,7 +18,7 @@ class ExitCode(IntEnum):
     ok = 0  # done; files that failed are listed (and in the `failures` table)
     nothing_processed = 1  # every input failed, the one input of ocr/extract is bad, no cluster
     bad_args = 2  # a malformed option or argument, SQL that is not a read (click's usage errors too)
-    missing_dependency = 3  # Tesseract, poppler or dask.distributed not installed
+    missing_dependency = 3  # Tesseract, poppler or dask.distributed not installed; models not built
     store_error = 4  # the store cannot be opened or written: disk full, read-only, not a database
     interrupted = 130  # Ctrl-C (SIGINT), as shells report it
 

@@ -13,6 +13,7 @@ import hashlib
 import re
 import logging
 import os
+import zipfile
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,7 @@ from . import __version__
 from .annex import read_tables
 from .cleanup import clean_page
 from .document import Document, InputError, Page, PageImage, Region, Word
+from .errors import MissingDependency
 from .ingest import (
     detect_kind, pdf_page_count, read_text_file, read_text_layer, sha256_of,
 )
@@ -268,8 +270,8 @@ def read_fill_ins(original: PageImage, page: Page, ocr: OcrSettings = OcrSetting
         if box is not None:
             try:
                 reading = read_digits(original.image, box, text_height=height)
-            except DigitsModelMissing:
-                log.warning("handwritten digits not read: the digit model is not built (make setup)")
+            except DigitsModelMissing:  # said once, when the run started (check_models)
+                log.debug("handwritten digits not read: the digit model is not built (make setup)")
         if reading is None or not reading.text:
             # A blank filled by hand that could not be read: whatever Tesseract made of it is unsure.
             region_box = box or (0, 0, 0, 0)
@@ -554,6 +556,42 @@ def header_layout(doc: Document):
         if "signature" in kinds:
             layout.foot = {k: v for k, v in part.items() if k in ("recipients", "signature")}
     return layout
+
+
+# What reading a truncated or foreign model file raises (json, np.load of an .npz).
+_UNLOADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
+
+
+def check_models(restorer: bool = True, digits: bool = True) -> None:
+    """Fail at once, in one line, when a built model cannot be loaded (``make setup`` not run).
+
+    Without this check every document of a run would fail one by one ("internal error in
+    restoration/extraction").  ``restorer``: the lexicon and LMs (:class:`MissingDependency`,
+    exit 3); ``digits``: the handwritten-digit model, which is optional -- without it the
+    blanks stay unread, and the warning is given here once instead of on every page.
+    """
+    if restorer:
+        from .restore import LexiconMissing, default_restorer
+
+        model = default_restorer()
+        try:
+            model.load()
+        except LexiconMissing as exc:  # its message names the file and says `make setup`
+            raise MissingDependency(str(exc)) from None
+        except _UNLOADABLE as exc:
+            raise MissingDependency(f"diacritic restorer models in {model.lexicon_path.parent} cannot be "
+                                    f"loaded ({type(exc).__name__}): run `make setup` to rebuild them") from None
+    if digits:
+        from . import handwriting
+
+        path = handwriting.DIGITS_MODEL_PATH
+        try:
+            handwriting.load_classifier(path)
+        except handwriting.DigitsModelMissing as exc:
+            log.warning("handwritten digits will not be read: %s", exc)
+        except _UNLOADABLE as exc:
+            raise MissingDependency(f"{path} cannot be loaded ({type(exc).__name__}): "
+                                    "run `make setup` to rebuild it") from None
 
 
 def warm_up() -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import sqlite3
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 from conftest import VANBAN, SHORT_TEXT, requires_mount_namespace, run_in_mount_namespace, seed_text
 from corpus.generate import render_pages, write_image
 from pipeline.cli import main
-from pipeline.errors import ExitCode, InputError, StoreError, VanbanError
+from pipeline.errors import ExitCode, InputError, MissingDependency, StoreError, VanbanError
 from pipeline.document import InputError as DocumentInputError
 
 
@@ -186,6 +187,64 @@ def test_missing_tesseract_is_a_missing_dependency(tmp_path, page_png):
     proc = _vanban("run", page_png, "--out", tmp_path / "out", env={"PATH": str(tmp_path / "bin")})
     assert proc.returncode == ExitCode.missing_dependency
     assert "tesseract not found" in _one_error_line(proc.stderr)
+
+
+# ------------------------------------------------------------------ models `make setup` builds
+
+
+def _restorer_without(monkeypatch, gone: Path) -> None:
+    """The run's restorer pointed at a model file that is not there (models/built untouched)."""
+    from pipeline import restore
+
+    kwargs = {"lexicon_path": gone} if gone.suffix == ".json" else {"lm_path": gone}
+    monkeypatch.setattr(restore, "_default", restore.Restorer(**kwargs))
+
+
+@pytest.mark.parametrize("missing", ["restore_lexicon.json", "lm.npz"])
+def test_a_missing_restorer_model_stops_the_run_at_once_in_one_line(tmp_path, texts, monkeypatch, missing):
+    gone = tmp_path / "built" / missing
+    _restorer_without(monkeypatch, gone)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(texts), "--out", str(out)])
+    assert result.exit_code == ExitCode.missing_dependency == 3, result.output
+    line = _one_error_line(result.stderr)
+    assert str(gone) in line and "make setup" in line
+    assert "internal error" not in result.output
+    assert not (out / "vanban.sqlite").exists() or _documents(out / "vanban.sqlite") == []
+
+
+@pytest.mark.parametrize("command", ["restore", "extract"])
+def test_restore_and_extract_without_the_lexicon_fail_in_one_line(tmp_path, texts, monkeypatch, command):
+    gone = tmp_path / "built" / "restore_lexicon.json"
+    _restorer_without(monkeypatch, gone)
+    result = CliRunner().invoke(main, [command, str(texts / "a.txt")])
+    assert result.exit_code == ExitCode.missing_dependency, result.output
+    line = _one_error_line(result.stderr)
+    assert str(gone) in line and "make setup" in line
+    assert result.stdout == ""
+
+
+def test_a_corrupt_restorer_model_is_a_missing_dependency(tmp_path, monkeypatch):
+    from pipeline import restore
+    from pipeline.process import check_models
+
+    bad = tmp_path / "restore_lexicon.json"
+    bad.write_text("{half a file", encoding="utf-8")
+    monkeypatch.setattr(restore, "_default", restore.Restorer(lexicon_path=bad))
+    with pytest.raises(MissingDependency, match="cannot be loaded .*make setup"):
+        check_models(digits=False)
+
+
+def test_a_missing_digit_model_is_one_warning_at_start(tmp_path, monkeypatch, caplog):
+    # Handwritten blanks then stay unread (tests/test_handwriting.py): the run goes on.
+    from pipeline import handwriting
+    from pipeline.process import check_models
+
+    monkeypatch.setattr(handwriting, "DIGITS_MODEL_PATH", tmp_path / "digits_mlp.npz")
+    with caplog.at_level(logging.WARNING, logger="pipeline.process"):
+        check_models(restorer=False)
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1 and "digits_mlp.npz" in warnings[0] and "make setup" in warnings[0]
 
 
 # ------------------------------------------------------------------ Ctrl-C
