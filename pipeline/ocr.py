@@ -122,12 +122,8 @@ def ocr_symbols(image, settings: OcrSettings = OcrSettings(), *, offset: tuple[f
                 scale: float = 1.0) -> list[tuple[str, int, int, int, int]]:
     """Tesseract's characters of a one-line image, each ``(char, x0, y0, x1, y1)`` mapped by
     ``* scale + offset``: where a word glued print to pen ink, where inside it the print is."""
-    with tempfile.TemporaryDirectory(prefix="vanban-ocr-") as tmp:
-        try:
-            boxes = pytesseract.image_to_boxes(str(_write_uncompressed(image, Path(tmp))), lang=settings.lang,
-                                               config=f"--oem {settings.oem} --psm 7")
-        except pytesseract.TesseractNotFoundError:
-            raise MissingDependency(_NO_TESSERACT) from None
+    boxes = _tesseract(pytesseract.image_to_boxes, image, lang=settings.lang,
+                       config=f"--oem {settings.oem} --psm 7")
     height = image.shape[0]
     symbols = []
     for row in boxes.splitlines():
@@ -142,10 +138,15 @@ def ocr_symbols(image, settings: OcrSettings = OcrSettings(), *, offset: tuple[f
 
 def _tesseract_data(image, settings: OcrSettings) -> dict:
     """Tesseract's words of an image, as pytesseract's dict of columns."""
+    return _tesseract(pytesseract.image_to_data, image, lang=settings.lang, config=settings.config(),
+                      output_type=pytesseract.Output.DICT)
+
+
+def _tesseract(call, image, **options):
+    """``call`` (a pytesseract function) on ``image`` written uncompressed to a temporary file."""
     with tempfile.TemporaryDirectory(prefix="vanban-ocr-") as tmp:
         try:
-            return pytesseract.image_to_data(str(_write_uncompressed(image, Path(tmp))), lang=settings.lang,
-                                             config=settings.config(), output_type=pytesseract.Output.DICT)
+            return call(str(_write_uncompressed(image, Path(tmp))), **options)
         except pytesseract.TesseractNotFoundError:
             raise MissingDependency(_NO_TESSERACT) from None
 

@@ -320,15 +320,21 @@ def _print_crop(original: PageImage, box: tuple[int, int, int, int], k: float):
     return np.ascontiguousarray(crop)
 
 
+def _line_crop(original: PageImage, box, k: float, pad_x: float, pad_y: float):
+    """(crop as :func:`_print_crop` gives it or None, its left, its top in original pixels) of a
+    line's region (page pixels) widened by ``pad_x`` and ``pad_y`` line heights."""
+    height, width = original.image.shape[:2]
+    x0, y0, x1, y1 = (v / k for v in box)
+    h = y1 - y0
+    ox0, oy0 = max(0, int(x0 - pad_x * h)), max(0, int(y0 - pad_y * h))
+    ox1, oy1 = min(width, int(x1 + pad_x * h)), min(height, int(y1 + pad_y * h))
+    return _print_crop(original, (ox0, oy0, ox1, oy1), k), ox0, oy0
+
+
 def _print_words(original: PageImage, box, k: float, ocr: OcrSettings) -> list[tuple]:
     """(text, left, top, width, height) in original pixels of the print in a line's region
     (page pixels), read with a line of margin around it."""
-    height, width = original.image.shape[:2]
-    x0, y0, x1, y1 = (v / k for v in box)
-    pad = y1 - y0
-    ox0, oy0 = max(0, int(x0 - pad)), max(0, int(y0 - pad))
-    ox1, oy1 = min(width, int(x1 + pad)), min(height, int(y1 + pad))
-    crop = _print_crop(original, (ox0, oy0, ox1, oy1), k)
+    crop, ox0, oy0 = _line_crop(original, box, k, 1.0, 1.0)
     if crop is None:
         return []
     return [(w.text, *w.box) for w in ocr_words(crop, ocr, offset=(ox0, oy0), scale=1 / k)]
@@ -337,12 +343,7 @@ def _print_words(original: PageImage, box, k: float, ocr: OcrSettings) -> list[t
 def _print_symbols(original: PageImage, box, k: float, ocr: OcrSettings) -> list[tuple]:
     """Tesseract's characters (original pixels) of the print of a one-line region (page
     pixels), read on a crop tight enough to hold that line only."""
-    height, width = original.image.shape[:2]
-    x0, y0, x1, y1 = (v / k for v in box)
-    h = y1 - y0
-    ox0, oy0 = max(0, int(x0 - 0.5 * h)), max(0, int(y0 - 0.15 * h))
-    ox1, oy1 = min(width, int(x1 + 0.5 * h)), min(height, int(y1 + 0.15 * h))
-    crop = _print_crop(original, (ox0, oy0, ox1, oy1), k)
+    crop, ox0, oy0 = _line_crop(original, box, k, 0.5, 0.15)
     return [] if crop is None else ocr_symbols(crop, ocr, offset=(ox0, oy0), scale=1 / k)
 
 
