@@ -49,7 +49,8 @@ class Region:
     ("Số: …"), date_line ("<place>, ngày … tháng … năm …"), title (tên loại and trích yếu,
     centred under the header), body,
     recipients ("Nơi nhận:" list), signature (chức vụ, name), stamp (e-signature or received
-    stamp text: kept apart from the page text), noise (seal text, edge specks: dropped).
+    stamp text: kept apart from the page text), note (a routing note the receiving office added
+    beside the subject: kept apart too), noise (seal text, edge specks: dropped).
     """
 
     kind: str

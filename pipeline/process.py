@@ -40,7 +40,7 @@ PageCallback = Callable[[Page], None]
 # Bump when rasterize, cleanup or OCR code changes what a page reads as: it, not the
 # package version, keys the OCR cache, so a release that only touches extraction
 # or restoration re-extracts from cached words instead of re-running Tesseract.
-OCR_STAGE_VERSION = 7
+OCR_STAGE_VERSION = 8
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,7 @@ def layout_page(page: Page) -> Page:
         if keep:
             kept_rows.append(keep)
     rows = kept_rows
+    note_segs = _note_beside_subject(rows, width, dpi, is_right)
 
     # The header: from the motto row (or the first row) down to the last row before a
     # segment that spans the column gap (the title, "Kính gửi", the body).
@@ -233,9 +234,78 @@ def layout_page(page: Page) -> Page:
             regions.append(replace(_region(sub_kind, [s for g in groups_of for s in g]), lines=(first, len(lines))))
     for group in _stack(stamp_segs):
         regions.append(_region("stamp", group))
+    if note_segs:
+        regions.append(_region("note", note_segs))
     for seg in noise:
         regions.append(_region("noise", [seg]))
     return replace(page, text="\n".join(lines), words=words, regions=regions)
+
+
+# A note typed or written in by the receiving office (the routing of a công văn: "1. Cô X gửi
+# văn bản đến …", "Chuyển phòng …") sits in the free space right of the "V/v …" block, under
+# the date line; Tesseract reads its lines into the subject's rows ("V/v bảo đảm … SV 1. Cô
+# Hương gửi …").  Its lines share one left edge: at least NOTE_MIN_ROWS rows with a word
+# starting within NOTE_EDGE_IN of it, right of NOTE_FROM of the page width.  Real pages: one
+# such note (page 26, 7 rows at x = 1113-1114 px of 2488); no other page has 3 aligned rows
+# there.
+NOTE_MIN_ROWS = 3
+NOTE_EDGE_IN = 0.03
+NOTE_FROM = 0.4
+# A công văn's subject line "V/v …" (về việc), folded, also as a crop's OCR reads it
+# ("VW", "V/V", "Viv", "V/w"); the match ends after an optional colon.
+SUBJECT_LINE = re.compile(r"^v\s*(?:[/|\\il1]\s*[vw]|w)\b\s*:?\s*")
+
+
+def _note_beside_subject(rows: list[list[Segment]], width: int, dpi: int, is_right) -> list[Segment]:
+    """Take an annotation block out of the rows of a công văn's "V/v …" subject (in place).
+
+    Returns one segment per row of the note; the rows keep the subject's words, so the
+    subject block stays in the header's left column as on a page without the note.
+    """
+    date_at = next((i for i, row in enumerate(rows[:14]) for s in row
+                    if is_right(s) and _DATE_LINE.search(_fold(s.text))), None)
+    if date_at is None:
+        return []
+    subject_at = next((i for i in range(max(0, date_at - 1), min(len(rows), date_at + 4))
+                       if rows[i] and SUBJECT_LINE.match(_fold(rows[i][0].text))
+                       and rows[i][0].box[0] < width * 0.35), None)
+    if subject_at is None:
+        return []
+    block = []  # from the subject or the row after the date line, whichever comes first
+    start = min(subject_at, date_at + 1)
+    for i in range(start, min(len(rows), start + 12)):
+        if rows[i] and re.match(r"^kinh\s*gui", _fold(rows[i][0].text)):
+            break
+        block.append(i)
+    # Candidate left edges: words right of NOTE_FROM that start a row or follow a wide space.
+    space = 0.04 * dpi
+    starts: list[tuple[int, int]] = []  # (x0, row index)
+    for i in block:
+        words = [w for s in rows[i] for w in s.words]
+        for k, w in enumerate(words):
+            prev_end = words[k - 1].box[0] + words[k - 1].box[2] if k else None
+            if w.box[0] > width * NOTE_FROM and (prev_end is None or w.box[0] - prev_end >= space):
+                starts.append((w.box[0], i))
+    tol = NOTE_EDGE_IN * dpi
+    best: tuple[int, float] = (0, 0.0)
+    for x, _ in starts:
+        n = len({i for x2, i in starts if abs(x2 - x) <= tol})
+        if n > best[0]:
+            best = (n, x)
+    if best[0] < NOTE_MIN_ROWS:
+        return []
+    edge = best[1]
+    notes: list[Segment] = []
+    for i in block:
+        words = [w for s in rows[i] for w in s.words]
+        if any(w.box[0] < edge - tol and w.box[0] + w.box[2] > edge + tol for w in words):
+            break  # a line runs across the edge: the body has begun
+        left = [w for w in words if w.box[0] < edge - tol]
+        right = [w for w in words if w.box[0] >= edge - tol]
+        if right:
+            notes.append(Segment(right))
+            rows[i] = split_row(left, COLUMN_GAP_IN * dpi) if left else []
+    return notes
 
 
 def _stack(segs: list[Segment]) -> list[list[Segment]]:

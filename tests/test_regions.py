@@ -145,3 +145,56 @@ def test_seal_and_pen_rows_of_the_footer_are_noise():
     # Print: a word of three letters, short items Tesseract is sure of, a page number.
     for text, conf in (("-: CHỦTỊCH", 53), ("- Lưu: VT.", 60), ("- Sở Y tế;", 90), ("4", 97)):
         assert not _is_footer_noise(row(text, conf)), text
+
+
+def render_letter_page(note: tuple[str, ...] = ()) -> Image.Image:
+    """A công văn: its "V/v …" subject under the number, and (optionally) a routing note typed
+    in by the receiving office in the free space right of the subject, under the date line."""
+    page = Image.new("RGB", (1654, 2339), "white")
+    draw = ImageDraw.Draw(page)
+
+    def centred(x: int, y: int, text: str, size: float = 13, bold: bool = False) -> None:
+        font = _font(size, bold)
+        draw.text((x - draw.textlength(text, font=font) / 2, y), text, font=font, fill="black")
+
+    centred(380, 180, "ỦY BAN NHÂN DÂN", 13, True)
+    centred(380, 225, "TỈNH PHÚ YÊN", 13, True)
+    centred(380, 300, "Số: 45/UBND-KTTH")
+    centred(1120, 180, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12, True)
+    centred(1120, 225, "Độc lập - Tự do - Hạnh phúc", 13, True)
+    centred(1120, 300, "Phú Yên, ngày 12 tháng 6 năm 2024")
+    centred(380, 360, "V/v báo cáo kết quả thực hiện", 12)
+    centred(380, 400, "chương trình năm 2024", 12)
+    for i, line in enumerate(note):  # a sans-serif note, its lines flush left at one edge
+        draw.text((760, 352 + i * 36), line, font=ImageFont.truetype(
+            "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf", round(10 * DPI / 72)),
+            fill="black")
+    centred(827, 560, "Kính gửi: Ủy ban nhân dân các huyện, thị xã", 14)
+    body = ("Thực hiện Kế hoạch số 45/KH-UBND ngày 10/01/2024 của Ủy ban nhân dân tỉnh,",
+            "Ủy ban nhân dân tỉnh đề nghị các địa phương báo cáo kết quả thực hiện.")
+    for i, line in enumerate(body):
+        draw.text((210, 640 + i * 60), line, font=_font(14), fill="black")
+    return page
+
+
+ROUTING_NOTE = ("1. Phòng Tổng hợp theo dõi, đôn đốc thực hiện;",
+                "2. Phòng Kinh tế chủ trì tham mưu báo cáo;",
+                "3. Văn phòng lưu hồ sơ theo quy định.")
+
+
+@requires_tesseract_vie
+@pytest.mark.parametrize("note", [ROUTING_NOTE, ()], ids=["with-note", "without-note"])
+def test_a_note_beside_the_subject_is_kept_apart(tmp_path, note):
+    path = tmp_path / "cong_van.png"
+    render_letter_page(note).save(path, dpi=(DPI, DPI))
+    page = read_page(path, "image", 1, SETTINGS)
+    notes = [r for r in page.regions if r.kind == "note"]
+    if note:
+        assert len(notes) == 1 and "Tổng hợp" in notes[0].text and "lưu hồ sơ" in notes[0].text
+        assert "Tổng hợp" not in page.text and "lưu hồ sơ" not in page.text
+        assert notes[0].lines == (0, 0)  # not part of the page text
+    else:
+        assert not notes
+    _, extraction = process_file(path, SETTINGS)
+    assert extraction["self"]["subject"] == "báo cáo kết quả thực hiện chương trình năm 2024"
+    assert extraction["self"]["type"] == "Công văn"

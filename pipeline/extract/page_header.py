@@ -19,6 +19,7 @@ from pipeline.extract import places
 from pipeline.extract.header import _CODE_KINDS, SURNAMES, _clean_line
 from pipeline.extract.numbers import CODE_SEGMENTS, KINDS
 from pipeline.handwriting import DEFAULT_SETTINGS
+from pipeline.regions import SUBJECT_LINE
 from pipeline.vietnamese import fold as _fold
 from pipeline.vietnamese import is_syllable_shaped, strip_diacritics
 
@@ -236,7 +237,7 @@ def _title(top: dict[str, list[str]]) -> tuple[str | None, str | None]:
     left = top.get("header_left", []) + top.get("after_number", [])
     for i, ln in enumerate(left):
         f = _fold(_clean_line(ln))
-        m = re.match(r"^v\s*/\s*[vw]\s*:?\s*", f)  # "Về việc" opens a title, "V/v" a letter's subject
+        m = SUBJECT_LINE.match(f)  # "Về việc" opens a title, "V/v" a letter's subject
         if m:
             parts = [_clean_line(ln)[m.end():]]
             for x in left[i + 1:i + 5]:
@@ -258,7 +259,8 @@ def _title(top: dict[str, list[str]]) -> tuple[str | None, str | None]:
 
 
 def _is_vv(top: dict[str, list[str]]) -> bool:
-    return any(re.match(r"^(?:v\s*/\s*[vw]|ve viec)\b", _fold(_clean_line(ln))) for ln in top.get("after_number", []))
+    return any(SUBJECT_LINE.match(f) or f.startswith("ve viec")
+               for f in (_fold(_clean_line(ln)) for ln in top.get("after_number", [])))
 
 
 def _title_lines(lines: list[str]) -> str | None:
