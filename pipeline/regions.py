@@ -135,9 +135,12 @@ def layout_page(page: Page) -> Page:
     motto_at = next((i for i, row in enumerate(rows[:12]) if any(_MOTTO.search(_fold(s.text)) for s in row)), None)
     header_end = 0
     if motto_at is not None:
-        # Rows above the motto row that sit entirely in the right half are stamps.
+        # Rows above the motto row that sit entirely in the right half are stamps; one that
+        # names a body is a stamp only under another stamp line (an e-copy's "SAO Y / Ủy ban
+        # nhân dân thành phố …", an e-signature's "Ký bởi: / Sở …").
         for i in range(motto_at):
-            if all(is_right(s) for s in rows[i]) and not any(_has_agency(s) for s in rows[i]):
+            if rows[i] and all(is_right(s) for s in rows[i]) and (
+                    not any(_has_agency(s) for s in rows[i]) or any(_stacked_under(s, stamp_segs) for s in rows[i])):
                 stamp_segs.extend(rows[i])
                 rows[i] = []
         header_end = motto_at
@@ -147,6 +150,8 @@ def layout_page(page: Page) -> Page:
                 continue
             if any(_spans(s, width) for s in row) and not any(_MOTTO.search(_fold(s.text)) for s in row):
                 break
+            if re.match(r"^kinh\s*gui", _fold(row[0].text)):
+                break  # "Kính gửi:" opens the letter even when it stands left of the middle
             header_end = i + 1
     # The footer: from the "Nơi nhận" row (or a signing title row just above it) down.
     footer_at = None
@@ -322,6 +327,12 @@ def _stack(segs: list[Segment]) -> list[list[Segment]]:
         else:
             groups.append([seg])
     return groups
+
+
+def _stacked_under(seg: Segment, stamps: list[Segment]) -> bool:
+    """True when ``seg`` stands right under a stamp line, overlapping it across."""
+    x0, y0, x1, y1 = seg.box
+    return any(min(x1, s.box[2]) > max(x0, s.box[0]) and 0 <= y0 - s.box[3] < 1.5 * (y1 - y0) for s in stamps)
 
 
 def _has_agency(seg: Segment) -> bool:

@@ -198,3 +198,40 @@ def test_a_note_beside_the_subject_is_kept_apart(tmp_path, note):
     _, extraction = process_file(path, SETTINGS)
     assert extraction["self"]["subject"] == "báo cáo kết quả thực hiện chương trình năm 2024"
     assert extraction["self"]["type"] == "Công văn"
+
+
+def _page_of_rows(rows: list[list[tuple[str, int, int]]], width: int = 2480, height: int = 3508):
+    """A 300-dpi OCR'd page whose rows hold (text, x, y) words, 22 px a letter, 50 px high."""
+    from pipeline.document import Page, Word
+
+    words = []
+    for line, row in enumerate(rows):
+        for text, x, y in row:
+            for k, token in enumerate(text.split()):
+                dx = sum(len(t) * 22 + 14 for t in text.split()[:k])
+                words.append(Word(text=token, conf=92.0, box=(x + dx, y, len(token) * 22, 50), line=line))
+    return Page(number=1, text="", source="ocr", words=words, width=width, height=height, dpi=300)
+
+
+def test_an_e_copy_stamp_naming_a_body_and_kinh_gui_stay_out_of_the_header():
+    from pipeline.regions import layout_page
+
+    page = layout_page(_page_of_rows([
+        [("SAO Y", 1700, 20)],
+        [("Ủy ban nhân dân thành phố Đà Nẵng", 1300, 75)],
+        [("ỦY BAN NHÂN DÂN", 420, 130), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 1250, 130)],
+        [("THÀNH PHỐ ĐÀ NẴNG", 400, 190), ("Độc lập - Tự do - Hạnh phúc", 1400, 190)],
+        [("Số: 57/UBND-VP", 420, 290), ("Đà Nẵng, ngày 18 tháng 10 năm 2023", 1300, 290)],
+        [("V/v thực hiện Thông báo số 496", 330, 380)],
+        [("Kính gửi:", 690, 600)],
+        [("- Các sở, ban, ngành;", 900, 660)],
+        [("Thực hiện Thông báo số 496-TB/TU ngày 17/8/2023 của Thành ủy về kết luận", 300, 800)],
+    ]))
+    stamp = " ".join(r.text for r in page.regions if r.kind == "stamp")
+    assert "SAO Y" in stamp and "Ủy ban nhân dân thành phố" in stamp
+    left = " ".join(r.text for r in page.regions if r.kind == "header_left")
+    assert "V/v" in left and "Kính gửi" not in left
+    lines = page.text.split("\n")
+    assert lines.index("Kính gửi:") > lines.index("Đà Nẵng, ngày 18 tháng 10 năm 2023")
+    # The issuing body in the header's left block is not taken for a stamp.
+    assert "ỦY BAN NHÂN DÂN" in left
