@@ -13,8 +13,8 @@ one space.  Everything is a pure function of ``seed``.
 
 :func:`score_annex_page` runs the real pipeline steps on one such page scanned at
 a :data:`corpus.degrade.SCAN_LEVELS` level — :func:`corpus.degrade.degrade_scan`
-→ :func:`pipeline.cleanup.clean_page` → :func:`pipeline.annex.read_tables`, the
-same calls as :func:`pipeline.process.read_page` — and scores the cells read
+→ :func:`pipeline.image.cleanup.clean_page` → :func:`pipeline.image.tables.read_tables`, the
+same calls as :func:`pipeline.run.process.read_page` — and scores the cells read
 against the truth; :func:`tally_annex` sums such scores (``vanban eval``'s annex table).
 """
 from __future__ import annotations
@@ -253,8 +253,8 @@ def score_annex_page(level: str, seed: int, n_rows: int = 10) -> dict:
     import numpy as np
 
     from corpus.degrade import degrade_scan
-    from pipeline.annex import read_tables
-    from pipeline.cleanup import clean_page
+    from pipeline.image.tables import read_tables
+    from pipeline.image.cleanup import clean_page
     from pipeline.document import PageImage
     from corpus.metrics import edit_counts, normalize_for_cer
 

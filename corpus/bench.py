@@ -27,7 +27,7 @@ from pathlib import Path
 
 from corpus.bench_cleanup import bench_cleanup
 from corpus.generate import render_pages, seed_text, write_image, write_pdf
-from pipeline.vietnamese import strip_diacritics
+from pipeline.script import strip_diacritics
 
 # Pages of the 1-vs-2-worker batch.  An archive batch runs for hours, so the figure
 # that matters is steady throughput; a run also has ~3 s of one-off start-up (imports,
@@ -71,7 +71,7 @@ def bench_ocr(pages: int, level: str, workdir: Path) -> dict:
 
 def bench_restore() -> dict:
     """Restorer load time and words per second on the seeds stripped of diacritics."""
-    from pipeline import restore
+    from pipeline.restore import restorer as restore
 
     text = strip_diacritics(seed_text("003") + "\n" + seed_text("004"))
     start = time.perf_counter()

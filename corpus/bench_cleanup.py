@@ -5,7 +5,7 @@ each page (one clean 300-DPI, one moderate 150-200-DPI, one heavy 150-DPI scan o
 the generated corpus, in turn) this times, single-threaded (``OMP_THREAD_LIMIT=1``):
 
 * ``tesseract_raw_s``: Tesseract (``vie``, our OCR settings) on the page image as scanned;
-* ``cleanup_s``: :func:`pipeline.cleanup.clean_page` on the decoded page;
+* ``cleanup_s``: :func:`pipeline.image.cleanup.clean_page` on the decoded page;
 * ``tesseract_s``: Tesseract on the cleaned page (what the pipeline actually runs).
 
 ``ratio`` = total cleanup time / total Tesseract time on the cleaned pages, and
@@ -57,9 +57,9 @@ def bench_cleanup(pages: int = 3, corpus: Path | None = None) -> dict:
     """Time cleanup and Tesseract per page on ``pages`` generated page images."""
     import pytesseract
 
-    from pipeline.cleanup import clean_page
-    from pipeline.ocr import OcrSettings, ocr_page
-    from pipeline.rasterize import load_image_page
+    from pipeline.image.cleanup import clean_page
+    from pipeline.ocr.tesseract import OcrSettings, ocr_page
+    from pipeline.io.rasterize import load_image_page
 
     settings = OcrSettings()
     rows = []

@@ -2,15 +2,15 @@
 
 For every page of the real-scan development set (``../shared/realscans/manifest.tsv``):
 
-1. rasterise it as the pipeline does (:func:`pipeline.rasterize.rasterize_pdf_page` at
-   300 DPI for PDFs, :func:`pipeline.rasterize.load_image_page` for images);
+1. rasterise it as the pipeline does (:func:`pipeline.io.rasterize.rasterize_pdf_page` at
+   300 DPI for PDFs, :func:`pipeline.io.rasterize.load_image_page` for images);
 2. run *plain* Tesseract on that ORIGINAL raster -- ``vie``, ``--oem 1``, ``--psm 6``
    by default (the pipeline's segmentation, so that only cleanup differs between the
    two readings; ``--psm 3`` is what ``tesseract page.png - -l vie`` does, and also
    counts words that psm 6 itself splits or joins differently) -- and keep the words
    it reads with confidence >= 80 that hold at least two letters: the *reference
    words*, text that is certainly on the page and readable without any cleanup;
-3. run :func:`pipeline.cleanup.clean_page` and the pipeline's :func:`pipeline.ocr.ocr_page`
+3. run :func:`pipeline.image.cleanup.clean_page` and the pipeline's :func:`pipeline.ocr.tesseract.ocr_page`
    and count how many reference words are still read (a multiset match of NFC words,
    case-sensitive, punctuation stripped at both ends).
 
@@ -73,8 +73,8 @@ def load_manifest(realscans: Path) -> list[dict]:
 
 def rasterise(path: Path, page: int):
     """The page as the pipeline rasterises it (PageImage)."""
-    from pipeline.ingest import detect_kind
-    from pipeline.rasterize import load_image_page, rasterize_pdf_page
+    from pipeline.io.ingest import detect_kind
+    from pipeline.io.rasterize import load_image_page, rasterize_pdf_page
 
     if detect_kind(path) == "pdf":
         return rasterize_pdf_page(path, page, 300)
@@ -165,9 +165,9 @@ def _missing(ref: list[str], words) -> tuple[list[str], list[str]]:
 
 def measure_page(row: dict, realscans: Path, psm: int, keep_images: Path | None = None,
                  raw: bool = False) -> dict:
-    from pipeline.cleanup import clean_page
+    from pipeline.image.cleanup import clean_page
     from pipeline.document import PageImage
-    from pipeline.ocr import ocr_page
+    from pipeline.ocr.tesseract import ocr_page
 
     path = realscans / "scans" / row["scan_file"]
     page = rasterise(path, int(row["page_in_file"]))
@@ -206,10 +206,10 @@ def _run(args) -> dict:
 def _generated_page(args) -> tuple[str, int, int, float]:
     """(level, character errors, reference length, cleanup seconds) of one generated page."""
     level, image_path, dpi, truth = args
-    from pipeline.cleanup import clean_page
+    from pipeline.image.cleanup import clean_page
     from corpus.metrics import edit_counts
-    from pipeline.ocr import ocr_page
-    from pipeline.rasterize import load_image_page
+    from pipeline.ocr.tesseract import ocr_page
+    from pipeline.io.rasterize import load_image_page
 
     page = load_image_page(Path(image_path), 1)
     start = time.perf_counter()

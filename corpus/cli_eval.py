@@ -1,6 +1,6 @@
 """`vanban eval`: the command, kept with the evaluation it runs.
 
-The product's command line (pipeline/cli.py) lists it by the name pyproject.toml gives
+The product's command line (pipeline/cli/main.py) lists it by the name pyproject.toml gives
 as a ``vanban.commands`` entry point and imports this module only when it is asked for, so the
 product never depends on the evaluation.
 """

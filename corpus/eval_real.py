@@ -34,8 +34,8 @@ from pathlib import Path
 
 from corpus.metrics import edit_counts, number_key
 from pipeline.document import Document
-from pipeline.ingest import detect_kind, sha256_of
-from pipeline.process import Settings, finish_document, read_page
+from pipeline.io.ingest import detect_kind, sha256_of
+from pipeline.run.process import Settings, finish_document, read_page
 
 TRANSCRIPTIONS = Path(__file__).with_name("realscans") / "transcriptions"
 TOP_FIELDS = ("type", "number", "date", "place", "issuer", "issuer_parent", "subject")

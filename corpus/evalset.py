@@ -115,7 +115,7 @@ def _composed(folder: Path, level: str, level_index: int, number: int, seed: int
     doc_seed = _doc_seed(seed, level_index, number)
     doc = composed_document(level_index, number, seed)
     # Truth in the document's own reading order: each header and footer column whole, left
-    # before right, as the product reads a page since it finds its layout (pipeline/regions.py).
+    # before right, as the product reads a page since it finds its layout (pipeline/ocr/layout.py).
     rendered = render_document(doc, dpi=300, seed=doc_seed, reading_order="columns")
     doc_id = f"{level}-{number:02d}-{_slug(doc.doc_type)}"
     pages = _save_pages(folder, doc_id, level, [p.image for p in rendered.pages],

@@ -32,9 +32,9 @@ import pytesseract
 
 from corpus.metrics import FIELDS, edit_counts, prf, score_extraction, score_header
 from pipeline.document import Document, InputError, Page
-from pipeline.process import Settings, extract_document, read_document, restore_document
-from pipeline.restore import restore_text
-from pipeline.vietnamese import strip_diacritics
+from pipeline.run.process import Settings, extract_document, read_document, restore_document
+from pipeline.restore.restorer import restore_text
+from pipeline.script import strip_diacritics
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "corpus" / "seeds"
@@ -125,7 +125,7 @@ def _ocrmypdf_text(image_path: str, dpi: int) -> str:
 def _ocr_both(image_path: str, dpi: int, with_ocrmypdf: bool = False) -> dict:
     """Raw Tesseract and vanban cleanup+OCR on one page image (runs in a worker process).
 
-    Both run single-threaded: importing pipeline.ocr set OMP_THREAD_LIMIT=1.
+    Both run single-threaded: importing pipeline.ocr.tesseract set OMP_THREAD_LIMIT=1.
     """
     start = time.perf_counter()
     raw = pytesseract.image_to_string(image_path, lang="vie")
@@ -253,8 +253,8 @@ def evaluate_archive(archive: list[Path], out_dir: Path, documents: list, by_pag
     """Restoration figures again, with an LM trained on the user's own archive (``vanban
     train-lm``) interpolated into the shipped one: the archivist's setup. The model is written
     under ``out_dir`` and used only for these figures."""
-    from pipeline.lm import train_lm
-    from pipeline.restore import Restorer, restorer_in_use
+    from pipeline.restore.lm import train_lm
+    from pipeline.restore.restorer import Restorer, restorer_in_use
 
     started = time.perf_counter()
     lm_path = train_lm(archive, Path(out_dir) / "archive_lm.npz")
@@ -290,7 +290,7 @@ def evaluate_annex(levels: tuple[str, ...], pages_per_level: int, seed: int, wor
     """Ruled annex tables ("Phụ lục" lists, :mod:`corpus.annex_pages`) read from scans, per level.
 
     The same ``pages_per_level`` generated pages are scanned at every level, cleaned and
-    their tables read as :func:`pipeline.process.read_page` does; per level: tables found
+    their tables read as :func:`pipeline.run.process.read_page` does; per level: tables found
     (one per page expected), grids of the drawn shape, share of cells read exactly and the
     cell CER."""
     from corpus.annex_pages import score_annex_page, tally_annex

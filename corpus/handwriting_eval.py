@@ -1,9 +1,9 @@
-"""Measure :mod:`pipeline.handwriting` on the real scans (``../shared/realscans``).
+"""Measure :mod:`pipeline.ocr.handwriting` on the real scans (``../shared/realscans``).
 
 For every page of ``manifest.tsv`` whose truth has ``number_handwritten`` true: render
 the page (300 DPI, as vanban rasterises it), run Tesseract ``vie`` (psm 6) on the
 top 40% of the page for word boxes, find the "Số:" blank and the date blanks with
-:func:`pipeline.handwriting.find_number_blank` / :func:`find_date_blanks`, read them
+:func:`pipeline.ocr.handwriting.find_number_blank` / :func:`find_date_blanks`, read them
 with :func:`read_digits` on the original raster and compare with the truth: the
 number's digits before the first "/", the day where the notes say it is handwritten,
 the month likewise ("month 'X' printed" otherwise).
@@ -30,9 +30,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline.handwriting import (DIGITS_MODEL_PATH, HandwritingSettings, find_date_blanks,
+from pipeline.ocr.handwriting import (DIGITS_MODEL_PATH, HandwritingSettings, find_date_blanks,
                                   find_number_blank, read_digits)
-from pipeline.rasterize import load_image_page, rasterize_pdf_page
+from pipeline.io.rasterize import load_image_page, rasterize_pdf_page
 
 THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 IN_FORCE = HandwritingSettings().min_confidence

@@ -26,7 +26,7 @@ Ground truth of a page (``LayoutPage.text``), in reading order:
 
 This is the order Tesseract's automatic page segmentation (``--psm 3``)
 reads such a page in: each header column and the two footer columns come out
-as separate blocks, left before right (checked in tests/test_layout.py).
+as separate blocks, left before right (checked in tests/corpus/test_layout.py).
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable, Iterable
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.extract.numbers import number_key  # noqa: F401 (scoring matches numbers by it)
-from pipeline.vietnamese import nfc, strip_diacritics
+from pipeline.script import nfc, strip_diacritics
 
 FIELDS = ("doc_refs", "dates", "counts", "money")
 

@@ -63,13 +63,13 @@ from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
-from pipeline.vietnamese import nfc, strip_diacritics
+from pipeline.script import nfc, strip_diacritics
 
 BUILT_DIR = Path(__file__).resolve().parent / "built"
 LEXICON_FILE = "restore_lexicon.json"
 LM_FILE = "lm.npz"
 FORMAT_VERSION = 2
-# Share of the frequency prior in the LM's unigram level (see pipeline.lm.train).
+# Share of the frequency prior in the LM's unigram level (see pipeline.restore.lm.train).
 LM_PRIOR_WEIGHT = 0.9
 
 HUNSPELL_DIC = Path("/usr/share/hunspell/vi_VN.dic")
@@ -113,7 +113,7 @@ PLACE_WEIGHT = 0.05
 # the unigram mixture when present (the others shrink to make room) ...
 DOCS_UNIGRAM_WEIGHT = 0.05
 # ... and gets its own trigram LM, interpolated with the main one at this
-# weight into the shipped lm.npz (pipeline.lm.mix): linear interpolation keeps
+# weight into the shipped lm.npz (pipeline.restore.lm.mix): linear interpolation keeps
 # the software vocabulary from swamping the legal/news text's statistics, which
 # pooling the counts did (tuned on held-out vbpl text: 95.27% pooled, 95.8% mixed).
 DOCS_LM_MIX_WEIGHT = 0.2
@@ -196,9 +196,9 @@ def _underthesea_dir() -> Path:
     return Path(list(spec.submodule_search_locations)[0])
 
 
-from pipeline.lm import BOS, WORD_START, modern_tone_placement  # noqa: E402  (shared with train-lm)
-from pipeline.lm import mix as mix_lms  # noqa: E402
-from pipeline.lm import train as train_lm_model  # noqa: E402
+from pipeline.restore.lm import BOS, WORD_START, modern_tone_placement  # noqa: E402  (shared with train-lm)
+from pipeline.restore.lm import mix as mix_lms  # noqa: E402
+from pipeline.restore.lm import train as train_lm_model  # noqa: E402
 
 
 def syllables_of(text: str) -> list[str]:
@@ -343,7 +343,7 @@ DEBIAN_TEXT_SOURCES = {
     "maint-guide-vi": "usr/share/doc/maint-guide-vi/maint-guide.vi.txt.gz",
 }
 # A sentence of the documentation is kept when it reads as Vietnamese: syllable-shaped
-# words (pipeline.vietnamese.looks_vietnamese) and enough of them marked, which
+# words (pipeline.script.looks_vietnamese) and enough of them marked, which
 # English UI strings ("Find Bar", "can be used to") are not.
 DOC_MIN_DIACRITIC_SHARE = 0.35
 DOC_MIN_WORDS = 3
@@ -450,7 +450,7 @@ def plain_paragraphs(text: str) -> list[str]:
 
 def vietnamese_sentences(paragraphs: Iterable[str]) -> Iterator[str]:
     """Sentences of ``paragraphs`` that read as Vietnamese (English ones and code dropped)."""
-    from pipeline.vietnamese import diacritic_share, looks_vietnamese
+    from pipeline.script import diacritic_share, looks_vietnamese
 
     for para in paragraphs:
         for sent in _DOC_SENTENCE_RE.split(para):
@@ -479,7 +479,7 @@ def read_debian_docs(sources_dir: Path = SOURCES_DIR, dedupe: bool | None = None
     print a warning on stderr and are left out.  Sentences repeated verbatim
     (help boilerplate, man-page option blurbs) count once when ``dedupe``.
     """
-    from pipeline.lm import text_runs
+    from pipeline.restore.lm import text_runs
 
     dedupe = DOCS_DEDUPE if dedupe is None else dedupe
     out: dict[str, list[list[str]]] = {}
@@ -535,7 +535,7 @@ class _PlainDataUnpickler(pickle.Unpickler):
 def read_dictionary_text(sources_dir: Path = SOURCES_DIR) -> tuple[list[list[str]], str | None]:
     """Runs of the dictionary's definitions and examples, in entry order; (runs, version) or
     ([], None) with a warning when the file was not fetched."""
-    from pipeline.lm import text_runs
+    from pipeline.restore.lm import text_runs
 
     path = sources_dir / DICTIONARY_DATA
     if not path.is_file():

@@ -1,7 +1,7 @@
 """Learn the OCR channel P(observed | intended) from rendered + OCR'd pages.
 
 Writes ``models/channel.json`` (committed, ~100 kB), the confusion tables that
-:mod:`pipeline.channel` loads.  Rebuild with::
+:mod:`pipeline.restore.channel` loads.  Rebuild with::
 
     python -m models.build_channel            # ~3 min on one core
     python -m models.build_channel --only vie # ~75 s: the vie tables only, eng kept
@@ -74,7 +74,7 @@ def vlsp_sentences() -> list[str]:
 
 
 def _tokens(text: str) -> list[str]:
-    from pipeline.vietnamese import nfc
+    from pipeline.script import nfc
 
     return [t for t in (re.sub(r"^\W+|\W+$", "", w) for w in nfc(text).lower().split()) if t]
 

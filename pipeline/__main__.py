@@ -1,4 +1,4 @@
 """`python -m pipeline` is the `vanban` command."""
-from .cli import main
+from .cli.main import main
 
 main()

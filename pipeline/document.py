@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError  # noqa: F401 (its users import it from here)
-from .names import stored_path
+from .io.names import stored_path
 
 # A page break in the text of a multi-page document: a line holding only a form feed.
 PAGE_BREAK = "\f"
@@ -105,7 +105,7 @@ class Document:
 
     @property
     def name(self) -> str:
-        """The file name as stored: NFC, bytes that are not UTF-8 as ``\\xNN`` (:mod:`pipeline.names`)."""
+        """The file name as stored: NFC, bytes that are not UTF-8 as ``\\xNN`` (:mod:`pipeline.io.names`)."""
         return stored_path(self.path.name)
 
     @property

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import IntEnum
 from pathlib import Path
 
-from .names import shown_path
+from .io.names import shown_path
 
 
 class ExitCode(IntEnum):

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import VANBAN, SHORT_TEXT, requires_mount_namespace, run_in_mount_namespace, seed_text
+from tests.conftest import VANBAN, SHORT_TEXT, requires_mount_namespace, run_in_mount_namespace, seed_text
 from corpus.generate import render_pages, write_image
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.errors import ExitCode, InputError, MissingDependency, StoreError, VanbanError
 from pipeline.document import InputError as DocumentInputError
 
@@ -194,7 +194,7 @@ def test_missing_tesseract_is_a_missing_dependency(tmp_path, page_png):
 
 def _restorer_without(monkeypatch, gone: Path) -> None:
     """The run's restorer pointed at a model file that is not there (models/built untouched)."""
-    from pipeline import restore
+    from pipeline.restore import restorer as restore
 
     kwargs = {"lexicon_path": gone} if gone.suffix == ".json" else {"lm_path": gone}
     monkeypatch.setattr(restore, "_default", restore.Restorer(**kwargs))
@@ -225,8 +225,8 @@ def test_restore_and_extract_without_the_lexicon_fail_in_one_line(tmp_path, text
 
 
 def test_a_corrupt_restorer_model_is_a_missing_dependency(tmp_path, monkeypatch):
-    from pipeline import restore
-    from pipeline.process import check_models
+    from pipeline.restore import restorer as restore
+    from pipeline.run.process import check_models
 
     bad = tmp_path / "restore_lexicon.json"
     bad.write_text("{half a file", encoding="utf-8")
@@ -236,12 +236,12 @@ def test_a_corrupt_restorer_model_is_a_missing_dependency(tmp_path, monkeypatch)
 
 
 def test_a_missing_digit_model_is_one_warning_at_start(tmp_path, monkeypatch, caplog):
-    # Handwritten blanks then stay unread (tests/test_handwriting.py): the run goes on.
-    from pipeline import handwriting
-    from pipeline.process import check_models
+    # Handwritten blanks then stay unread (tests/ocr/test_handwriting.py): the run goes on.
+    from pipeline.ocr import handwriting
+    from pipeline.run.process import check_models
 
     monkeypatch.setattr(handwriting, "DIGITS_MODEL_PATH", tmp_path / "digits_mlp.npz")
-    with caplog.at_level(logging.WARNING, logger="pipeline.process"):
+    with caplog.at_level(logging.WARNING, logger="pipeline.run.process"):
         check_models(restorer=False)
     warnings = [r.getMessage() for r in caplog.records]
     assert len(warnings) == 1 and "digits_mlp.npz" in warnings[0] and "make setup" in warnings[0]

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.document import PAGE_BREAK, InputError
-from pipeline.ingest import decode_text
+from pipeline.io.ingest import decode_text
 
 FUZZ = settings(max_examples=400, deadline=2000, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -54,7 +54,7 @@ def test_decoding_any_bytes_gives_text_or_a_clean_refusal(data):
 @FUZZ
 @given(ANY_TEXT)
 def test_restoration_keeps_every_line_and_never_crashes(text):
-    from pipeline.restore import correct_marks, restore_text
+    from pipeline.restore.restorer import correct_marks, restore_text
 
     for restored in (restore_text(text), correct_marks(text)):
         assert restored.count("\n") == unicodedata.normalize("NFC", text).count("\n")

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 from pipeline.extract import places
 from pipeline.extract.dates import DateMention
 from pipeline.extract.numbers import KINDS, DocumentNumber
-from pipeline.vietnamese import fold, strip_diacritics
+from pipeline.script import fold, strip_diacritics
 
 HEADER_LINES = 25
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pipeline.extract.dates import DateMention
 from pipeline.extract.text import Folded, Mention
-from pipeline.vietnamese import nfc, strip_diacritics
+from pipeline.script import nfc, strip_diacritics
 
 # Folded type word -> canonical Vietnamese (loại văn bản).  Longest first matters
 # only for "thong tu lien tich" vs "thong tu".

@@ -1,6 +1,6 @@
 """The document's own header read from the page layout (``Page.regions``) of a scan.
 
-On a scanned page :func:`pipeline.regions.layout_page` has already told the columns
+On a scanned page :func:`pipeline.ocr.layout.layout_page` has already told the columns
 apart: the issuing body is the header's left block (never the e-signature stamp),
 the number sits on the "Số:" line, place and date on the right block's date line,
 the signing title and the signer's name in the signature block beside "Nơi nhận:".
@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pipeline.extract import places
 from pipeline.extract.header import _CODE_KINDS, SURNAMES, _clean_line
 from pipeline.extract.numbers import CODE_SEGMENTS, KINDS
-from pipeline.handwriting import DEFAULT_SETTINGS
-from pipeline.regions import SUBJECT_LINE
-from pipeline.vietnamese import fold as _fold
-from pipeline.vietnamese import is_syllable_shaped, strip_diacritics
+from pipeline.ocr.handwriting import DEFAULT_SETTINGS
+from pipeline.ocr.layout import SUBJECT_LINE
+from pipeline.script import fold as _fold
+from pipeline.script import is_syllable_shaped, strip_diacritics
 
 # Words that open the name of a body in the header's left block (cơ quan ban hành / chủ quản).
 _AGENCY_HEAD = re.compile(
@@ -36,7 +36,7 @@ _LEVEL_WORDS = ("tinh", "huyen", "quan", "thanh pho", "tp", "tp.", "thi xa", "th
 _NAME_RE = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4}$")
 _SIGNING_MARK = re.compile(r"^(?:tm|kt|tl|tuq|q)\s*[.,„]")
 # A handwritten reading at least this sure is stored as certain (chosen on the real pages so
-# that at most 1 in 20 certain numbers is wrong: see pipeline.handwriting).
+# that at most 1 in 20 certain numbers is wrong: see pipeline.ocr.handwriting).
 HANDWRITING_SURE = DEFAULT_SETTINGS.min_confidence
 
 

@@ -10,7 +10,7 @@ import re
 
 from rapidfuzz import fuzz, process
 
-from pipeline.vietnamese import strip_diacritics
+from pipeline.script import strip_diacritics
 
 PROVINCE = "Quảng Ngãi"
 

@@ -5,7 +5,7 @@ the union of the OCR words covering the item's character span) and ``"page"`` to
 every item of ``doc_refs``, ``dates``, ``counts`` and ``money`` whose span falls on
 an OCR'd page.  Spans index ``doc.text``: pages joined by ``"\\n\\f\\n"``, each
 page's text being its lines of words joined by single spaces (what
-:func:`pipeline.ocr.ocr_page` writes), so word ``k`` of line ``i`` of a page sits
+:func:`pipeline.ocr.tesseract.ocr_page` writes), so word ``k`` of line ``i`` of a page sits
 at a computable offset.  When a page's text does not follow that layout (it was
 edited after OCR) the words are found by a left-to-right search of their text
 instead; pages without words (text layer, plain text) get no box.

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from pipeline.document import PAGE_BREAK
-from pipeline.vietnamese import strip_diacritics
+from pipeline.script import strip_diacritics
 
 
 def _fold_char(c: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 from corpus.metrics import score_extraction, score_header
 from pipeline.extract import extract_text
 
-from conftest import SHARED
+from tests.conftest import SHARED
 
 pytestmark = pytest.mark.skipif(not (SHARED / "gold").is_dir(), reason="shared gold files not present")
 
@@ -94,7 +94,7 @@ def test_acceptance_through_restoration(doc):
     from pathlib import Path
 
     from pipeline.document import Document, Page
-    from pipeline.process import finish_document
+    from pipeline.run.process import finish_document
 
     text, gold, _ = _run(doc)
     _, pred = finish_document(Document(path=Path(f"{doc}.txt"), sha256="", kind="text",

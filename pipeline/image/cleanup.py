@@ -1,0 +1,610 @@
+"""Cleanup: turn a scanned page into the clean black-on-white image Tesseract reads best.
+
+Archive scans are 150-200 DPI, skewed, speckled, unevenly lit, JPEG-compressed,
+sometimes turned, with a red round stamp over the signature block and a blue pen
+signature.  :func:`clean_page` runs small steps, each ``PageImage -> PageImage``
+and each recording what it measured in ``PageImage.notes`` (which become
+``Page.quality`` and the store's ``pages.quality`` JSON):
+
+================================  ========================================================
+step (in order)                   notes
+================================  ========================================================
+:func:`suppress_colour`           ``stamp_pixels`` (red stamp / blue pen pixels made paper),
+                                  ``colour_text_pixels`` (colour print kept, made dark)
+:func:`to_grayscale`              -
+:func:`orient`                    ``rotation`` (0/90/180/270 counter-clockwise turn undone;
+                                  :mod:`pipeline.image.orientation`)
+:func:`denoise`                   ``noise`` (paper grain), ``denoise`` (what was applied)
+:func:`normalize_illumination`    ``background`` (median paper level before)
+:func:`deskew`                    ``skew_deg`` (turned only from 1°, on a grown canvas:
+                                  ``deskew_offset``)
+:func:`estimate_resolution`       ``estimated_dpi`` (from the text's x-height), ``source_dpi``
+:func:`upscale`                   ``scale`` (when the effective DPI is below 250)
+:func:`median_filter`             (the median :func:`denoise` asked for, after upscaling)
+:func:`binarize`                  ``binarization`` (Otsu, or gray for upscaled photos)
+:func:`remove_specks`             ``specks_removed``, ``border_pixels``
+:func:`remove_lines` (tables)     ``line_pixels`` (only with ``clean_page(tables=True)``)
+================================  ========================================================
+
+What each choice bought was measured on the generated eval set (11 pages per
+level, /tmp-cached ``vanban eval`` pages), CER of cleanup + OCR before restoration:
+baseline (gray, upscale by tag, deskew, Otsu; psm 3) clean 1.11% / moderate 1.87% /
+heavy 25.8%; + orientation, illumination, colour suppression, x-height DPI: 0.52 /
+1.89 / 3.41 (with NL-means); 3x3 median instead of NL-means on grainy pages: heavy
+5.85 -> 3.39 (NL-means on top: 3.36 for +0.6 s/page, so off); colour weight on
+max-channel brightness + 3x3-averaged chroma: 0.57 / 1.17 / 2.95; isolated-crumb
+removal and psm 6: 0.42 / 1.05 / 2.43.  Binarisation (psm 6): Otsu 0.62 / 1.30 /
+2.62, Sauvola 0.62 / 2.09 / 3.32, no binarisation (flattened gray to Tesseract)
+0.78 / 2.04 / 3.68 and twice Tesseract's time.
+
+Denoising, deskewing and illumination run at the scan's own resolution (a 150-DPI
+page has a quarter of the pixels of its 300-DPI upscale), so the whole cleanup
+stays a small fraction of Tesseract's own time.
+
+Real scans (issue 12; the evaluation's ``cleanup_real.py``: 23 pages of
+../shared/realscans, the words plain Tesseract reads at conf >= 80 on the page as
+rasterised, psm 6, and how many of them cleanup + OCR still reads) showed what the
+generated eval set could not: 93.9% of those words kept, 65-71% on 70-DPI phone
+photos.  Five steps lost print: the 3x3 median at 70 DPI (it runs after upscaling
+now), speck removal (the letters of 8-pt print are smaller than its "letter", their
+dots smaller than its dust), the colour step (a blue e-signature line printed by the
+signing software went with the pen), deskew (turning a page 0.25-0.8° cost Tesseract
+marks it reads on the unturned page; turning 2° in the page's own frame cut off its
+top line) and orientation (page-top strips were turned 90°).  After: 97.3% kept
+(the rest: marks read differently, words of seal lettering, psm 6 joining the lines
+of two columns), the proofread transcriptions' words 90.1% -> 93.3% (plain
+Tesseract 93.7%); the generated eval set 0.42 / 1.08 / 2.43% -> 0.38 / 0.77 / 2.31%.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import cv2
+import numpy as np
+
+from ..document import PageImage
+from .orientation import components, detect_orientation_details, rotate_quarter, shrink
+
+TARGET_DPI = 300
+UPSCALE_INTERPOLATION = cv2.INTER_CUBIC
+# Below this the strokes of stacked Vietnamese marks (ễ, ậ) merge; upscaling first helps Tesseract.
+UPSCALE_BELOW_DPI = 250
+MAX_SKEW_DEG = 5.0
+# Tesseract follows a baseline skewed by less than this itself, and the resample of a turn
+# costs it marks: on real 300-DPI scans skewed 0.25-0.8° (not turned / turned) 97.3 / 96.0%
+# of plain Tesseract's confident words were read ("tốt" read "tôt" on a page turned 0.65°:
+# 99.5 / 95.8%); the generated eval set's skews are 0 or 1.0-3.9° (same CER either way).
+MIN_SKEW_TO_FIX_DEG = 1.0
+ROTATE_INTERPOLATION = cv2.INTER_CUBIC
+
+# x-height of the body text in inches, as an Otsu mask of a scan measures it: Times-like
+# faces have an x-height of ~0.45 em and Decree-30 bodies are 13-14 pt; with scanner blur
+# the mode of component heights is 27-30 px at 300 DPI on the generated eval set (28 = 0.0933 in).
+X_HEIGHT_IN = 0.0933
+# The estimate is trusted only with enough letter-sized components to have a clear mode.
+MIN_COMPONENTS_FOR_DPI = 400
+
+# Chroma (max - min of R, G, B) above which a pixel is stamp or pen ink, not toner.
+COLOUR_CHROMA = 35
+# Paper grain (see estimate_noise) above which the page gets a 3x3 median.  Non-local
+# means on top was dropped: it bought heavy pages 3.39% -> 3.36% CER for +0.6 s a page.
+NOISE_FOR_MEDIAN = 7.0
+# The median runs after upscaling (see median_filter): at the scan's own resolution a 3x3
+# window is a whole stroke of a 70-DPI phone photo and erased it (real photos: 65 / 71% of
+# plain Tesseract's confident words read with the median before upscaling, 91 / 91% after;
+# a 150-DPI JPEG 88.5 -> 91.8%; generated eval set, CER moderate 0.88 -> 0.77%, heavy 2.45 ->
+# 2.31%, clean unchanged).
+# With deskew's grown canvas it costs the ruled annex tables of generated heavy scans (4
+# pages, 220 cells) 158 -> 147 cells exactly right, cell CER 4.4 -> 5.0% (the median alone
+# 158 -> 153, the canvas alone 158 -> 156); a 5x5 median on 150-DPI upscales kept 154 but
+# lost the body text's gain (moderate / heavy CER 0.96 / 2.41%): body text first.
+# Binarisation is one global Otsu threshold on the flattened page: local thresholds were
+# measured and dropped (generated eval set, 33 pages, CER of cleanup + OCR, psm 6, clean /
+# moderate / heavy): Otsu 0.62 / 1.30 / 2.62%, Sauvola (41-px window at 300 DPI, k 0.2)
+# 0.62 / 2.09 / 3.32%, no thresholding (flattened gray to Tesseract) 0.78 / 2.04 / 3.68% at
+# twice Tesseract's time; Wolf-Jolion was not measured on the full set.  Moving Otsu's threshold
+# 20 levels towards the paper: moderate 1.36%, heavy 2.93% (Otsu alone, same run: 1.07 / 2.43).
+# Pages upscaled more than this (scans under ~120 DPI) go to Tesseract gray (see binarize);
+# the generated eval set's scans (150-300 DPI, scale <= 2) are all binarised.
+GRAY_ABOVE_SCALE = 2.5
+
+
+def clean_page(page: PageImage, *, tables: bool = False) -> PageImage:
+    """Run every cleanup step in order and return the cleaned page.
+
+    ``tables``: also remove long ruling lines (for pages whose tables Tesseract
+    would otherwise read as rows of ``|`` and ``_``).
+    """
+    steps = list(DEFAULT_STEPS)
+    if tables:
+        steps.append(remove_lines)
+    for step in steps:
+        page = step(page)
+    return page
+
+
+# ---------------------------------------------------------------- colour
+
+def suppress_colour(page: PageImage) -> PageImage:
+    """Turn red stamps and blue pen strokes into paper, keeping black text under them.
+
+    A stamp or pen pixel is *chromatic* (max - min of R, G, B is large) and
+    *bright in its own colour channel* (a red stamp is ~200 in R where the paper is
+    ~245).  Black toner under the semi-transparent stamp is dark in every channel
+    and stays as it is.  Colour pixels take the local paper level (the same
+    background estimate as :func:`normalize_illumination`), so they vanish
+    instead of turning into grey rings that Otsu would keep.
+    """
+    img = page.image
+    if img.ndim != 3:  # a gray scan has no stamp colour to go by
+        return replace(page, notes={**page.notes, "stamp_pixels": 0, "colour_text_pixels": 0})
+    rgb = np.ascontiguousarray(img[..., :3])
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    # Where is there colour at all?  A 1/4 copy answers (a stamp is ~2% of a page) and
+    # the full-resolution arithmetic below runs only inside that box.
+    quarter = cv2.resize(rgb, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    q_chroma = cv2.subtract(quarter.max(axis=2), quarter.min(axis=2))
+    qy, qx = np.nonzero(q_chroma > COLOUR_CHROMA - 15)
+    if qy.size < 4:  # no colour ink: done
+        return replace(page, image=gray, notes={**page.notes, "stamp_pixels": 0, "colour_text_pixels": 0})
+    y0, y1 = max(4 * int(qy.min()) - 8, 0), min(4 * int(qy.max()) + 12, gray.shape[0])
+    x0, x1 = max(4 * int(qx.min()) - 8, 0), min(4 * int(qx.max()) + 12, gray.shape[1])
+    r, g, b = cv2.split(rgb[y0:y1, x0:x1])
+    hi = cv2.max(cv2.max(r, g), b)
+    chroma = cv2.subtract(hi, cv2.min(cv2.min(r, g), b))
+    # JPEG's half-resolution chroma blurs thin pen strokes and speckles grey text with
+    # colour noise: averaging over 3x3 keeps stroke colour and cancels the noise.
+    chroma = cv2.blur(chroma, (3, 3))
+    ys, xs = np.nonzero(chroma > COLOUR_CHROMA - 20)
+    if ys.size == 0:
+        return replace(page, image=gray, notes={**page.notes, "stamp_pixels": 0, "colour_text_pixels": 0})
+    w_chroma = np.clip((chroma[ys, xs].astype(np.float32) - (COLOUR_CHROMA - 20)) / 20.0, 0.0, 1.0)
+    hi = hi[ys, xs].astype(np.float32)
+    paper = _background(gray, page.dpi)
+    bg = paper[ys + y0, xs + x0].astype(np.float32)
+    w_bright = np.clip((hi / np.maximum(bg, 1.0) - 0.42) / 0.15, 0.0, 1.0)
+    weight = w_chroma * w_bright
+    # Printed colour text (the blue or red lines of an e-signature block, "Ký bởi: ...
+    # Thời gian ký: 04/02/2025 16:42:36") is colour ink too, and was painted to paper
+    # with the stamp: it stays, as dark as its darkest channel (or darker).
+    colour = np.zeros(chroma.shape, np.uint8)
+    colour[ys, xs] = np.where(weight > 0.5, 255, 0).astype(np.uint8)
+    black = cv2.compare(cv2.max(cv2.max(r, g), b), 100, cv2.CMP_LT)  # toner: dark in every channel
+    text = _colour_text(colour, black, page.dpi)
+    kept = 0
+    if text is not None:
+        in_text = text[ys, xs] > 0
+        kept = int(np.count_nonzero(in_text & (weight > 0.5)))
+        weight[in_text] = 0.0
+    ys += y0
+    xs += x0
+    values = gray[ys, xs].astype(np.float32)
+    values += weight * (bg - values)
+    gray[ys, xs] = np.clip(values + 0.5, 0, 255).astype(np.uint8)
+    if text is not None:
+        # Around colour letters every pixel takes its darkest channel, its depth below the
+        # paper x1.5: the thin hooks of ả, ỉ are pale blue (gray ~190) and Otsu dropped them.
+        ty, tx = np.nonzero(text)
+        lo = cv2.min(cv2.min(r, g), b)[ty, tx].astype(np.float32)
+        ty += y0
+        tx += x0
+        p = paper[ty, tx].astype(np.float32)
+        dark = np.clip(p - 1.5 * (p - lo) + 0.5, 0, 255)
+        gray[ty, tx] = np.minimum(gray[ty, tx], dark.astype(np.uint8))
+    notes = {**page.notes, "stamp_pixels": int(np.count_nonzero(weight > 0.5)),
+             "colour_text_pixels": kept}
+    return replace(page, image=gray, notes=notes)
+
+
+# Size of one printed letter, in inches, as the components of a colour mask measure it:
+# up to 0.2 in tall (a 20-pt capital with its mark) and 0.5 in wide (a few letters that
+# touch).  A stamp's ring (~1.2-1.6 in) and a signature's strokes are larger.
+COLOUR_LETTER_MAX_H_IN = 0.2
+COLOUR_LETTER_MAX_W_IN = 0.5
+# Around a stamp or a signature stroke, letter-sized colour components are part of it
+# (the ring's lettering, the star, pen ticks): the stroke's box grown by this much.
+COLOUR_ZONE_MARGIN_IN = 0.03
+# Other colour letters a colour letter has in its row (within 6 letter heights either side)
+# for it to be printed text: "Ký bởi: Ủy ban" has 6-10; pieces of a pen stroke 0-2.
+COLOUR_ROW_LETTERS = 3
+
+
+def _colour_text(colour: np.ndarray, black: np.ndarray, dpi: int) -> np.ndarray | None:
+    """Pixels of printed colour text in a colour-ink mask (255 = ink), or None when none.
+
+    Printed colour text is rows of letter-sized components: each has at least
+    :data:`COLOUR_ROW_LETTERS` other letter-sized components centred in its row within
+    six letter heights to either side.  Not colour text: components inside the grown
+    boxes of large ones (a stamp's ring with its lettering and star, a signature's
+    strokes), and components touching black ink (``black``, 255 = dark low-chroma
+    pixels): a pen stroke across printed lines is cut by the black letters into
+    letter-sized pieces in a row, colour print stands on its own.  The marks just above
+    and below the letters come with them.
+    """
+    n, labels, stats, (rows, cx0) = components(colour)
+    if n <= COLOUR_ROW_LETTERS + 1:
+        return None
+    s = dpi / 300
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    area = stats[:, cv2.CC_STAT_AREA]
+    big = (h > COLOUR_LETTER_MAX_H_IN * dpi) | (w > COLOUR_LETTER_MAX_W_IN * dpi)
+    letter = ~big & (area >= 3 * s * s)
+    big[0] = letter[0] = False
+    cx, cy = x + w / 2, y + h / 2
+    m = COLOUR_ZONE_MARGIN_IN * dpi
+    for i in np.nonzero(big)[0]:
+        inside = ((cx >= x[i] - m) & (cx <= x[i] + w[i] + m)
+                  & (cy >= y[i] - m) & (cy <= y[i] + h[i] + m))
+        letter &= ~inside
+    if not letter.any():
+        return None
+    # touching black ink: labels under the black mask grown by 2 px
+    near_black = cv2.dilate(black, np.ones((5, 5), np.uint8))[rows, cx0:cx0 + labels.shape[1]]
+    touching = np.bincount(labels[near_black > 0], minlength=n) > 0
+    letter &= ~touching
+    # letters in a row: count the centres of the other letters in a window of the row
+    H, W = colour.shape
+    centres = np.zeros((H, W), np.uint8)
+    ids = np.nonzero(letter)[0]
+    centres[np.clip(cy[ids].astype(np.int64), 0, H - 1), np.clip(cx[ids].astype(np.int64), 0, W - 1)] = 1
+    integral = cv2.integral(centres, sdepth=cv2.CV_32S)
+    hh = np.maximum(h, 8 * s)
+    xa = np.clip((cx - 6 * hh).astype(np.int64), 0, W)
+    xb = np.clip((cx + 6 * hh).astype(np.int64) + 1, 0, W)
+    ya = np.clip((cy - 0.6 * hh).astype(np.int64), 0, H)
+    yb = np.clip((cy + 0.6 * hh).astype(np.int64) + 1, 0, H)
+    in_row = integral[yb, xb] - integral[ya, xb] - integral[yb, xa] + integral[ya, xa] - 1
+    letter &= in_row >= COLOUR_ROW_LETTERS
+    if not letter.any():
+        return None
+    lut = np.zeros(n, np.uint8)
+    lut[letter] = 255
+    text = np.zeros_like(colour)
+    text[rows, cx0:cx0 + labels.shape[1]] = lut[labels]
+    # The letters' soft edges (weight <= 0.5) go with them, and so do the marks above
+    # and below them (the hook of ả, ỉ sits alone in its rows) and the dots of a colon.
+    reach = max(1, int(round(12 * s)))
+    return cv2.dilate(text, np.ones((2 * reach + 1, 2 * max(1, int(round(4 * s))) + 1), np.uint8))
+
+
+def _background(gray: np.ndarray, dpi: int, fast: bool = False) -> np.ndarray:
+    """Paper brightness at every pixel: local maximum over a window wider than a letter,
+    on a 1/8 copy, smoothed and scaled back up.
+
+    ``fast``: average whole 8x8 blocks (OpenCV's fast path, ~1 ms instead of ~20 ms on
+    a 300-DPI page).  Only for estimates: the result differs by a grey level here and
+    there, and pixels painted or divided with it would change what Tesseract reads.
+    """
+    h, w = gray.shape
+    f = 8
+    if fast:
+        small = shrink(gray, f)
+    else:
+        small = cv2.resize(gray, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
+    k = max(3, int(round(dpi / 300 * 60 / f)) | 1)  # ~60 px at 300 DPI: wider than a letter
+    bg = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    bg = cv2.GaussianBlur(bg, (0, 0), k)
+    return cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def to_grayscale(page: PageImage) -> PageImage:
+    """Drop colour: one 8-bit channel."""
+    img = page.image
+    if img.ndim == 3:
+        img = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    return replace(page, image=img)
+
+
+# ---------------------------------------------------------------- geometry
+
+def orient(page: PageImage) -> PageImage:
+    """Undo a quarter turn (90/180/270°) so that text lines run left to right, upright."""
+    rotation, details = detect_orientation_details(page.image)
+    notes = {**page.notes, "rotation": rotation}
+    if "skew_deg" in details:  # a coarse skew for deskew to refine (the sign survives 180°)
+        notes["_skew_hint"] = details["skew_deg"]
+    if rotation:
+        return replace(page, image=rotate_quarter(page.image, rotation), notes=notes)
+    return replace(page, notes=notes)
+
+
+def estimate_dpi(gray: np.ndarray) -> tuple[float | None, int]:
+    """Effective resolution from the text itself: (DPI or None, letter-sized components).
+
+    The raster's DPI tag says how many pixels an inch *should* have; the text says
+    how many it has: the mode of connected-component heights is the x-height, about
+    :data:`X_HEIGHT_IN` inches in body text.
+    """
+    factor = 2 if min(gray.shape) >= 2000 else 1  # a 300-DPI x-height is still 14 px at half size
+    gray = shrink(gray, factor)
+    ink = _ink_mask(gray)
+    n, _, stats, _ = components(ink)
+    if n <= 1:
+        return None, 0
+    h = stats[1:, cv2.CC_STAT_HEIGHT]
+    w = stats[1:, cv2.CC_STAT_WIDTH]
+    area = stats[1:, cv2.CC_STAT_AREA]
+    # letters, not dots, rules, speckle or stamps: 6-80 px tall, not long, not sparse specks
+    keep = (h >= 5) & (h <= 80) & (w >= 2) & (w <= 2.5 * h) & (area >= 0.12 * h * w)
+    heights = h[keep]
+    if heights.size < MIN_COMPONENTS_FOR_DPI:
+        return None, int(heights.size)
+    hist = np.bincount(heights, minlength=82).astype(np.float64)
+    smooth = np.convolve(hist, [1, 2, 1], mode="same")
+    top = int(np.argmax(smooth))
+    # The tallest peak may be the ascender/capital height (~1.4 x-height) on pages of
+    # headings; the x-height is the lowest strong peak above diacritic size.
+    peaks = [i for i in range(int(0.6 * top), top + 1)
+             if smooth[i] >= 0.5 * smooth[top] and smooth[i] >= smooth[i - 1] and smooth[i] >= smooth[i + 1]]
+    mode = peaks[0] if peaks else top
+    lo, hi = max(mode - 1, 0), mode + 2  # sub-pixel: centroid of the peak
+    centre = float((np.arange(lo, hi) * hist[lo:hi]).sum() / max(hist[lo:hi].sum(), 1))
+    return centre * factor / X_HEIGHT_IN, int(heights.size)
+
+
+def estimate_resolution(page: PageImage) -> PageImage:
+    """Note the effective DPI measured from the text (see :func:`estimate_dpi`)."""
+    dpi, letters = estimate_dpi(page.image)
+    notes = {**page.notes, "source_dpi": page.dpi}
+    if dpi is not None:
+        notes["estimated_dpi"] = int(round(dpi))
+    return replace(page, notes=notes)
+
+
+def _effective_dpi(page: PageImage) -> int:
+    """The DPI to act on: the measured one when it exists, else the raster's tag."""
+    estimated = page.notes.get("estimated_dpi")
+    if estimated is None:
+        return page.dpi
+    # A tag within 20% of the measurement is exact where the measurement is not
+    # (fonts differ by a point or two); far off, the tag is wrong.
+    return page.dpi if abs(estimated - page.dpi) <= 0.2 * page.dpi else int(estimated)
+
+
+def upscale(page: PageImage) -> PageImage:
+    """Resample a low-resolution scan to 300 DPI (cubic), noting the scale."""
+    dpi = _effective_dpi(page)
+    notes = {**page.notes, "source_dpi": page.notes.get("source_dpi", page.dpi)}
+    if dpi >= UPSCALE_BELOW_DPI:
+        return replace(page, notes=notes)
+    scale = TARGET_DPI / dpi
+    img = cv2.resize(page.image, None, fx=scale, fy=scale, interpolation=UPSCALE_INTERPOLATION)
+    notes["scale"] = round(scale, 3)
+    return replace(page, image=img, dpi=TARGET_DPI, notes=notes)
+
+
+def estimate_skew(gray: np.ndarray, hint: float | None = None) -> float:
+    """Skew angle in degrees (counter-clockwise positive) that makes text lines horizontal.
+
+    Text lines give the sharpest row-sum profile when they are level, so the
+    angle maximising the variance of row sums wins (coarse 0.5° then fine 0.05°).
+    ``hint``: a coarse estimate (±0.5°) that replaces the coarse search.
+    """
+    small = shrink(gray, max(gray.shape) / 1200)  # ~1200 px long: 0.05° is ~1 px at the edges
+    ink = _ink_mask(small)
+    if ink.mean() < 0.5:  # blank page: nothing to level
+        return 0.0
+
+    def sharpness(angle: float) -> float:
+        rotated = _rotate(ink, angle, border=0, interpolation=cv2.INTER_LINEAR)
+        return float(np.var(rotated.sum(axis=1, dtype=np.float64)))
+
+    if hint is None:
+        coarse = np.arange(-MAX_SKEW_DEG, MAX_SKEW_DEG + 1e-9, 0.5)
+        best = max(coarse, key=sharpness)
+        fine = np.arange(best - 0.5, best + 0.5 + 1e-9, 0.05)
+        return float(round(max(fine, key=sharpness), 2))
+    # the hint is good to ±0.25°: 0.1° steps over ±0.3°, then the two 0.05° neighbours
+    best = max(np.arange(hint - 0.3, hint + 0.3 + 1e-9, 0.1), key=sharpness)
+    return float(round(max((best - 0.05, best, best + 0.05), key=sharpness), 2))
+
+
+def deskew(page: PageImage) -> PageImage:
+    """Rotate the page so its text lines are level."""
+    notes = dict(page.notes)
+    angle = estimate_skew(page.image, notes.pop("_skew_hint", None))
+    notes["skew_deg"] = angle
+    if abs(angle) < MIN_SKEW_TO_FIX_DEG:
+        return replace(page, notes=notes)
+    paper = int(np.median(page.image[::8, ::8])) if page.image.ndim == 2 else 255
+    # On a canvas grown to hold the whole turned page: turned in its own frame, a page
+    # skewed 2° lost its top line (the e-signature block at 10-35 px from the top edge of
+    # a real scan went 40 px out of the frame at its right end); generated moderate scans
+    # (skewed 1-2°) CER 0.96 -> 0.77%.  The page's centre moves by ``deskew_offset``
+    # (x, y): a point of the turned page maps back to the scan by undoing that shift and
+    # then the turn about the scan's centre.
+    h, w = page.image.shape[:2]
+    turned = _rotate(page.image, angle, border=paper, interpolation=ROTATE_INTERPOLATION, expand=True)
+    notes["deskew_offset"] = [round((turned.shape[1] - w) / 2, 1), round((turned.shape[0] - h) / 2, 1)]
+    return replace(page, image=turned, notes=notes)
+
+
+# ---------------------------------------------------------------- tone
+
+def estimate_noise(gray: np.ndarray, dpi: int = TARGET_DPI) -> float:
+    """Grain of the paper in grey levels (of a paper normalised to 255).
+
+    The standard deviation of (image - 5x5 median) over paper pixels, on the central
+    part of the page: ~4 on a clean 300-DPI scan, 5-7 on a JPEG office scan, ~10 on
+    the worst archive scans.
+    """
+    h, w = gray.shape
+    crop = np.ascontiguousarray(gray[h // 4: 3 * h // 4, w // 4: 3 * w // 4])
+    gain = 255.0 / np.maximum(_background(crop, dpi, fast=True).astype(np.float32), 1.0)
+    med = cv2.medianBlur(crop, 5)
+    paper = cv2.compare(cv2.multiply(med, gain, dtype=cv2.CV_32F), 200.0, cv2.CMP_GT)
+    if cv2.countNonZero(paper) < 100:
+        return 0.0
+    # (cv2 arithmetic and a masked std: no float copies of the paper pixels)
+    residual = cv2.multiply(cv2.subtract(crop, med, dtype=cv2.CV_32F), gain)
+    residual = np.clip(residual, -30, 30, out=residual)
+    _, std = cv2.meanStdDev(residual, mask=paper)
+    return float(std[0, 0])
+
+
+def denoise(page: PageImage) -> PageImage:
+    """A 3x3 median (salt-and-pepper dust, JPEG crumbs) on noisy scans only.
+
+    Measures the grain at the scan's own resolution; the median itself runs after
+    :func:`upscale` (:func:`median_filter`) on scans that get upscaled, where a 3x3
+    window is less than a stroke's width.  Clean scans are left alone (denoising blurs
+    fine marks).
+    """
+    sigma = estimate_noise(page.image, page.dpi)
+    notes = {**page.notes, "noise": round(sigma, 2)}
+    if sigma < NOISE_FOR_MEDIAN:
+        return replace(page, notes={**notes, "denoise": "none"})
+    return replace(page, notes={**notes, "_median": True})
+
+
+def median_filter(page: PageImage) -> PageImage:
+    """The median :func:`denoise` asked for, on the page as Tesseract will get it."""
+    notes = dict(page.notes)
+    if not notes.pop("_median", False):
+        return page
+    return replace(page, image=cv2.medianBlur(page.image, 3), notes={**notes, "denoise": "median3"})
+
+
+def normalize_illumination(page: PageImage) -> PageImage:
+    """Divide by the paper's own brightness: uneven light and paper tone become flat white.
+
+    The background is the local maximum (paper is the brightest thing around)
+    over a window wider than a letter, computed on a 1/8 copy and smoothed.
+    """
+    img = page.image
+    bg = np.maximum(_background(img, page.dpi), 1)
+    norm = cv2.divide(img, bg, scale=255)
+    notes = {**page.notes, "background": int(np.median(bg[::16, ::16]))}
+    return replace(page, image=norm, notes=notes)
+
+
+def binarize(page: PageImage) -> PageImage:
+    """Black text on white: one Otsu threshold on the flattened page (upscaled photos
+    stay gray)."""
+    if page.notes.get("scale", 1.0) > GRAY_ABOVE_SCALE:
+        # A stroke of a 70-DPI photo is a soft ramp 3-4 px wide once upscaled; Otsu makes it
+        # bold and closes the counters of marks.  Real phone photos (scale 3.4): proofread
+        # words read 87.9 / 85.9% binarised, 90.2 / 90.7% gray (plain Tesseract 96.6 / 92.9%).
+        return replace(page, notes={**page.notes, "binarization": "gray"})
+    _, bw = cv2.threshold(page.image, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    return replace(page, image=bw, notes={**page.notes, "binarization": "otsu"})
+
+
+def remove_specks(page: PageImage) -> PageImage:
+    """Drop isolated ink specks smaller than a diacritic dot, and dark scanner borders."""
+    bw = page.image
+    ink = cv2.compare(bw, 128, cv2.CMP_LT)
+    n, labels, stats, (rows, x0) = components(ink)
+    # (on a gray page the specks found on its thresholded copy are painted paper-white)
+    if n <= 1:
+        return replace(page, notes={**page.notes, "specks_removed": 0, "border_pixels": 0})
+    scale = page.dpi / 300
+    area = stats[:, cv2.CC_STAT_AREA]
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    cw, ch = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    H, W = bw.shape
+    # Ink in boxes around the components, from an integral image of the ink: of the labelled
+    # (compacted) mask, whose rows are the page rows holding ink, so a page box maps to
+    # the compacted rows inside it (rows without ink add nothing).
+    integral = cv2.integral(np.greater(labels, 0).view(np.uint8), sdepth=cv2.CV_32S)
+    Wc = labels.shape[1]
+
+    def ink_in(xa, xb, ya, yb) -> np.ndarray:
+        ca, cb = np.clip(xa - x0, 0, Wc), np.clip(xb - x0, 0, Wc)
+        ra, rb = np.searchsorted(rows, ya), np.searchsorted(rows, yb)
+        return integral[rb, cb] - integral[ra, cb] - integral[rb, ca] + integral[ra, ca]
+
+    def ink_near(mx: float, my: float) -> np.ndarray:
+        """Ink of the neighbours within (mx, my) of each component's box."""
+        return ink_in(x - int(mx), x + cw + int(mx), y - int(my), y + ch + int(my)) - area
+
+    # Dust below a diacritic dot's size (~25-40 px at 300 DPI for 13-pt text)...
+    speck = area < 10 * scale * scale
+    if "scale" not in page.notes:
+        # ...unless it sits right above or below other ink: the dot of an i, the dot of ạ,
+        # a colon's or a full stop's dot in 8-pt print are 4-10 px at 300 DPI, and the other
+        # dot of a colon is as small.  (Real scans: the dots and colons of the e-signature
+        # block, "05.02.2025 15:35:18 +07:00", went with the dust.)  Not on upscaled scans:
+        # there a 10-px speck is 1-2 source pixels of grain (generated heavy pages, 150 DPI:
+        # keeping them cost CER 2.29 -> 2.53%).
+        speck &= ink_near(3 * scale, 12 * scale) < 4 * scale * scale
+    # Crumbs left where pen crossed stamp (dark in every channel) or dust clumps: small and
+    # far from any letter.  Dots, commas and marks sit within a letter's height of one.  A
+    # letter is a component of 120 px or more at 300 DPI -- or a smaller one at least 8 px
+    # tall with ink beside it in its own rows: the letters of 8-pt print are 40-110 px, and
+    # asking for a 120-px neighbour erased whole words of them ("trên", "tỉnh" of a real
+    # "Nơi nhận" list).  Crumbs are shorter, and a crumb is not a row of letters.
+    small = (area < 120 * scale * scale) & ~speck
+    small[0] = False
+    candidates = np.nonzero(small)[0]
+    if candidates.size:
+        reach = np.maximum(ch, 8 * scale).astype(np.int64)
+        row_ink = ink_in(x - reach, x + cw + reach, y, y + ch) - area
+        letter = (area >= 120 * scale * scale) | ((ch >= 8 * scale) & (row_ink >= 60 * scale * scale))
+        letter[0] = False
+        letters = np.nonzero(letter)[0]
+        mx, my = 30 * scale, 20 * scale  # a letter's width / height away
+        lx0, lx1 = x[letters], x[letters] + cw[letters]
+        ly0, ly1 = y[letters], y[letters] + ch[letters]
+        candidates = candidates[~letter[candidates]]
+        for start in range(0, candidates.size, 256):  # candidates x letters box overlaps, in blocks
+            i = candidates[start:start + 256, None]
+            near = ((lx0 <= x[i] + cw[i] + mx) & (lx1 >= x[i] - mx)
+                    & (ly0 <= y[i] + ch[i] + my) & (ly1 >= y[i] - my)).any(axis=1)
+            speck[i[~near, 0]] = True
+    touches = (x <= 1) | (y <= 1) | (x + cw >= W - 1) | (y + ch >= H - 1)
+    border = touches & ((cw > 0.1 * W) | (ch > 0.1 * H) | (area > 2000 * scale * scale))
+    border[0] = speck[0] = False  # label 0 is the paper
+    out = bw.copy()
+    for i in np.nonzero(speck | border)[0]:  # paint each dropped component white in its box
+        # (labels are of the compacted mask: its rows top..top+h are page rows y..y+h)
+        top = int(np.searchsorted(rows, y[i]))
+        mine = labels[top:top + ch[i], x[i] - x0:x[i] - x0 + cw[i]] == i
+        out[y[i]:y[i] + ch[i], x[i]:x[i] + cw[i]][mine] = 255
+    notes = {**page.notes, "specks_removed": int(speck[1:].sum()),
+             "border_pixels": int(area[border].sum()) if border.any() else 0}
+    return replace(page, image=out, notes=notes)
+
+
+def remove_lines(page: PageImage) -> PageImage:
+    """Erase long horizontal and vertical rules (table grids), keeping the text between them."""
+    bw = page.image
+    ink = cv2.bitwise_not(bw)
+    length = max(20, int(page.dpi / 300 * 120))  # rules are longer than any word's stroke
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+    lines = cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8))
+    out = cv2.bitwise_or(bw, lines)
+    notes = {**page.notes, "line_pixels": int(np.count_nonzero(lines))}
+    return replace(page, image=out, notes=notes)
+
+
+# ---------------------------------------------------------------- helpers
+
+def _ink_mask(gray: np.ndarray) -> np.ndarray:
+    """Otsu ink mask (ink = 255) of a gray page."""
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    return ink
+
+
+def _rotate(img: np.ndarray, angle: float, border: int,
+            interpolation: int = cv2.INTER_CUBIC, expand: bool = False) -> np.ndarray:
+    """``img`` turned ``angle`` degrees counter-clockwise about its centre; ``expand``: on a
+    canvas large enough for all of it (else in its own frame, corners cut)."""
+    h, w = img.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    size = (w, h)
+    if expand:
+        c, s = abs(matrix[0, 0]), abs(matrix[0, 1])
+        size = (int(np.ceil(w * c + h * s)), int(np.ceil(w * s + h * c)))
+        matrix[0, 2] += (size[0] - w) / 2
+        matrix[1, 2] += (size[1] - h) / 2
+    return cv2.warpAffine(
+        img, matrix, size, flags=interpolation,
+        borderMode=cv2.BORDER_CONSTANT, borderValue=border,
+    )
+
+
+DEFAULT_STEPS = (suppress_colour, to_grayscale, orient, denoise, normalize_illumination, deskew,
+                 estimate_resolution, upscale, median_filter, binarize, remove_specks)

@@ -1,0 +1,166 @@
+"""OCR: Tesseract `vie` over a cleaned page image, keeping every word's box and confidence."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytesseract
+
+from ..document import Page, PageImage, Word
+from ..errors import MissingDependency
+from ..script import nfc
+
+# Tesseract's OpenMP threads fight each other (and our worker processes) on small
+# machines: one thread per Tesseract is ~4x faster on 2 cores.  A user's own setting wins.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+# Shapes of Vietnamese document numbers and dates (779/QĐ-UBND, 30/2020/NĐ-CP, 22/8/2020)
+# in Tesseract's user-patterns syntax (\d digit, \A capital, \* repeat the previous class).
+USER_PATTERNS = Path(__file__).parent.with_name("data") / "vie.user-patterns"
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    """How Tesseract is called; part of the pipeline settings that decide re-runs.
+
+    Chosen by measurement on the generated eval set (``vanban eval``; see the cleanup
+    note): ``psm 6`` (one uniform block) reads a cleaned page line by line across
+    both columns, as the documents are laid out (agency | motto header, "Nơi nhận"
+    | signature block); ``psm 3`` splits them into column blocks and reorders
+    lines.  ``preserve_interword_spaces`` keeps the wide gaps between the two
+    columns as runs of spaces in Tesseract's own text output (``image_to_string``,
+    as OCRmyPDF and users' dumps see it); :func:`ocr_page` rebuilds lines from the
+    words with single spaces, the gaps stay in the word boxes.  It changes no
+    character read (measured: identical words with and without it).
+    """
+
+    lang: str = "vie"
+    psm: int = 6  # one block of text lines: keeps two-column rows on one line, in page order
+    oem: int = 1  # LSTM engine only: the `vie` model is LSTM-trained
+    preserve_interword_spaces: bool = True
+    user_patterns: bool = True  # bias the LSTM beam towards document-number shapes
+
+    def config(self) -> str:
+        parts = [f"--oem {self.oem}", f"--psm {self.psm}"]
+        if self.user_patterns and USER_PATTERNS.is_file():
+            parts.append(f"--user-patterns {USER_PATTERNS}")
+        parts.append(f"-c preserve_interword_spaces={int(self.preserve_interword_spaces)}")
+        return " ".join(parts)
+
+
+_NO_TESSERACT = "tesseract not found: install tesseract-ocr and tesseract-ocr-vie (make setup)"
+
+
+def check_tesseract() -> None:
+    """Raise :class:`MissingDependency` when the Tesseract program cannot be found."""
+    if shutil.which(pytesseract.pytesseract.tesseract_cmd) is None:
+        raise MissingDependency(_NO_TESSERACT)
+
+
+def tesseract_version() -> str:
+    """Tesseract's version string (recorded with results so re-runs notice upgrades)."""
+    return str(pytesseract.get_tesseract_version())
+
+
+def ocr_page(page: PageImage, settings: OcrSettings = OcrSettings()) -> Page:
+    """Read one page image: words with boxes and confidences, and the page text.
+
+    Lines follow Tesseract's reading order; a blank line separates blocks, as in
+    the text dumps users already have.
+    """
+    data = _tesseract_data(page.image, settings)
+    words: list[Word] = []
+    line_texts: list[str] = []
+    current_key = None
+    current_block = None
+    for i, raw in enumerate(data["text"]):
+        text = nfc(raw.strip())
+        if not text:
+            continue
+        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        if key != current_key:
+            if current_block is not None and key[0] != current_block:
+                line_texts.append("")
+            line_texts.append(text)
+            current_key, current_block = key, key[0]
+        else:
+            line_texts[-1] += " " + text
+        box = (data["left"][i], data["top"][i], data["width"][i], data["height"][i])
+        words.append(Word(text=text, conf=float(data["conf"][i]), box=box, line=len(line_texts) - 1))
+    height, width = page.image.shape[:2]
+    result = Page(
+        number=page.number, text="\n".join(line_texts), source="ocr", words=words,
+        width=width, height=height, dpi=page.dpi, quality=dict(page.notes),
+    )
+    result.quality["mean_conf"] = result.mean_conf
+    result.quality["words"] = len(words)
+    return result
+
+
+def ocr_words(image, settings: OcrSettings = OcrSettings(), *, offset: tuple[float, float] = (0, 0),
+              scale: float = 1.0, first_line: int = 0) -> list[Word]:
+    """Tesseract's words of an image (a region's crop): boxes mapped by ``* scale + offset``,
+    lines numbered from ``first_line`` in Tesseract's order."""
+    data = _tesseract_data(image, settings)
+    words, lines = [], {}
+    for i, raw in enumerate(data["text"]):
+        text = nfc(raw.strip())
+        if not text:
+            continue
+        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        line = lines.setdefault(key, first_line + len(lines))
+        box = (round(data["left"][i] * scale + offset[0]), round(data["top"][i] * scale + offset[1]),
+               round(data["width"][i] * scale), round(data["height"][i] * scale))
+        words.append(Word(text=text, conf=float(data["conf"][i]), box=box, line=line))
+    return words
+
+
+def ocr_symbols(image, settings: OcrSettings = OcrSettings(), *, offset: tuple[float, float] = (0, 0),
+                scale: float = 1.0) -> list[tuple[str, int, int, int, int]]:
+    """Tesseract's characters of a one-line image, each ``(char, x0, y0, x1, y1)`` mapped by
+    ``* scale + offset``: where a word glued print to pen ink, where inside it the print is."""
+    boxes = _tesseract(pytesseract.image_to_boxes, image, lang=settings.lang,
+                       config=f"--oem {settings.oem} --psm 7")
+    height = image.shape[0]
+    symbols = []
+    for row in boxes.splitlines():
+        char, *rest = row.split(" ")
+        if len(rest) < 4:
+            continue
+        left, bottom, right, top = (int(v) for v in rest[:4])  # origin bottom-left
+        symbols.append((char, round(left * scale + offset[0]), round((height - top) * scale + offset[1]),
+                        round(right * scale + offset[0]), round((height - bottom) * scale + offset[1])))
+    return symbols
+
+
+def _tesseract_data(image, settings: OcrSettings) -> dict:
+    """Tesseract's words of an image, as pytesseract's dict of columns."""
+    return _tesseract(pytesseract.image_to_data, image, lang=settings.lang, config=settings.config(),
+                      output_type=pytesseract.Output.DICT)
+
+
+def _tesseract(call, image, **options):
+    """``call`` (a pytesseract function) on ``image`` written uncompressed to a temporary file."""
+    with tempfile.TemporaryDirectory(prefix="vanban-ocr-") as tmp:
+        try:
+            return call(str(_write_uncompressed(image, Path(tmp))), **options)
+        except pytesseract.TesseractNotFoundError:
+            raise MissingDependency(_NO_TESSERACT) from None
+
+
+def _write_uncompressed(image, folder: Path) -> Path:
+    """Write the page as PGM/PPM for Tesseract: pytesseract's default PNG costs ~0.1 s a page."""
+    import cv2
+
+    if image.ndim == 2:
+        path = folder / "page.pgm"
+        ok = cv2.imwrite(str(path), image)
+    else:
+        path = folder / "page.ppm"
+        ok = cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise OSError(f"could not write the page image for Tesseract in {folder}")
+    return path

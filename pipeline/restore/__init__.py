@@ -1,0 +1,6 @@
+"""Diacritic restoration of OCR'd or unaccented text (noisy channel + language model).
+
+``restorer`` decodes a text or an OCR'd page (candidates, scoring, the models it loads);
+``channel`` holds the OCR channel costs; ``lm`` the Kneser-Ney syllable LM (and
+``vanban train-lm``'s training); ``align`` maps restored offsets back to the raw text.
+"""

@@ -1,0 +1,527 @@
+"""The main job: many inputs → one SQLite store and its table exports, with progress.
+
+A run (1) collects the inputs and skips those whose content and pipeline key
+match the store, (2) plans the others (kind, hash, page count: cheap, in this
+process), (3) reads their pages in a pool of worker processes or on a Dask
+cluster — pages already in the store's OCR cache are not read again, nor pages
+another run on the same store is reading (it claimed them: they are taken from
+the cache when that run has read them) — and
+(4) as each document's last page arrives, assembles, restores and extracts it
+here and saves it in one transaction.  Killed at any point, the store holds
+whole documents only; the next run redoes the rest, reusing every cached page.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import resource
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Iterator
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn,
+)
+from rich.text import Text
+
+from ..document import InputError, Page
+from ..errors import StoreError
+from ..io.ingest import SUPPORTED_SUFFIXES, sha256_of
+from ..io.names import printable, shown_path, stored_path
+from .process import (
+    DocumentPlan, Settings, assemble_document, check_models, finish_document, plan_document, split_document,
+    warm_up,
+)
+from .runs import run_folder, this_run
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+STORE_NAME = "vanban.sqlite"
+# Pages in flight per worker: enough that a worker never waits for the parent, few
+# enough that finished pages (words and all) do not pile up in memory.
+IN_FLIGHT_PER_WORKER = 2
+# A page whose worker died this many times fails its document instead of killing more workers.
+MAX_PAGE_ATTEMPTS = 2
+# How often a run looks in the store for the pages another run on it is reading.
+CLAIM_POLL_S = 0.5
+
+
+@dataclass
+class DocumentResult:
+    """What one processed file produced (for the summary table)."""
+
+    path: Path
+    kind: str
+    pages: int
+    source: str
+    restored: bool
+    mentions: dict[str, int]
+
+
+@dataclass
+class RunSummary:
+    """The outcome of a run: processed, skipped (with why) and failed (with why)."""
+
+    processed: list[DocumentResult] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+    unchanged: int = 0  # files skipped because their stored result is current
+    pages: int = 0  # pages of the documents processed in this run
+    pages_read: int = 0  # pages read by a worker in this run (the rest came from the cache)
+    pages_cached: int = 0
+    seconds: float = 0.0
+    read_seconds: float = 0.0  # wall time of the page-reading phase
+    workers: str = ""
+    worker_peak_mb: float = 0.0  # largest worker process RSS seen
+    child_peak_mb: float = 0.0  # largest Tesseract/pdftoppm child RSS seen
+
+    @property
+    def nothing_processed(self) -> bool:
+        """True when files failed and none was processed or already up to date."""
+        return bool(self.failed) and not self.processed and not self.unchanged
+
+    @property
+    def pages_per_minute(self) -> float:
+        return 60 * self.pages / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def read_pages_per_minute(self) -> float:
+        """Pages read by workers per minute of the reading phase (OCR throughput)."""
+        return 60 * self.pages_read / self.read_seconds if self.read_seconds > 0 else 0.0
+
+
+class EventLog:
+    """``--log FILE``: one JSON object per line, flushed at once so a killed run keeps its log."""
+
+    def __init__(self, path: Path | None):
+        self._fh: IO[str] | None = None
+        if path is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._fh = open(path, "a", encoding="utf-8")
+
+    def emit(self, event: str, **fields) -> None:
+        if self._fh is None:
+            return
+        # Paths and texts in their stored form: a name that is not UTF-8 cannot be written as JSON.
+        record = {"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+                  "event": event, **{k: (stored_path(v) if isinstance(v, (Path, str)) else v)
+                                     for k, v in fields.items()}}
+        self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._fh.flush()
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+
+def collect_inputs(inputs: list[Path]) -> tuple[list[Path], list[tuple[Path, str]], list[tuple[Path, str]]]:
+    """Files to process from files and folders (recursively, sorted), what was skipped, and what failed.
+
+    Files named explicitly are always attempted (so a bad one is reported);
+    inside folders, hidden files and unsupported formats are skipped with a reason.
+    A folder that cannot be listed fails with a reason (the rest of the batch goes on), and so
+    does a file whose stored name (NFC, :mod:`pipeline.io.names`) is another file's.
+    """
+    files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    failed: list[tuple[Path, str]] = []
+
+    def unreadable(exc: OSError) -> None:
+        failed.append((Path(exc.filename), f"cannot read folder: {(exc.strerror or str(exc)).lower()}"))
+
+    for item in (Path(p).absolute() for p in inputs):
+        if item.is_dir():
+            found = []
+            # os.walk, not rglob: rglob passes over a folder it cannot list in silence.
+            for folder, subfolders, names in os.walk(item, onerror=unreadable):
+                subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+                found += [Path(folder, n) for n in names if not n.startswith(".")]
+            for path in sorted(p for p in found if p.is_file()):
+                if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    skipped.append((path, f"unsupported format '{path.suffix or path.name}'"))
+                    continue
+                files.append(path)
+        else:
+            files.append(item)  # missing or unreadable files fail with their own reason
+    seen: set[Path] = set()
+    unique = [p for p in files if not (p.resolve() in seen or seen.add(p.resolve()))]
+    named: dict[str, Path] = {}
+    for path in unique:
+        twin = named.setdefault(stored_path(path), path)
+        if twin != path:  # the same name written composed and decomposed, say
+            failed.append((path, f"same name as {shown_path(twin)} once stored (names are stored NFC): "
+                                 f"rename one"))
+    clashing = {p for p, _ in failed}
+    return [p for p in unique if p not in clashing], skipped, failed
+
+
+class _PagesPerMinute(ProgressColumn):
+    def render(self, task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed * 60:5.1f} pages/min" if speed else "  -- pages/min")
+
+
+@dataclass
+class _DocState:
+    """A document whose pages are being read."""
+
+    plan: DocumentPlan
+    pages: dict[int, Page]
+    missing: set[int]
+    started: float
+    error: str | None = None
+    in_flight: int = 0
+    mended: dict[int, str] = field(default_factory=dict)  # OCR pages mended by the workers
+
+
+def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings(),
+              force: bool = False, console: Console | None = None, workers: int | None = None,
+              scheduler: str | None = None, log_path: Path | None = None,
+              keep_images: Path | None = None, pool=None) -> RunSummary:
+    """Process every input into ``out_dir/vanban.sqlite`` and ``out_dir/tables/``.
+
+    ``workers``: local processes (default: cores); ``scheduler``: a Dask scheduler
+    address instead; ``pool``: a ready pool from :mod:`pipeline.run.workers` (tests, bench);
+    ``force``: redo every file and every page; ``log_path``: JSON-lines event log;
+    ``keep_images``: folder to keep the cleaned page images in.
+    """
+    check_models(restorer=settings.restore)  # a model `make setup` did not build: one line, no store
+    console = console or Console(stderr=True)
+    out_dir = Path(out_dir)
+    events = EventLog(log_path)
+    summary = RunSummary()
+    started = time.monotonic()
+    key, ocr_key = settings.key(), settings.ocr_key()
+    events.emit("started", inputs=[stored_path(p) for p in inputs], out=out_dir, pipeline_key=key,
+                ocr_key=ocr_key, force=force, workers=workers, scheduler=scheduler)
+    files, summary.skipped, unlisted = collect_inputs(inputs)
+    for path, why in summary.skipped:
+        log.info("skipped %s: %s", shown_path(path), printable(why))
+        events.emit("skipped", path=path, reason=why)
+    try:
+        with run_folder() as temp_dir, Store(out_dir / STORE_NAME) as store:
+            todo = []
+            for path in files:
+                if not force and _unchanged(store, path, key):
+                    why = "unchanged since the last run"
+                    summary.skipped.append((path, why))
+                    summary.unchanged += 1
+                    log.info("skipped %s: %s", shown_path(path), why)
+                    events.emit("skipped", path=path, reason=why)
+                else:
+                    todo.append(path)
+            plans = []
+            for path in todo:
+                try:
+                    plans.append(plan_document(path))
+                except InputError as exc:
+                    _fail(store, summary, events, path, exc.reason)
+            if plans:
+                _read_and_save(plans, store, settings, key, ocr_key, force, console, events,
+                               summary, workers, scheduler, keep_images, pool, temp_dir)
+            for path, why in unlisted:  # after the documents: a clashing name's twin is saved first
+                _fail(store, summary, events, path, why)
+            tables = out_dir / "tables"
+            if not store.exports_current(tables):
+                store.export(tables)
+    finally:
+        summary.seconds = time.monotonic() - started
+        events.emit("summary", documents=len(summary.processed), pages=summary.pages,
+                    pages_read=summary.pages_read, pages_cached=summary.pages_cached,
+                    skipped=len(summary.skipped), unchanged=summary.unchanged,
+                    failed=[{"path": stored_path(p), "reason": r} for p, r in summary.failed],
+                    seconds=round(summary.seconds, 3), read_seconds=round(summary.read_seconds, 3),
+                    workers=summary.workers,
+                    worker_peak_mb=round(summary.worker_peak_mb, 1),
+                    child_peak_mb=round(summary.child_peak_mb, 1),
+                    parent_cpu_s=round(_own_cpu_seconds(), 3))
+        events.close()
+    return summary
+
+
+def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, key: str,
+                   ocr_key: str, force: bool, console: Console, events: EventLog,
+                   summary: RunSummary, workers: int | None, scheduler: str | None,
+                   keep_images: Path | None, pool, temp_dir: Path) -> None:
+    """Read every page not in the cache, saving each document as its last page arrives."""
+    from ..io.rasterize import pixel_cap
+    from .workers import PageTask, WorkerLost, make_pool
+
+    cap = pixel_cap()
+
+    cached_counts = {} if force else {p.sha256: store.cached_count(p.sha256, ocr_key)
+                                      for p in plans if p.kind != "text"}
+    total = sum(p.n_pages for p in plans)
+    already = sum(p.n_pages if p.kind == "text" else min(cached_counts.get(p.sha256, 0), p.n_pages)
+                  for p in plans)
+    own_pool = pool is None
+    pools = [pool] if pool is not None else []
+    keep = str(keep_images) if keep_images else None
+
+    def get_pool():
+        if not pools:  # started only when a page must really be read
+            pools.append(make_pool(workers, scheduler, temp_dir))
+            summary.workers = pools[0].describe()
+            events.emit("workers", description=summary.workers, capacity=pools[0].capacity)
+        return pools[0]
+
+    if total > already:
+        get_pool()
+    warm = _start_warm_up()
+    progress = Progress(
+        TextColumn("[bold]{task.description:<28.28}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("pages"), _PagesPerMinute(), TimeRemainingColumn(),
+        console=console, transient=False,
+    )
+    # Pages from the cache count as done from the start, so pages/min and ETA
+    # measure real reading only.
+    task_id = progress.add_task("starting", total=total, completed=already)
+    states: dict[int, _DocState] = {}
+    waiting: dict[tuple[str, int], list[int]] = {}  # page key → documents waiting for it
+    in_flight: dict = {}  # future → (PageTask, attempts)
+    suspects: deque = deque()  # pages in flight when a worker died: retried one at a time
+    elsewhere: dict[tuple[str, int], PageTask] = {}  # pages another run on this store is reading
+    run = this_run()
+
+    def finish(index: int) -> None:
+        warm.join()  # the restorer and extractors are loaded once, not raced for
+        state = states.pop(index)
+        plan = state.plan
+        if state.error is None:
+            try:
+                whole = assemble_document(plan, list(state.pages.values()))
+                results = []
+                for part, first in split_document(whole):
+                    mended = {n - first + 1: t for n, t in state.mended.items()}
+                    results.append((*finish_document(part, settings, mended), first))
+            except InputError as exc:
+                state.error = exc.reason
+            except Exception as exc:  # noqa: BLE001 - a bug on one document must not stop the batch
+                log.exception("%s: restoration or extraction crashed", shown_path(plan.path))
+                first = (str(exc).strip().splitlines() or [""])[0]
+                state.error = f"internal error in restoration/extraction ({type(exc).__name__}: {first})"
+        if state.error is not None:
+            progress.advance(task_id, len(state.missing))  # pages that will not be read now
+            _fail(store, summary, events, plan.path, state.error)
+            return
+        store.save_documents(results, key)
+        doc = whole
+        mentions = {f: sum(len(r[1].get(f, [])) for r in results) for f in ("doc_refs", "dates", "counts", "money")}
+        if len(results) > 1:
+            log.info("%s holds %d documents (pages %s)", plan.path, len(results),
+                     ", ".join(str(r[2]) for r in results))
+        summary.pages += len(doc.pages)
+        summary.processed.append(DocumentResult(
+            path=plan.path, kind=doc.kind, pages=len(doc.pages),
+            source="+".join(sorted({p.source for p in doc.pages})),
+            restored=doc.restored, mentions=mentions,
+        ))
+        events.emit("document_done", path=plan.path, sha256=plan.sha256, kind=doc.kind,
+                    pages=len(doc.pages), restored=doc.restored, mentions=mentions,
+                    seconds=round(time.monotonic() - state.started, 3))
+
+    def tasks() -> Iterator[tuple[int, PageTask]]:
+        """Pages to read, document by document; documents with nothing to read finish here."""
+        for index, plan in enumerate(plans):
+            pages = {p.number: p for p in plan.pages}
+            if plan.kind != "text" and not force:
+                # Looked up again here: an identical file earlier in this batch may have filled it.
+                pages.update({n: p for n, p in store.cached_pages(plan.sha256, ocr_key).items()
+                              if n <= plan.n_pages})
+                summary.pages_cached += len(pages)
+                progress.advance(task_id, len(pages) - min(cached_counts.get(plan.sha256, 0),
+                                                           plan.n_pages))
+            missing = set(range(1, plan.n_pages + 1)) - set(pages)
+            states[index] = _DocState(plan, pages, missing, time.monotonic())
+            progress.update(task_id, description=shown_path(plan.path.name))
+            if not missing:
+                finish(index)
+                continue
+            for number in sorted(missing):
+                if index not in states or states[index].error is not None:
+                    break  # the document already failed: leave its other pages unread
+                yield index, PageTask(str(plan.path), plan.kind, number, plan.sha256, cap)
+
+    def submit(task: PageTask, attempts: int) -> None:
+        future = get_pool().submit(task, settings, keep)
+        in_flight[future] = (task, attempts)
+
+    def read_once(task: PageTask) -> None:
+        """Read a page unless another run on this store has read it or is reading it."""
+        status = "claimed" if force else store.claim_page(task.sha256, task.number, ocr_key, run)
+        if status == "claimed":
+            submit(task, 1)
+        elif status == "busy":
+            elsewhere[task.key] = task
+        else:
+            summary.pages_cached += 1
+            page_arrived(task, store.cached_page(task.sha256, task.number, ocr_key), None)
+
+    def poll_elsewhere() -> None:
+        """Pages other runs were reading: from the cache once read, read here if their run ended."""
+        for key, task in list(elsewhere.items()):
+            if store.claim_page(task.sha256, task.number, ocr_key, run) == "busy":
+                continue
+            del elsewhere[key]
+            read_once(task)
+
+    def page_arrived(task: PageTask, page: Page | None, error: str | None,
+                     mended: str | None = None) -> None:
+        for index in waiting.pop(task.key, []):
+            state = states.get(index)
+            if state is None:
+                continue
+            state.in_flight -= 1
+            state.missing.discard(task.number)
+            if error is not None and state.error is None:
+                state.error = error if error.startswith("page ") else f"page {task.number}: {error}"
+            elif page is not None:
+                state.pages[task.number] = page
+                if mended is not None:
+                    state.mended[task.number] = mended
+            progress.advance(task_id)
+            if not state.missing or (state.error is not None and state.in_flight == 0):
+                finish(index)
+
+    def worker_lost(task: PageTask, attempts: int, why: str) -> None:
+        events.emit("worker_lost", path=task.path, page=task.number, attempt=attempts, reason=why)
+        lost = [(task, attempts)]
+        if get_pool().restart():
+            # A broken local pool fails every page in it; which one killed the worker
+            # is unknown, so each is retried alone and only a repeat offender fails.
+            lost += list(in_flight.values())
+            in_flight.clear()
+        for page_task, tries in lost:
+            if tries >= MAX_PAGE_ATTEMPTS:
+                page_arrived(page_task, None, f"page {page_task.number}: the worker process died "
+                                              f"reading it (killed or out of memory)")
+            else:
+                suspects.append((page_task, tries + 1))
+
+    source = tasks()
+    capacity = (pools[0].capacity if pools else 1) * IN_FLIGHT_PER_WORKER
+    read_started = time.monotonic()
+    exhausted = False
+
+    def refill() -> None:
+        """Keep every worker fed: pages are submitted before finished documents are saved,
+        so restoring and extracting one document never leaves a worker idle."""
+        nonlocal exhausted
+        if suspects:
+            if not in_flight:
+                submit(*suspects.popleft())
+            return
+        while len(in_flight) < capacity and not exhausted:
+            item = next(source, None)
+            if item is None:
+                exhausted = True
+                break
+            index, task = item
+            states[index].in_flight += 1
+            if task.key in waiting:  # same content in two files: read the page once
+                waiting[task.key].append(index)
+                continue
+            waiting[task.key] = [index]
+            read_once(task)
+
+    try:
+        with progress:
+            while True:
+                refill()
+                if not in_flight:
+                    if exhausted and not suspects and not elsewhere:
+                        break
+                    if elsewhere:
+                        time.sleep(CLAIM_POLL_S)
+                        poll_elsewhere()
+                    continue
+                arrived = []
+                for future in pool_wait(get_pool(), in_flight):
+                    if future not in in_flight:
+                        continue  # dropped by a pool restart and queued again
+                    task, attempts = in_flight.pop(future)
+                    try:
+                        arrived.append((task, get_pool().result(future)))
+                    except WorkerLost as exc:
+                        worker_lost(task, attempts, str(exc))
+                refill()
+                for task, outcome in arrived:
+                    summary.worker_peak_mb = max(summary.worker_peak_mb, outcome.worker_peak_mb)
+                    summary.child_peak_mb = max(summary.child_peak_mb, outcome.child_peak_mb)
+                    if outcome.page is not None:
+                        store.cache_page(task.sha256, ocr_key, outcome.page)
+                        summary.pages_read += 1
+                        events.emit("page_done", path=task.path, page=task.number,
+                                    source=outcome.page.source, seconds=round(outcome.seconds, 3),
+                                    mean_conf=outcome.page.quality.get("mean_conf"),
+                                    worker=outcome.worker,
+                                    worker_peak_mb=round(outcome.worker_peak_mb, 1),
+                                    child_peak_mb=round(outcome.child_peak_mb, 1),
+                                    worker_cpu_s=round(outcome.worker_cpu_s, 3))
+                    else:
+                        store.release_claims(run, task.sha256, task.number)
+                        events.emit("page_failed", path=task.path, page=task.number,
+                                    reason=outcome.error, worker=outcome.worker)
+                    page_arrived(task, outcome.page, outcome.error, outcome.mended)
+                if elsewhere:
+                    poll_elsewhere()
+        summary.read_seconds = time.monotonic() - read_started
+    except BaseException:
+        if own_pool and pools:
+            pools[0].close(cancel=True)
+        raise
+    finally:
+        with contextlib.suppress(StoreError):  # a dead run's claims are taken over anyway
+            store.release_claims(run)
+    if own_pool and pools:
+        pools[0].close()
+
+
+def _own_cpu_seconds() -> float:
+    """CPU seconds of this (parent) process: what restoring, extracting and storing cost."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _start_warm_up() -> threading.Thread:
+    """Load restoration and extraction models in the background (see :func:`warm_up`)."""
+    def run() -> None:
+        try:
+            warm_up()
+        except Exception:  # noqa: BLE001 - the first document will report the real error
+            log.debug("warm-up failed", exc_info=True)
+
+    thread = threading.Thread(target=run, name="vanban-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def pool_wait(pool, in_flight: dict) -> list:
+    """Done futures, in submission order (so documents finish in input order when they can)."""
+    done = pool.wait(list(in_flight))
+    return [f for f in in_flight if f in done]
+
+
+def _fail(store: Store, summary: RunSummary, events: EventLog, path: Path, reason: str) -> None:
+    reason = printable(reason)  # a library's message may quote a name that is not UTF-8
+    summary.failed.append((path, reason))
+    store.record_failure(path, reason)
+    log.error("failed %s: %s", shown_path(path), reason)
+    events.emit("failed", path=path, reason=reason)
+
+
+def _unchanged(store: Store, path: Path, key: str) -> bool:
+    try:
+        return path.is_file() and store.is_current(path, sha256_of(path), key)
+    except OSError:
+        return False
+
+
