@@ -125,7 +125,7 @@ def _ocrmypdf_text(image_path: str, dpi: int) -> str:
 def _ocr_both(image_path: str, dpi: int, with_ocrmypdf: bool = False) -> dict:
     """Raw Tesseract and vanban cleanup+OCR on one page image (runs in a worker process).
 
-    Both run single-threaded: importing pipeline.ocr.tesseract set OMP_THREAD_LIMIT=1.
+    Both run single-threaded: the vanban CLI set OMP_THREAD_LIMIT=1 (pipeline/io/tools.py).
     """
     start = time.perf_counter()
     raw = pytesseract.image_to_string(image_path, lang="vie")

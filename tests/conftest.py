@@ -13,8 +13,12 @@ import pytest
 from corpus.evaluate import DEFAULT_SHARED as SHARED
 from corpus.generate import SEEDS_DIR as SEEDS
 from corpus.generate import render_pages, seed_text, write_image, write_pdf  # noqa: F401 (re-export)
+from pipeline.io.tools import use_tool_environment
 
 VANBAN = str(Path(sys.executable).with_name("vanban"))
+
+# Tests run Tesseract in this process too: with the environment the CLI and the workers give it.
+use_tool_environment()
 
 
 def _has_tesseract_vie() -> bool:

@@ -23,7 +23,9 @@ from ..document import Document, InputError, Page
 from ..errors import ExitCode, Interrupted, VanbanError
 from ..io.ingest import decode_text
 from ..io.names import printable, shown_path
-from ..run.process import Settings, check_models, extract_document, read_document, restore_document
+from ..io.tools import use_tool_environment
+from ..options import RasterSettings, Settings
+from ..run.process import check_models, extract_document, read_document, restore_document
 
 err_console = Console(stderr=True)
 
@@ -31,6 +33,22 @@ err_console = Console(stderr=True)
 def _out() -> Console:
     """Console for results: wide enough for whole file names when piped to a file."""
     return Console() if sys.stdout.isatty() else Console(width=200)
+
+
+def _settings(max_pixels: int | None = None) -> Settings:
+    """The options of this command, built from its flags; environment variables are only the
+    flags' defaults, read here (``VANBAN_MAX_PIXELS``: ``--max-pixels``, also for ``ocr`` and
+    ``extract``, which have no such flag)."""
+    return Settings(raster=RasterSettings(max_pixels=max_pixels or _default_max_pixels()))
+
+
+def _default_max_pixels() -> int:
+    """``--max-pixels``'s default: ``VANBAN_MAX_PIXELS`` when it is a number, else 200,000,000."""
+    default = RasterSettings.max_pixels
+    try:
+        return int(os.environ.get("VANBAN_MAX_PIXELS", default))
+    except ValueError:
+        return default
 
 
 def _fail(message: str, code: int = ExitCode.nothing_processed, label: str = "error") -> NoReturn:
@@ -94,6 +112,9 @@ class _Commands(click.Group):
 @click.option("-v", "--verbose", is_flag=True, help="Log every skipped file and page.")
 def main(verbose: bool) -> None:
     """vanban: scanned Vietnamese government documents to searchable text and tables."""
+    # The programs the commands run (here for `ocr`, `extract`, `eval`; in the processes they
+    # start for `run`) with one Tesseract thread each: pipeline/io/tools.py.
+    use_tool_environment()
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(message)s",
@@ -115,7 +136,7 @@ def main(verbose: bool) -> None:
 @click.option("--keep-images", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Keep the cleaned page images in this folder.")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=None,
-              help="Refuse pages that decode to more pixels (default 200,000,000).")
+              help="Refuse pages that decode to more pixels (default: $VANBAN_MAX_PIXELS, else 200,000,000).")
 def run(inputs: tuple[Path, ...], out_dir: Path, force: bool, workers: int | None,
         scheduler: str | None, log_path: Path | None, keep_images: Path | None,
         max_pixels: int | None) -> None:
@@ -125,12 +146,10 @@ def run(inputs: tuple[Path, ...], out_dir: Path, force: bool, workers: int | Non
 
     if scheduler:
         check_scheduler(scheduler)
-    if max_pixels:
-        os.environ["VANBAN_MAX_PIXELS"] = str(max_pixels)  # inherited by the worker processes
     try:
-        summary = run_batch(list(inputs), out_dir, Settings(), force=force, console=err_console,
-                            workers=workers, scheduler=scheduler, log_path=log_path,
-                            keep_images=keep_images)
+        summary = run_batch(list(inputs), out_dir, _settings(max_pixels), force=force,
+                            console=err_console, workers=workers, scheduler=scheduler,
+                            log_path=log_path, keep_images=keep_images)
     except OSError as exc:  # an unwritable --log, --keep-images: the store's own errors are StoreError
         _fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
     _print_run_summary(summary, out_dir / STORE_NAME)
@@ -200,7 +219,7 @@ def extract(file: Path) -> None:
                        pages=[Page(number=1, text=text, source="text")])
     else:
         doc = _read_document(file)
-    result = extract_document(restore_document(doc), doc)
+    result = extract_document(restore_document(doc), doc, _settings())
     click.echo(json.dumps(result, ensure_ascii=False, indent=1))
 
 
@@ -209,7 +228,7 @@ def _read_document(file: Path) -> Document:
     from ..run.runs import run_folder, temp_files_in
 
     with run_folder() as temp_dir, temp_files_in(temp_dir):
-        return read_document(file, Settings())
+        return read_document(file, _settings())
 
 
 def _read_text_arg(file: Path) -> str:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pipeline.extract import places
 from pipeline.extract.header import _CODE_KINDS, SURNAMES, _clean_line
 from pipeline.extract.numbers import CODE_SEGMENTS, KINDS
-from pipeline.ocr.handwriting import DEFAULT_SETTINGS
 from pipeline.ocr.layout import SUBJECT_LINE
+from pipeline.options import HandwritingSettings
 from pipeline.script import fold as _fold
 from pipeline.script import is_syllable_shaped, strip_diacritics
 
@@ -36,8 +36,9 @@ _LEVEL_WORDS = ("tinh", "huyen", "quan", "thanh pho", "tp", "tp.", "thi xa", "th
 _NAME_RE = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4}$")
 _SIGNING_MARK = re.compile(r"^(?:tm|kt|tl|tuq|q)\s*[.,„]")
 # A handwritten reading at least this sure is stored as certain (chosen on the real pages so
-# that at most 1 in 20 certain numbers is wrong: see pipeline.ocr.handwriting).
-HANDWRITING_SURE = DEFAULT_SETTINGS.min_confidence
+# that at most 1 in 20 certain numbers is wrong: see HandwritingSettings.min_confidence); the
+# default of HeaderLayout.handwriting_sure, which the run sets from its settings.
+HANDWRITING_SURE = HandwritingSettings.min_confidence
 
 
 @dataclass
@@ -48,6 +49,7 @@ class HeaderLayout:
     foot: dict[str, list[str]] = field(default_factory=dict)  # page with the signature block
     stamps: list[str] = field(default_factory=list)  # stamp texts of every page
     handwritten: dict[str, tuple[str, float]] = field(default_factory=dict)  # field -> (digits, conf)
+    handwriting_sure: float = HANDWRITING_SURE  # a handwritten reading this sure is certain
 
 
 def read_page_header(layout: HeaderLayout, fallback: dict) -> dict:
@@ -61,10 +63,10 @@ def read_page_header(layout: HeaderLayout, fallback: dict) -> dict:
             out["issuer_parent"] = _body_name(units[0]) if len(units) > 1 else None
     number_line = " ".join(top.get("number_line", []))
     if number_line:
-        out.update(_number(number_line, layout.handwritten.get("number")))
+        out.update(_number(number_line, layout.handwritten.get("number"), layout.handwriting_sure))
     date_line = " ".join(top.get("date_line", []))
     if date_line:
-        place, date, uncertain = _place_date(date_line, layout.handwritten)
+        place, date, uncertain = _place_date(date_line, layout.handwritten, layout.handwriting_sure)
         out["place"] = place or out.get("place")
         out["date"], out["date_uncertain"] = date, uncertain
         if date and not uncertain and _stamp_before(date, layout.stamps):
@@ -148,7 +150,7 @@ def _is_word(f: str) -> bool:
     return is_syllable_shaped(f)
 
 
-def _number(line: str, handwritten: tuple[str, float] | None) -> dict:
+def _number(line: str, handwritten: tuple[str, float] | None, sure: float) -> dict:
     """Số ký hiệu from the "Số:" line, handwritten digits filled in; uncertain when they are."""
     f = _clean_line(line)
     m = re.search(r"/\s*(?P<code>[^\W\d_][^\s/]*(?:\s+[^\W\d_][^\s/]*){0,2})\s*$", f)
@@ -160,7 +162,7 @@ def _number(line: str, handwritten: tuple[str, float] | None) -> dict:
     printed = bool(re.fullmatch(r"\d{1,5}", before))
     if handwritten is not None:  # the blank was filled by hand
         if handwritten[0]:
-            return {"number": f"{handwritten[0]}/{code}", "number_uncertain": handwritten[1] < HANDWRITING_SURE}
+            return {"number": f"{handwritten[0]}/{code}", "number_uncertain": handwritten[1] < sure}
         # Unread pen digits: what Tesseract made of them is kept only as unsure.
         return {"number": f"{digits}/{code}" if digits else None, "number_uncertain": True}
     if printed:
@@ -180,7 +182,7 @@ def _canonical_code(code: str) -> str:
     return "".join(out)
 
 
-def _place_date(line: str, handwritten: dict) -> tuple[str | None, str | None, bool]:
+def _place_date(line: str, handwritten: dict, sure: float) -> tuple[str | None, str | None, bool]:
     """(place, ISO date, uncertain) from "<place>, ngày dd tháng mm năm yyyy" with blanks filled in."""
     c = _clean_line(line)
     place = None
@@ -209,7 +211,7 @@ def _place_date(line: str, handwritten: dict) -> tuple[str | None, str | None, b
         read = int(hw[0]) if hw[0] and len(hw[0]) <= 2 and 1 <= int(hw[0]) <= limit else None
         # An unread or impossible reading leaves what Tesseract made of the blank, as unsure.
         value = read if read is not None else (day if key == "day" else month)
-        uncertain |= read is None or hw[1] < HANDWRITING_SURE
+        uncertain |= read is None or hw[1] < sure
         if key == "day":
             day = value
         else:

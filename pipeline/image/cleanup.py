@@ -2,7 +2,7 @@
 
 Archive scans are 150-200 DPI, skewed, speckled, unevenly lit, JPEG-compressed,
 sometimes turned, with a red round stamp over the signature block and a blue pen
-signature.  :func:`clean_page` runs small steps, each ``PageImage -> PageImage``
+signature.  :func:`clean_page` runs small steps, each ``(PageImage, CleanupSettings) -> PageImage``
 and each recording what it measured in ``PageImage.notes`` (which become
 ``Page.quality`` and the store's ``pages.quality`` JSON):
 
@@ -63,32 +63,14 @@ import cv2
 import numpy as np
 
 from ..document import PageImage
+from ..options import CleanupSettings
 from .orientation import components, detect_orientation_details, rotate_quarter, shrink
 
-TARGET_DPI = 300
+# The tuning values of the steps below (what they bought, measured) are CleanupSettings, in
+# pipeline/options.py; every step is ``(PageImage, CleanupSettings) -> PageImage``.
 UPSCALE_INTERPOLATION = cv2.INTER_CUBIC
-# Below this the strokes of stacked Vietnamese marks (ễ, ậ) merge; upscaling first helps Tesseract.
-UPSCALE_BELOW_DPI = 250
-MAX_SKEW_DEG = 5.0
-# Tesseract follows a baseline skewed by less than this itself, and the resample of a turn
-# costs it marks: on real 300-DPI scans skewed 0.25-0.8° (not turned / turned) 97.3 / 96.0%
-# of plain Tesseract's confident words were read ("tốt" read "tôt" on a page turned 0.65°:
-# 99.5 / 95.8%); the generated eval set's skews are 0 or 1.0-3.9° (same CER either way).
-MIN_SKEW_TO_FIX_DEG = 1.0
 ROTATE_INTERPOLATION = cv2.INTER_CUBIC
 
-# x-height of the body text in inches, as an Otsu mask of a scan measures it: Times-like
-# faces have an x-height of ~0.45 em and Decree-30 bodies are 13-14 pt; with scanner blur
-# the mode of component heights is 27-30 px at 300 DPI on the generated eval set (28 = 0.0933 in).
-X_HEIGHT_IN = 0.0933
-# The estimate is trusted only with enough letter-sized components to have a clear mode.
-MIN_COMPONENTS_FOR_DPI = 400
-
-# Chroma (max - min of R, G, B) above which a pixel is stamp or pen ink, not toner.
-COLOUR_CHROMA = 35
-# Paper grain (see estimate_noise) above which the page gets a 3x3 median.  Non-local
-# means on top was dropped: it bought heavy pages 3.39% -> 3.36% CER for +0.6 s a page.
-NOISE_FOR_MEDIAN = 7.0
 # The median runs after upscaling (see median_filter): at the scan's own resolution a 3x3
 # window is a whole stroke of a 70-DPI phone photo and erased it (real photos: 65 / 71% of
 # plain Tesseract's confident words read with the median before upscaling, 91 / 91% after;
@@ -104,13 +86,11 @@ NOISE_FOR_MEDIAN = 7.0
 # 0.62 / 2.09 / 3.32%, no thresholding (flattened gray to Tesseract) 0.78 / 2.04 / 3.68% at
 # twice Tesseract's time; Wolf-Jolion was not measured on the full set.  Moving Otsu's threshold
 # 20 levels towards the paper: moderate 1.36%, heavy 2.93% (Otsu alone, same run: 1.07 / 2.43).
-# Pages upscaled more than this (scans under ~120 DPI) go to Tesseract gray (see binarize);
-# the generated eval set's scans (150-300 DPI, scale <= 2) are all binarised.
-GRAY_ABOVE_SCALE = 2.5
 
 
-def clean_page(page: PageImage, *, tables: bool = False) -> PageImage:
-    """Run every cleanup step in order and return the cleaned page.
+def clean_page(page: PageImage, settings: CleanupSettings = CleanupSettings(), *,
+               tables: bool = False) -> PageImage:
+    """Run every cleanup step in order, with ``settings``, and return the cleaned page.
 
     ``tables``: also remove long ruling lines (for pages whose tables Tesseract
     would otherwise read as rows of ``|`` and ``_``).
@@ -119,13 +99,13 @@ def clean_page(page: PageImage, *, tables: bool = False) -> PageImage:
     if tables:
         steps.append(remove_lines)
     for step in steps:
-        page = step(page)
+        page = step(page, settings)
     return page
 
 
 # ---------------------------------------------------------------- colour
 
-def suppress_colour(page: PageImage) -> PageImage:
+def suppress_colour(page: PageImage, settings: CleanupSettings = CleanupSettings()) -> PageImage:
     """Turn red stamps and blue pen strokes into paper, keeping black text under them.
 
     A stamp or pen pixel is *chromatic* (max - min of R, G, B is large) and
@@ -144,7 +124,7 @@ def suppress_colour(page: PageImage) -> PageImage:
     # the full-resolution arithmetic below runs only inside that box.
     quarter = cv2.resize(rgb, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
     q_chroma = cv2.subtract(quarter.max(axis=2), quarter.min(axis=2))
-    qy, qx = np.nonzero(q_chroma > COLOUR_CHROMA - 15)
+    qy, qx = np.nonzero(q_chroma > settings.colour_chroma - 15)
     if qy.size < 4:  # no colour ink: done
         return replace(page, image=gray, notes={**page.notes, "stamp_pixels": 0, "colour_text_pixels": 0})
     y0, y1 = max(4 * int(qy.min()) - 8, 0), min(4 * int(qy.max()) + 12, gray.shape[0])
@@ -155,10 +135,10 @@ def suppress_colour(page: PageImage) -> PageImage:
     # JPEG's half-resolution chroma blurs thin pen strokes and speckles grey text with
     # colour noise: averaging over 3x3 keeps stroke colour and cancels the noise.
     chroma = cv2.blur(chroma, (3, 3))
-    ys, xs = np.nonzero(chroma > COLOUR_CHROMA - 20)
+    ys, xs = np.nonzero(chroma > settings.colour_chroma - 20)
     if ys.size == 0:
         return replace(page, image=gray, notes={**page.notes, "stamp_pixels": 0, "colour_text_pixels": 0})
-    w_chroma = np.clip((chroma[ys, xs].astype(np.float32) - (COLOUR_CHROMA - 20)) / 20.0, 0.0, 1.0)
+    w_chroma = np.clip((chroma[ys, xs].astype(np.float32) - (settings.colour_chroma - 20)) / 20.0, 0.0, 1.0)
     hi = hi[ys, xs].astype(np.float32)
     paper = _background(gray, page.dpi)
     bg = paper[ys + y0, xs + x0].astype(np.float32)
@@ -170,7 +150,7 @@ def suppress_colour(page: PageImage) -> PageImage:
     colour = np.zeros(chroma.shape, np.uint8)
     colour[ys, xs] = np.where(weight > 0.5, 255, 0).astype(np.uint8)
     black = cv2.compare(cv2.max(cv2.max(r, g), b), 100, cv2.CMP_LT)  # toner: dark in every channel
-    text = _colour_text(colour, black, page.dpi)
+    text = _colour_text(colour, black, page.dpi, settings)
     kept = 0
     if text is not None:
         in_text = text[ys, xs] > 0
@@ -196,24 +176,12 @@ def suppress_colour(page: PageImage) -> PageImage:
     return replace(page, image=gray, notes=notes)
 
 
-# Size of one printed letter, in inches, as the components of a colour mask measure it:
-# up to 0.2 in tall (a 20-pt capital with its mark) and 0.5 in wide (a few letters that
-# touch).  A stamp's ring (~1.2-1.6 in) and a signature's strokes are larger.
-COLOUR_LETTER_MAX_H_IN = 0.2
-COLOUR_LETTER_MAX_W_IN = 0.5
-# Around a stamp or a signature stroke, letter-sized colour components are part of it
-# (the ring's lettering, the star, pen ticks): the stroke's box grown by this much.
-COLOUR_ZONE_MARGIN_IN = 0.03
-# Other colour letters a colour letter has in its row (within 6 letter heights either side)
-# for it to be printed text: "Ký bởi: Ủy ban" has 6-10; pieces of a pen stroke 0-2.
-COLOUR_ROW_LETTERS = 3
-
-
-def _colour_text(colour: np.ndarray, black: np.ndarray, dpi: int) -> np.ndarray | None:
+def _colour_text(colour: np.ndarray, black: np.ndarray, dpi: int,
+                 settings: CleanupSettings) -> np.ndarray | None:
     """Pixels of printed colour text in a colour-ink mask (255 = ink), or None when none.
 
     Printed colour text is rows of letter-sized components: each has at least
-    :data:`COLOUR_ROW_LETTERS` other letter-sized components centred in its row within
+    ``settings.colour_row_letters`` other letter-sized components centred in its row within
     six letter heights to either side.  Not colour text: components inside the grown
     boxes of large ones (a stamp's ring with its lettering and star, a signature's
     strokes), and components touching black ink (``black``, 255 = dark low-chroma
@@ -222,17 +190,17 @@ def _colour_text(colour: np.ndarray, black: np.ndarray, dpi: int) -> np.ndarray 
     and below the letters come with them.
     """
     n, labels, stats, (rows, cx0) = components(colour)
-    if n <= COLOUR_ROW_LETTERS + 1:
+    if n <= settings.colour_row_letters + 1:
         return None
     s = dpi / 300
     x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
     w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     area = stats[:, cv2.CC_STAT_AREA]
-    big = (h > COLOUR_LETTER_MAX_H_IN * dpi) | (w > COLOUR_LETTER_MAX_W_IN * dpi)
+    big = (h > settings.colour_letter_max_h_in * dpi) | (w > settings.colour_letter_max_w_in * dpi)
     letter = ~big & (area >= 3 * s * s)
     big[0] = letter[0] = False
     cx, cy = x + w / 2, y + h / 2
-    m = COLOUR_ZONE_MARGIN_IN * dpi
+    m = settings.colour_zone_margin_in * dpi
     for i in np.nonzero(big)[0]:
         inside = ((cx >= x[i] - m) & (cx <= x[i] + w[i] + m)
                   & (cy >= y[i] - m) & (cy <= y[i] + h[i] + m))
@@ -255,7 +223,7 @@ def _colour_text(colour: np.ndarray, black: np.ndarray, dpi: int) -> np.ndarray 
     ya = np.clip((cy - 0.6 * hh).astype(np.int64), 0, H)
     yb = np.clip((cy + 0.6 * hh).astype(np.int64) + 1, 0, H)
     in_row = integral[yb, xb] - integral[ya, xb] - integral[yb, xa] + integral[ya, xa] - 1
-    letter &= in_row >= COLOUR_ROW_LETTERS
+    letter &= in_row >= settings.colour_row_letters
     if not letter.any():
         return None
     lut = np.zeros(n, np.uint8)
@@ -288,7 +256,7 @@ def _background(gray: np.ndarray, dpi: int, fast: bool = False) -> np.ndarray:
     return cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-def to_grayscale(page: PageImage) -> PageImage:
+def to_grayscale(page: PageImage, settings: CleanupSettings = CleanupSettings()) -> PageImage:
     """Drop colour: one 8-bit channel."""
     img = page.image
     if img.ndim == 3:
@@ -298,7 +266,7 @@ def to_grayscale(page: PageImage) -> PageImage:
 
 # ---------------------------------------------------------------- geometry
 
-def orient(page: PageImage) -> PageImage:
+def orient(page: PageImage, settings: CleanupSettings = CleanupSettings()) -> PageImage:
     """Undo a quarter turn (90/180/270°) so that text lines run left to right, upright."""
     rotation, details = detect_orientation_details(page.image)
     notes = {**page.notes, "rotation": rotation}
@@ -309,12 +277,12 @@ def orient(page: PageImage) -> PageImage:
     return replace(page, notes=notes)
 
 
-def estimate_dpi(gray: np.ndarray) -> tuple[float | None, int]:
+def estimate_dpi(gray: np.ndarray, settings: CleanupSettings = CleanupSettings()) -> tuple[float | None, int]:
     """Effective resolution from the text itself: (DPI or None, letter-sized components).
 
     The raster's DPI tag says how many pixels an inch *should* have; the text says
     how many it has: the mode of connected-component heights is the x-height, about
-    :data:`X_HEIGHT_IN` inches in body text.
+    ``settings.x_height_in`` inches in body text.
     """
     factor = 2 if min(gray.shape) >= 2000 else 1  # a 300-DPI x-height is still 14 px at half size
     gray = shrink(gray, factor)
@@ -328,7 +296,7 @@ def estimate_dpi(gray: np.ndarray) -> tuple[float | None, int]:
     # letters, not dots, rules, speckle or stamps: 6-80 px tall, not long, not sparse specks
     keep = (h >= 5) & (h <= 80) & (w >= 2) & (w <= 2.5 * h) & (area >= 0.12 * h * w)
     heights = h[keep]
-    if heights.size < MIN_COMPONENTS_FOR_DPI:
+    if heights.size < settings.min_components_for_dpi:
         return None, int(heights.size)
     hist = np.bincount(heights, minlength=82).astype(np.float64)
     smooth = np.convolve(hist, [1, 2, 1], mode="same")
@@ -340,12 +308,12 @@ def estimate_dpi(gray: np.ndarray) -> tuple[float | None, int]:
     mode = peaks[0] if peaks else top
     lo, hi = max(mode - 1, 0), mode + 2  # sub-pixel: centroid of the peak
     centre = float((np.arange(lo, hi) * hist[lo:hi]).sum() / max(hist[lo:hi].sum(), 1))
-    return centre * factor / X_HEIGHT_IN, int(heights.size)
+    return centre * factor / settings.x_height_in, int(heights.size)
 
 
-def estimate_resolution(page: PageImage) -> PageImage:
+def estimate_resolution(page: PageImage, settings: CleanupSettings = CleanupSettings()) -> PageImage:
     """Note the effective DPI measured from the text (see :func:`estimate_dpi`)."""
-    dpi, letters = estimate_dpi(page.image)
+    dpi, letters = estimate_dpi(page.image, settings)
     notes = {**page.notes, "source_dpi": page.dpi}
     if dpi is not None:
         notes["estimated_dpi"] = int(round(dpi))
@@ -362,19 +330,20 @@ def _effective_dpi(page: PageImage) -> int:
     return page.dpi if abs(estimated - page.dpi) <= 0.2 * page.dpi else int(estimated)
 
 
-def upscale(page: PageImage) -> PageImage:
-    """Resample a low-resolution scan to 300 DPI (cubic), noting the scale."""
+def upscale(page: PageImage, settings: CleanupSettings = CleanupSettings()) -> PageImage:
+    """Resample a low-resolution scan to ``settings.target_dpi`` (cubic), noting the scale."""
     dpi = _effective_dpi(page)
     notes = {**page.notes, "source_dpi": page.notes.get("source_dpi", page.dpi)}
-    if dpi >= UPSCALE_BELOW_DPI:
+    if dpi >= settings.upscale_below_dpi:
         return replace(page, notes=notes)
-    scale = TARGET_DPI / dpi
+    scale = settings.target_dpi / dpi
     img = cv2.resize(page.image, None, fx=scale, fy=scale, interpolation=UPSCALE_INTERPOLATION)
     notes["scale"] = round(scale, 3)
-    return replace(page, image=img, dpi=TARGET_DPI, notes=notes)
+    return replace(page, image=img, dpi=settings.target_dpi, notes=notes)
 
 
-def estimate_skew(gray: np.ndarray, hint: float | None = None) -> float:
+def estimate_skew(gray: np.ndarray, hint: float | None = None,
+                  max_deg: float = CleanupSettings.max_skew_deg) -> float:
     """Skew angle in degrees (counter-clockwise positive) that makes text lines horizontal.
 
     Text lines give the sharpest row-sum profile when they are level, so the
@@ -391,7 +360,7 @@ def estimate_skew(gray: np.ndarray, hint: float | None = None) -> float:
         return float(np.var(rotated.sum(axis=1, dtype=np.float64)))
 
     if hint is None:
-        coarse = np.arange(-MAX_SKEW_DEG, MAX_SKEW_DEG + 1e-9, 0.5)
+        coarse = np.arange(-max_deg, max_deg + 1e-9, 0.5)
         best = max(coarse, key=sharpness)
         fine = np.arange(best - 0.5, best + 0.5 + 1e-9, 0.05)
         return float(round(max(fine, key=sharpness), 2))
@@ -400,12 +369,12 @@ def estimate_skew(gray: np.ndarray, hint: float | None = None) -> float:
     return float(round(max((best - 0.05, best, best + 0.05), key=sharpness), 2))
 
 
-def deskew(page: PageImage) -> PageImage:
+def deskew(page: PageImage, settings: CleanupSettings = CleanupSettings()) -> PageImage:
     """Rotate the page so its text lines are level."""
     notes = dict(page.notes)
-    angle = estimate_skew(page.image, notes.pop("_skew_hint", None))
+    angle = estimate_skew(page.image, notes.pop("_skew_hint", None), settings.max_skew_deg)
     notes["skew_deg"] = angle
-    if abs(angle) < MIN_SKEW_TO_FIX_DEG:
+    if abs(angle) < settings.min_skew_to_fix_deg:
         return replace(page, notes=notes)
     paper = int(np.median(page.image[::8, ::8])) if page.image.ndim == 2 else 255
     # On a canvas grown to hold the whole turned page: turned in its own frame, a page
@@ -422,7 +391,7 @@ def deskew(page: PageImage) -> PageImage:
 
 # ---------------------------------------------------------------- tone
 
-def estimate_noise(gray: np.ndarray, dpi: int = TARGET_DPI) -> float:
+def estimate_noise(gray: np.ndarray, dpi: int = 300) -> float:
     """Grain of the paper in grey levels (of a paper normalised to 255).
 
     The standard deviation of (image - 5x5 median) over paper pixels, on the central
@@ -443,7 +412,7 @@ def estimate_noise(gray: np.ndarray, dpi: int = TARGET_DPI) -> float:
     return float(std[0, 0])
 
 
-def denoise(page: PageImage) -> PageImage:
+def denoise(page: PageImage, settings: CleanupSettings = CleanupSettings()) -> PageImage:
     """A 3x3 median (salt-and-pepper dust, JPEG crumbs) on noisy scans only.
 
     Measures the grain at the scan's own resolution; the median itself runs after
@@ -453,12 +422,12 @@ def denoise(page: PageImage) -> PageImage:
     """
     sigma = estimate_noise(page.image, page.dpi)
     notes = {**page.notes, "noise": round(sigma, 2)}
-    if sigma < NOISE_FOR_MEDIAN:
+    if sigma < settings.noise_for_median:
         return replace(page, notes={**notes, "denoise": "none"})
     return replace(page, notes={**notes, "_median": True})
 
 
-def median_filter(page: PageImage) -> PageImage:
+def median_filter(page: PageImage, settings: CleanupSettings = CleanupSettings()) -> PageImage:
     """The median :func:`denoise` asked for, on the page as Tesseract will get it."""
     notes = dict(page.notes)
     if not notes.pop("_median", False):
@@ -466,7 +435,7 @@ def median_filter(page: PageImage) -> PageImage:
     return replace(page, image=cv2.medianBlur(page.image, 3), notes={**notes, "denoise": "median3"})
 
 
-def normalize_illumination(page: PageImage) -> PageImage:
+def normalize_illumination(page: PageImage, settings: CleanupSettings = CleanupSettings()) -> PageImage:
     """Divide by the paper's own brightness: uneven light and paper tone become flat white.
 
     The background is the local maximum (paper is the brightest thing around)
@@ -479,10 +448,10 @@ def normalize_illumination(page: PageImage) -> PageImage:
     return replace(page, image=norm, notes=notes)
 
 
-def binarize(page: PageImage) -> PageImage:
+def binarize(page: PageImage, settings: CleanupSettings = CleanupSettings()) -> PageImage:
     """Black text on white: one Otsu threshold on the flattened page (upscaled photos
     stay gray)."""
-    if page.notes.get("scale", 1.0) > GRAY_ABOVE_SCALE:
+    if page.notes.get("scale", 1.0) > settings.gray_above_scale:
         # A stroke of a 70-DPI photo is a soft ramp 3-4 px wide once upscaled; Otsu makes it
         # bold and closes the counters of marks.  Real phone photos (scale 3.4): proofread
         # words read 87.9 / 85.9% binarised, 90.2 / 90.7% gray (plain Tesseract 96.6 / 92.9%).
@@ -491,7 +460,7 @@ def binarize(page: PageImage) -> PageImage:
     return replace(page, image=bw, notes={**page.notes, "binarization": "otsu"})
 
 
-def remove_specks(page: PageImage) -> PageImage:
+def remove_specks(page: PageImage, settings: CleanupSettings = CleanupSettings()) -> PageImage:
     """Drop isolated ink specks smaller than a diacritic dot, and dark scanner borders."""
     bw = page.image
     ink = cv2.compare(bw, 128, cv2.CMP_LT)
@@ -567,7 +536,7 @@ def remove_specks(page: PageImage) -> PageImage:
     return replace(page, image=out, notes=notes)
 
 
-def remove_lines(page: PageImage) -> PageImage:
+def remove_lines(page: PageImage, settings: CleanupSettings = CleanupSettings()) -> PageImage:
     """Erase long horizontal and vertical rules (table grids), keeping the text between them."""
     bw = page.image
     ink = cv2.bitwise_not(bw)

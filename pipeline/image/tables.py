@@ -15,14 +15,15 @@ rows of strings.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
 import cv2
 import numpy as np
 
 from ..document import TableCell
+from ..options import OcrSettings
 from .orientation import shrink
 
 __all__ = ["TableGrid", "GridCell", "Cell", "detect_tables", "read_table_cells", "table_rows"]
@@ -220,11 +221,11 @@ def detect_tables(image: np.ndarray, min_rows: int = 2, min_cols: int = 2) -> li
     return tables
 
 
-def _tesseract(crop: np.ndarray, psm: int) -> tuple[str, float | None]:
+def _tesseract(crop: np.ndarray, psm: int,
+               settings: OcrSettings = OcrSettings()) -> tuple[str, float | None]:
     import pytesseract
 
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    data = pytesseract.image_to_data(crop, lang="vie", config=f"--oem 1 --psm {psm}",
+    data = pytesseract.image_to_data(crop, lang=settings.lang, config=f"--oem {settings.oem} --psm {psm}",
                                      output_type=pytesseract.Output.DICT)
     words, confs = [], []
     line_key = None
@@ -250,15 +251,16 @@ OcrFn = Callable[[np.ndarray, int], "tuple[str, float | None] | str"]
 
 
 def read_table_cells(image: np.ndarray, grid: TableGrid, ocr: OcrFn | None = None,
-                     inset: int = 4, scale_to: int = 48) -> list[Cell]:
+                     inset: int = 4, scale_to: int = 48, settings: OcrSettings = OcrSettings()) -> list[Cell]:
     """OCR every cell of ``grid`` on ``image``; blank cells come back with text "".
 
     ``ocr(crop, psm)`` may be given (tests, another engine); it returns the text
-    or (text, confidence).  Each crop is cut inside the ruling lines, padded with
+    or (text, confidence); without it Tesseract reads them with ``settings`` (its ``lang``
+    and ``oem``).  Each crop is cut inside the ruling lines, padded with
     white and scaled so that a one-line cell is about ``scale_to`` pixels high.
     """
     gray = _gray(image)
-    ocr = ocr or _tesseract
+    ocr = ocr or partial(_tesseract, settings=settings)
     heights = sorted(b - a for a, b in zip(grid.rows, grid.rows[1:]))
     row_h = heights[len(heights) // 2] if heights else 0
     out = []
@@ -359,11 +361,12 @@ def table_rows(cells: list[Cell]) -> list[list[str]]:
     return rows
 
 
-def read_tables(image: np.ndarray) -> list[TableCell]:
-    """Every ruled table of a cleaned page image, cell by cell (empty when there is none)."""
+def read_tables(image: np.ndarray, settings: OcrSettings = OcrSettings()) -> list[TableCell]:
+    """Every ruled table of a cleaned page image, cell by cell (empty when there is none);
+    ``settings``: the page's OCR settings (their ``lang`` and ``oem`` read the cells)."""
     cells: list[TableCell] = []
     for number, grid in enumerate(detect_tables(image), 1):
-        for cell in read_table_cells(image, grid):
+        for cell in read_table_cells(image, grid, settings=settings):
             cells.append(TableCell(table=number, row=cell.row, col=cell.col, text=cell.text,
                                    box=tuple(int(v) for v in cell.bbox), rowspan=cell.rowspan,
                                    colspan=cell.colspan, conf=cell.confidence))

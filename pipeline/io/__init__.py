@@ -2,5 +2,6 @@
 
 ``ingest`` identifies a file and reads what needs no OCR (text dumps, PDF text layers);
 ``legacy`` decodes TCVN3 and other pre-Unicode encodings; ``rasterize`` turns PDF pages
-and images into page images; ``names`` stores, logs and shows any file name safely.
+and images into page images; ``names`` stores, logs and shows any file name safely;
+``tools`` sets the environment of the programs vanban runs (tesseract, pdftoppm).
 """

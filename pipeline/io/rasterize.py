@@ -6,7 +6,6 @@ against a pixel cap *before* pixels are allocated.
 """
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -18,11 +17,12 @@ from pdf2image import convert_from_path
 from pdf2image.exceptions import PDFPageCountError, PDFSyntaxError
 
 from ..document import InputError, PageImage
+from ..options import RasterSettings
 from .ingest import pdf_page_size
 
-DPI = 300
-# Decoded-pixel cap: an A0 poster at 300 DPI is ~140 Mpx; anything larger is a bomb or a mistake.
-MAX_PIXELS = 200_000_000
+# The defaults of RasterSettings (pipeline/options.py), for callers without settings.
+DPI = RasterSettings.dpi
+MAX_PIXELS = RasterSettings.max_pixels
 # Images that do not state their resolution are assumed to be ordinary office scans.
 DEFAULT_IMAGE_DPI = 300
 # Smallest side of a page worth reading.  Measured on a line of 13-pt Vietnamese ("Quyết
@@ -36,18 +36,11 @@ _EXIF_ORIENTATION = 0x0112
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
-def pixel_cap() -> int:
-    """The decoded-pixel cap: ``VANBAN_MAX_PIXELS`` when set, else :data:`MAX_PIXELS`."""
-    try:
-        return int(os.environ.get("VANBAN_MAX_PIXELS", MAX_PIXELS))
-    except ValueError:
-        return MAX_PIXELS
-
-
 def rasterize_pdf_page(path: Path, number: int, dpi: int = DPI,
-                       max_pixels: int | None = None) -> PageImage:
-    """Render one page (1-based) of a PDF at ``dpi`` as an RGB (gray for a gray scan) numpy array."""
-    cap = max_pixels or pixel_cap()
+                       max_pixels: int = MAX_PIXELS) -> PageImage:
+    """Render one page (1-based) of a PDF at ``dpi`` as an RGB (gray for a gray scan) numpy array;
+    refused when it would be over ``max_pixels``."""
+    cap = max_pixels
     width_pt, height_pt = pdf_page_size(path, number)
     width, height = round(width_pt / 72 * dpi), round(height_pt / 72 * dpi)
     pixels = width * height
@@ -91,13 +84,13 @@ def _only_gray_images(path: Path, number: int) -> bool:
             and all(len(r) > 5 and r[2] == "image" and r[5] == "gray" for r in rows))
 
 
-def image_page_count(path: Path, max_pixels: int | None = None) -> int:
+def image_page_count(path: Path, max_pixels: int = MAX_PIXELS) -> int:
     """Frames of an image file (1 for PNG/JPEG), checked for size without decoding pixels."""
     with _open_image(path, max_pixels) as img:
         return getattr(img, "n_frames", 1)
 
 
-def load_image_page(path: Path, number: int, max_pixels: int | None = None) -> PageImage:
+def load_image_page(path: Path, number: int, max_pixels: int = MAX_PIXELS) -> PageImage:
     """Decode frame ``number`` (1-based) of an image file as an RGB (gray if the file is) page image."""
     try:
         with _open_image(path, max_pixels) as img:
@@ -108,7 +101,7 @@ def load_image_page(path: Path, number: int, max_pixels: int | None = None) -> P
     except EOFError:
         raise InputError(path, f"image has no frame {number}") from None
     except Image.DecompressionBombError:
-        raise InputError(path, f"image too large (over {max_pixels or pixel_cap():,} pixels)") from None
+        raise InputError(path, f"image too large (over {max_pixels:,} pixels)") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InputError(path, f"corrupt image ({exc})") from None
     return PageImage(number=number, image=frame, dpi=dpi)
@@ -174,12 +167,12 @@ def _orientation(img: Image.Image) -> int:
     return img.getexif().get(_EXIF_ORIENTATION, 1)
 
 
-def _open_image(path: Path, max_pixels: int | None) -> Image.Image:
+def _open_image(path: Path, max_pixels: int) -> Image.Image:
     """Open (header only) and refuse images over the pixel cap or that Pillow cannot read."""
     try:
         img = Image.open(path)
     except Image.DecompressionBombError:
-        raise InputError(path, f"image too large (over {max_pixels or pixel_cap():,} pixels)") from None
+        raise InputError(path, f"image too large (over {max_pixels:,} pixels)") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InputError(path, f"corrupt image ({exc})") from None
     try:
@@ -190,8 +183,8 @@ def _open_image(path: Path, max_pixels: int | None) -> Image.Image:
     return img
 
 
-def _check_size(path: Path, img: Image.Image, max_pixels: int | None) -> None:
-    cap = max_pixels or pixel_cap()
+def _check_size(path: Path, img: Image.Image, max_pixels: int) -> None:
+    cap = max_pixels
     width, height = img.size
     if min(width, height) < MIN_PAGE_SIDE:
         raise InputError(path, f"image too small ({width}×{height})")

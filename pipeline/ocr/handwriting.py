@@ -68,6 +68,7 @@ from typing import Iterable, Sequence
 import cv2
 import numpy as np
 
+from ..options import HandwritingSettings
 from ..script import fold as _fold
 
 DIGITS_MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / "built" / "digits_mlp.npz"
@@ -92,60 +93,6 @@ class DigitReading:
     digits: list[tuple[str, float]]
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 of the ink that was read, page pixels
     uncertain: bool = True  # confidence below HandwritingSettings.min_confidence: store as uncertain
-
-
-@dataclass(frozen=True)
-class HandwritingSettings:
-    """Knobs of the segmentation (values measured on the real pages by handwriting_eval.py)."""
-
-    # A component smaller than this share of text_height**2 is a speck or a leader dot.
-    min_component_area: float = 0.045
-    # A component lower than this share of the text height is a dot/dash/underline, unless
-    # it is wide (a "5"'s or "7"'s bar is merged into its digit column first).
-    min_digit_height: float = 0.45
-    # Columns overlapping by this share of the narrower one are one digit (broken strokes).
-    merge_overlap: float = 0.45
-    # Width / height over which a column is tried as two or more touching digits.
-    split_aspect: float = 0.8
-    # A wide column is tried as touching digits when its best single-digit probability is
-    # below this (or the classifier calls it "not one digit").
-    split_below: float = 0.5
-    # Confidence factor for every split of touching ink.
-    split_penalty: float = 0.85
-    # Ink darker than this gray level is always ink; Otsu decides between it and paper_level.
-    max_ink_threshold: int = 170
-    # A red pixel (stamp) has R above both G and B by this much: dropped from the ink.
-    red_margin: int = 50
-    max_digits: int = 8
-    # Readings below this confidence are marked uncertain (DigitReading.uncertain).  On the
-    # 35 handwritten fields of the real pages (the evaluation's handwriting_eval.py): at 0.7, 24
-    # answered and 1 wrong (1 in 24); 0.6 the same wrong count with 25 answered, 0.5 2 wrong
-    # in 28; with boxes moved half a text height up or down, 0.6-0.9 all keep the same
-    # wrong answers (confident misreadings), so 0.7 keeps a margin over the 0.5 band.
-    min_confidence: float = 0.7
-    # A column at either end of the blank that the classifier calls "not a digit" with
-    # this probability is printed text or a cut-off stroke: dropped.
-    end_reject: float = 0.5
-    # Ink crossing the box's edge and running on beyond it by more than this many text
-    # heights is cut at the edge (joined to printed text); less, it is a digit kept whole.
-    overrun: float = 0.35
-    # The box is widened by this many text heights on each side to see digits whole, and
-    # by context_above above and below.
-    context: float = 0.6
-    context_above: float = 0.5
-    # Confidence factor when the first or last digit runs on past the widened box, or a
-    # component left out (centre outside the box) is a digit with this probability.
-    edge_penalty: float = 0.5
-    straddler_digit: float = 0.8
-    # ... or reaches this many text heights into the box (a digit glued to "/" or "ngày").
-    straddler_reach: float = 0.3
-    # Two tall components (both over this share of the taller's height) are one digit only
-    # when their x-ranges overlap by tall_merge_overlap (slanted "31" overlaps ~0.5).
-    tall_share: float = 0.75
-    tall_merge_overlap: float = 0.8
-
-
-DEFAULT_SETTINGS = HandwritingSettings()
 
 
 # ---------------------------------------------------------------------------
@@ -245,7 +192,7 @@ def features(images: np.ndarray) -> np.ndarray:
 # reading the ink of a blank
 
 def ink_mask(image: np.ndarray, box: tuple[int, int, int, int],
-             settings: HandwritingSettings = DEFAULT_SETTINGS) -> np.ndarray:
+             settings: HandwritingSettings = HandwritingSettings()) -> np.ndarray:
     """Binary ink (uint8 0/1) of ``image`` inside ``box`` (x0, y0, x1, y1): dark or pen-coloured
     pixels, red stamp pixels dropped."""
     x0, y0, x1, y1 = _clip_box(image, box)
@@ -273,7 +220,7 @@ def ink_mask(image: np.ndarray, box: tuple[int, int, int, int],
 def read_digits(image: np.ndarray, box: tuple[int, int, int, int], *,
                 text_height: float | None = None,
                 model_path: Path | str = DIGITS_MODEL_PATH,
-                settings: HandwritingSettings = DEFAULT_SETTINGS) -> DigitReading | None:
+                settings: HandwritingSettings = HandwritingSettings()) -> DigitReading | None:
     """Read the handwritten digits inside ``box`` = (x0, y0, x1, y1) of ``image``.
 
     ``image``: the original page raster (H x W x 3 RGB or H x W gray, uint8), not the

@@ -1,55 +1,16 @@
 """OCR: Tesseract `vie` over a cleaned page image, keeping every word's box and confidence."""
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytesseract
 
 from ..document import Page, PageImage, Word
 from ..errors import MissingDependency
+from ..options import USER_PATTERNS, OcrSettings  # noqa: F401 (USER_PATTERNS: re-exported)
 from ..script import nfc
-
-# Tesseract's OpenMP threads fight each other (and our worker processes) on small
-# machines: one thread per Tesseract is ~4x faster on 2 cores.  A user's own setting wins.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-
-# Shapes of Vietnamese document numbers and dates (779/QĐ-UBND, 30/2020/NĐ-CP, 22/8/2020)
-# in Tesseract's user-patterns syntax (\d digit, \A capital, \* repeat the previous class).
-USER_PATTERNS = Path(__file__).parent.with_name("data") / "vie.user-patterns"
-
-
-@dataclass(frozen=True)
-class OcrSettings:
-    """How Tesseract is called; part of the pipeline settings that decide re-runs.
-
-    Chosen by measurement on the generated eval set (``vanban eval``; see the cleanup
-    note): ``psm 6`` (one uniform block) reads a cleaned page line by line across
-    both columns, as the documents are laid out (agency | motto header, "Nơi nhận"
-    | signature block); ``psm 3`` splits them into column blocks and reorders
-    lines.  ``preserve_interword_spaces`` keeps the wide gaps between the two
-    columns as runs of spaces in Tesseract's own text output (``image_to_string``,
-    as OCRmyPDF and users' dumps see it); :func:`ocr_page` rebuilds lines from the
-    words with single spaces, the gaps stay in the word boxes.  It changes no
-    character read (measured: identical words with and without it).
-    """
-
-    lang: str = "vie"
-    psm: int = 6  # one block of text lines: keeps two-column rows on one line, in page order
-    oem: int = 1  # LSTM engine only: the `vie` model is LSTM-trained
-    preserve_interword_spaces: bool = True
-    user_patterns: bool = True  # bias the LSTM beam towards document-number shapes
-
-    def config(self) -> str:
-        parts = [f"--oem {self.oem}", f"--psm {self.psm}"]
-        if self.user_patterns and USER_PATTERNS.is_file():
-            parts.append(f"--user-patterns {USER_PATTERNS}")
-        parts.append(f"-c preserve_interword_spaces={int(self.preserve_interword_spaces)}")
-        return " ".join(parts)
-
 
 _NO_TESSERACT = "tesseract not found: install tesseract-ocr and tesseract-ocr-vie (make setup)"
 

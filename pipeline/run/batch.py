@@ -221,7 +221,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
             plans = []
             for path in todo:
                 try:
-                    plans.append(plan_document(path))
+                    plans.append(plan_document(path, settings))
                 except InputError as exc:
                     _fail(store, summary, events, path, exc.reason)
             if plans:
@@ -252,10 +252,7 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
                    summary: RunSummary, workers: int | None, scheduler: str | None,
                    keep_images: Path | None, pool, temp_dir: Path) -> None:
     """Read every page not in the cache, saving each document as its last page arrives."""
-    from ..io.rasterize import pixel_cap
     from .workers import PageTask, WorkerLost, make_pool
-
-    cap = pixel_cap()
 
     cached_counts = {} if force else {p.sha256: store.cached_count(p.sha256, ocr_key)
                                       for p in plans if p.kind != "text"}
@@ -348,7 +345,7 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
             for number in sorted(missing):
                 if index not in states or states[index].error is not None:
                     break  # the document already failed: leave its other pages unread
-                yield index, PageTask(str(plan.path), plan.kind, number, plan.sha256, cap)
+                yield index, PageTask(str(plan.path), plan.kind, number, plan.sha256)
 
     def submit(task: PageTask, attempts: int) -> None:
         future = get_pool().submit(task, settings, keep)

@@ -9,17 +9,14 @@ after all its pages are read.  :func:`process_file` runs them all in order.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import logging
 import os
 import zipfile
-from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from .. import __version__
 from ..image.tables import read_tables
 from ..image.cleanup import clean_page
 from ..document import Document, InputError, Page, PageImage, Region, Word
@@ -27,54 +24,15 @@ from ..errors import MissingDependency
 from ..io.ingest import (
     detect_kind, pdf_page_count, read_text_file, read_text_layer, sha256_of,
 )
-from ..ocr.tesseract import OcrSettings, ocr_page, ocr_symbols, ocr_words, tesseract_version
-from ..io.rasterize import DPI, image_page_count, load_image_page, rasterize_pdf_page
+from ..ocr.tesseract import ocr_page, ocr_symbols, ocr_words
+from ..io.rasterize import image_page_count, load_image_page, rasterize_pdf_page
 from ..ocr.layout import layout_page
+from ..options import HandwritingSettings, OcrSettings, Settings
 from ..script import fold, looks_vietnamese
 
 log = logging.getLogger(__name__)
 
 PageCallback = Callable[[Page], None]
-
-
-# Bump when rasterize, cleanup or OCR code changes what a page reads as: it, not the
-# package version, keys the OCR cache, so a release that only touches extraction
-# or restoration re-extracts from cached words instead of re-running Tesseract.
-OCR_STAGE_VERSION = 8
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything that changes results; its keys decide what a re-run redoes."""
-
-    dpi: int = DPI
-    ocr: OcrSettings = field(default_factory=OcrSettings)
-    use_text_layer: bool = True  # a PDF page with a good text layer skips OCR
-    restore: bool = True  # restore diacritics when the document needs it
-    annex_tables: bool = True  # read ruled tables (Phụ lục) cell by cell on OCR'd pages
-
-    def ocr_key(self) -> str:
-        """What a page's text and words depend on: OCR stage version, Tesseract, DPI, OCR options."""
-        blob = (f"{OCR_STAGE_VERSION}|{_tesseract()}|{self.dpi}|{sorted(asdict(self.ocr).items())}"
-                f"|{self.use_text_layer}|{self.annex_tables}")
-        return f"ocr{OCR_STAGE_VERSION}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}"
-
-    def key(self) -> str:
-        """Pipeline version + every setting + the restorer's models, hashed: stored with every
-        document, so changing any of them redoes it on the next run."""
-        from ..restore.restorer import model_fingerprint
-
-        models = model_fingerprint() if self.restore else "-"
-        blob = f"{__version__}|{self.ocr_key()}|{self.restore}|{models}"
-        return f"{__version__}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}"
-
-
-@lru_cache(maxsize=1)
-def _tesseract() -> str:
-    try:
-        return tesseract_version()
-    except Exception:  # noqa: BLE001 - no Tesseract: OCR will fail with its own message
-        return "unknown"
 
 
 @dataclass
@@ -88,8 +46,9 @@ class DocumentPlan:
     pages: list[Page] = field(default_factory=list)  # pages read while planning (text files)
 
 
-def plan_document(path: Path) -> DocumentPlan:
-    """Identify a file cheaply (no OCR): refuses unreadable, corrupt and empty inputs."""
+def plan_document(path: Path, settings: Settings = Settings()) -> DocumentPlan:
+    """Identify a file cheaply (no OCR): refuses unreadable, corrupt and empty inputs, and
+    images over ``settings.raster.max_pixels``."""
     path = Path(path)
     kind = detect_kind(path)
     try:
@@ -98,18 +57,19 @@ def plan_document(path: Path) -> DocumentPlan:
         raise InputError(path, f"unreadable file ({exc.strerror or exc})") from None
     if kind == "text":
         return DocumentPlan(path, sha, kind, 1, [Page(number=1, text=read_text_file(path), source="text")])
-    n_pages = pdf_page_count(path) if kind == "pdf" else image_page_count(path)
+    n_pages = (pdf_page_count(path) if kind == "pdf"
+               else image_page_count(path, settings.raster.max_pixels))
     return DocumentPlan(path, sha, kind, n_pages)
 
 
 def read_page(path: Path | str, kind: str, number: int, settings: Settings = Settings(),
-              keep_images: Path | str | None = None, max_pixels: int | None = None) -> Page:
+              keep_images: Path | str | None = None) -> Page:
     """Read page ``number`` (1-based) of a PDF or image file: the unit of parallel work.
 
     Pure and picklable (paths and settings in, a Page out) so that a process pool
-    or a Dask worker can run it.  ``keep_images``: a folder to save the cleaned page in;
-    ``max_pixels``: the decoded-pixel cap (default: ``VANBAN_MAX_PIXELS`` or 200 Mpx).
+    or a Dask worker can run it.  ``keep_images``: a folder to save the cleaned page in.
     """
+    raster = settings.raster
     path = Path(path)
     stamp = None
     if kind == "pdf":
@@ -117,12 +77,12 @@ def read_page(path: Path | str, kind: str, number: int, settings: Settings = Set
         if settings.use_text_layer and layer.text is not None:
             return Page(number=number, text=layer.text, source="text-layer")
         stamp = layer.stamp
-        image = rasterize_pdf_page(path, number, settings.dpi, max_pixels)
+        image = rasterize_pdf_page(path, number, raster.dpi, raster.max_pixels)
     elif kind == "image":
-        image = load_image_page(path, number, max_pixels)
+        image = load_image_page(path, number, raster.max_pixels)
     else:
         raise ValueError(f"read_page reads PDF and image pages, not {kind!r}")
-    cleaned = clean_page(image)
+    cleaned = clean_page(image, settings.cleanup)
     if keep_images is not None:
         _save_page_image(cleaned, Path(keep_images) / f"{sha256_of(path)[:16]}-p{number:04d}.png")
     raw = ocr_page(cleaned, settings.ocr)
@@ -130,12 +90,13 @@ def read_page(path: Path | str, kind: str, number: int, settings: Settings = Set
     if stamp is not None:
         # The signing software's own text over the scan: exact, so it replaces what OCR read there.
         text, (x0, y0, x1, y1) = stamp
-        k = settings.dpi / 72 * float(page.quality.get("scale") or 1)
+        k = raster.dpi / 72 * float(page.quality.get("scale") or 1)
         page.regions = [r for r in page.regions if r.kind != "stamp"] + [
             Region("stamp", (round(x0 * k), round(y0 * k), round(x1 * k), round(y1 * k)), text)]
-    page = write_fill_ins(page, read_fill_ins(image, page, settings.ocr))
+    page = write_fill_ins(page, read_fill_ins(image, page, settings.ocr, settings.handwriting),
+                          settings.handwriting)
     if settings.annex_tables:
-        page.tables = read_tables(cleaned.image)
+        page.tables = read_tables(cleaned.image, settings.ocr)
     return page
 
 
@@ -220,7 +181,8 @@ PRINTED_DIGITS_CONF = 85
 PRINTED_GLUED_CONF = 50
 
 
-def read_fill_ins(original: PageImage, page: Page, ocr: OcrSettings = OcrSettings()) -> list[Region]:
+def read_fill_ins(original: PageImage, page: Page, ocr: OcrSettings = OcrSettings(),
+                  handwriting: HandwritingSettings = HandwritingSettings()) -> list[Region]:
     """Handwritten digits in the blanks of the "Số:" and date lines, as ``handwriting`` regions.
 
     Read on the ORIGINAL raster (cleanup erases blue pen).  The blanks are found from the
@@ -269,7 +231,7 @@ def read_fill_ins(original: PageImage, page: Page, ocr: OcrSettings = OcrSetting
         reading = None
         if box is not None:
             try:
-                reading = read_digits(original.image, box, text_height=height)
+                reading = read_digits(original.image, box, text_height=height, settings=handwriting)
             except DigitsModelMissing:  # said once, when the run started (check_models)
                 log.debug("handwritten digits not read: the digit model is not built (make setup)")
         if reading is None or not reading.text:
@@ -347,16 +309,16 @@ def _print_symbols(original: PageImage, box, k: float, ocr: OcrSettings) -> list
     return [] if crop is None else ocr_symbols(crop, ocr, offset=(ox0, oy0), scale=1 / k)
 
 
-def write_fill_ins(page: Page, fills: list[Region]) -> Page:
-    """The page with its fill-in regions, and the digits read sure enough written into its text
-    in place of whatever Tesseract made of the pen ink there ("Số: 2) /BC-UBND" -> "Số: 23 /BC-UBND")."""
-    from ..ocr.handwriting import DEFAULT_SETTINGS
-
+def write_fill_ins(page: Page, fills: list[Region],
+                   handwriting: HandwritingSettings = HandwritingSettings()) -> Page:
+    """The page with its fill-in regions, and the digits read sure enough
+    (``handwriting.min_confidence``) written into its text in place of whatever Tesseract
+    made of the pen ink there ("Số: 2) /BC-UBND" -> "Số: 23 /BC-UBND")."""
     page = replace(page, regions=page.regions + fills)
     lines = page.text.split("\n")
     words = list(page.words)
     for fill in fills:
-        if not fill.text or (fill.conf or 0) < DEFAULT_SETTINGS.min_confidence:
+        if not fill.text or (fill.conf or 0) < handwriting.min_confidence:
             continue
         kind = "number_line" if fill.role == "number" else "date_line"
         host = next((r for r in page.regions if r.kind == kind and r.lines != (0, 0)), None)
@@ -431,7 +393,7 @@ def assemble_document(plan: DocumentPlan, pages: list[Page]) -> Document:
 def read_document(path: Path, settings: Settings = Settings(),
                   on_page: PageCallback | None = None) -> Document:
     """Ingest a file into a Document of pages of text (OCR'd when needed), sequentially."""
-    plan = plan_document(path)
+    plan = plan_document(path, settings)
     pages: list[Page] = []
     for number in range(1, plan.n_pages + 1):
         page = (plan.pages[number - 1] if number <= len(plan.pages)
@@ -507,14 +469,15 @@ def _confidences(page: Page) -> list[float] | None:
     return None
 
 
-def extract_document(doc: Document, original: Document | None = None) -> dict:
+def extract_document(doc: Document, original: Document | None = None,
+                     settings: Settings = Settings()) -> dict:
     """Extraction JSON for a document; raw/span point into the original text when restored."""
     # Imported here: the extractors pull in spaCy (~1 s), which page workers never need.
     from ..restore.align import OffsetMap
     from ..extract import extract_text
     from ..extract.provenance import attach_boxes
 
-    result = extract_text(doc.text, doc.name, header_layout(doc))
+    result = extract_text(doc.text, doc.name, header_layout(doc, settings.handwriting))
     if original is not None and original.text != doc.text:
         offsets = OffsetMap(original.text, doc.text)
         for field_name in ("doc_refs", "dates", "counts", "money"):
@@ -527,17 +490,18 @@ def extract_document(doc: Document, original: Document | None = None) -> dict:
     return attach_boxes(result, original if original is not None else doc)
 
 
-def header_layout(doc: Document):
+def header_layout(doc: Document, handwriting: HandwritingSettings = HandwritingSettings()):
     """The header and footer regions' lines of a scanned document (None without layout).
 
     The header is read on the first page that has one, the footer on the last page
-    with a signature block; stamps and handwritten fill-ins on every page.
+    with a signature block; stamps and handwritten fill-ins on every page (sure from
+    ``handwriting.min_confidence``).
     """
     from ..extract import HeaderLayout
 
     if not any(p.regions for p in doc.pages):
         return None
-    layout = HeaderLayout()
+    layout = HeaderLayout(handwriting_sure=handwriting.min_confidence)
     for page in doc.pages:
         lines = page.text.split("\n")
         kinds = {r.kind for r in page.regions}
@@ -618,7 +582,7 @@ def finish_document(doc: Document, settings: Settings = Settings(),
     if not looks_vietnamese(doc.text):
         raise InputError(doc.path, "not Vietnamese text (too few Vietnamese syllables)")
     restored = restore_document(doc, mended) if settings.restore else doc
-    return restored, extract_document(restored, doc)
+    return restored, extract_document(restored, doc, settings)
 
 
 def process_file(path: Path, settings: Settings = Settings(),

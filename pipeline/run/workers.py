@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from ..document import InputError, Page
 from ..errors import BadArgs, MissingDependency, VanbanError
+from ..io.tools import use_tool_environment
 from ..ocr.tesseract import check_tesseract
 from .process import Settings, mend_page, read_page
 
@@ -39,8 +40,6 @@ class PageTask:
     kind: str  # "pdf" | "image"
     number: int  # 1-based
     sha256: str
-    # Decoded-pixel cap, decided by the parent: workers (forkserver, Dask) may not share its env.
-    max_pixels: int | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -70,12 +69,11 @@ class WorkerLost(Exception):
 
 def run_page(task: PageTask, settings: Settings, keep_images: str | None = None) -> PageOutcome:
     """Read one page; errors become a one-line reason.  Runs inside a worker."""
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    use_tool_environment()  # a Dask worker's first page: Dask started the process, not us
     started = time.perf_counter()
     page, error, mended = None, None, None
     try:
-        page = read_page(task.path, task.kind, task.number, settings, keep_images,
-                         max_pixels=task.max_pixels)
+        page = read_page(task.path, task.kind, task.number, settings, keep_images)
         if settings.restore:
             try:
                 mended = mend_page(page)
@@ -94,13 +92,12 @@ def run_page(task: PageTask, settings: Settings, keep_images: str | None = None)
 
 
 def _init_local_worker(parent_pid: int, temp_dir: str | None) -> None:
-    # One Tesseract thread per worker: N workers on N cores, not N x cores threads fighting.
-    os.environ["OMP_THREAD_LIMIT"] = os.environ.get("OMP_THREAD_LIMIT", "1")
+    # One Tesseract thread per worker (N workers on N cores, not N x cores threads fighting),
+    # and every temporary file in the run's folder (pipeline.run.runs): our page images,
+    # pytesseract's tess_* files (tempfile) and those of the programs it runs (TMPDIR).
     if temp_dir:
-        # Every temporary file in the run's folder (pipeline.run.runs): our page images,
-        # pytesseract's tess_* files (tempfile) and those of the programs it runs (TMPDIR).
         tempfile.tempdir = temp_dir
-        os.environ["TMPDIR"] = temp_dir
+    use_tool_environment(temp_dir)
     # Ctrl-C reaches the whole process group: the run stops its workers itself, so a worker
     # neither prints a traceback nor drops the page it is reading.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

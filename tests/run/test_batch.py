@@ -14,6 +14,7 @@ from tests.conftest import SHORT_TEXT, seed_text
 from corpus.generate import render_pages, write_image, write_pdf
 from pipeline.run.batch import run_batch
 from pipeline.io.legacy import TCVN3_TO_UNICODE
+from pipeline.options import RasterSettings
 from pipeline.run.process import Settings, mend_page
 from pipeline.run.workers import LocalPool, PageOutcome, PageTask, run_page
 
@@ -250,10 +251,10 @@ EXPECTED_REASONS = {
 }
 
 
-def test_bad_inputs_never_stop_the_batch_and_each_gets_a_reason(tmp_path, bad_batch, monkeypatch):
-    monkeypatch.setenv("VANBAN_MAX_PIXELS", "10000000")
+def test_bad_inputs_never_stop_the_batch_and_each_gets_a_reason(tmp_path, bad_batch):
     log = tmp_path / "bad.jsonl"
-    summary = run_batch([bad_batch], tmp_path / "out", workers=2, log_path=log)
+    settings = Settings(raster=RasterSettings(max_pixels=10_000_000))
+    summary = run_batch([bad_batch], tmp_path / "out", settings, workers=2, log_path=log)
     failed = {p.name: why for p, why in summary.failed}
     assert set(failed) == set(EXPECTED_REASONS), (set(failed) ^ set(EXPECTED_REASONS), failed)
     for name, reason in EXPECTED_REASONS.items():
