@@ -8,6 +8,8 @@
    vanban's wall time per page against raw Tesseract's on the same pages,
    the re-run time of an unchanged 30-page batch, and peak memory per worker
    (worker + its Tesseract/pdftoppm children, sampled) on a 40-page 300-DPI PDF.
+4. `vanban search` on a 10,000-page store: median and slowest of 20 varied queries
+   (corpus/bench_search.py; target < 50 ms a query).
 
 Figures are printed as tables and ratios; ``--json FILE`` keeps them for tracking.
 ``--quick`` shrinks every batch (figures are then indicative only).  Timings
@@ -26,6 +28,7 @@ import time
 from pathlib import Path
 
 from corpus.bench_cleanup import bench_cleanup
+from corpus.bench_search import bench_search, print_search
 from corpus.generate import render_pages, seed_text, write_image, write_pdf
 from pipeline.script import strip_diacritics
 
@@ -264,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="small batches: 4-page worker batch, 6-page re-run, 6-page memory PDF")
     parser.add_argument("--no-batch", action="store_true", help="skip the `vanban run` batch figures")
+    parser.add_argument("--no-search", action="store_true", help="skip the `vanban search` figures")
     parser.add_argument("--worker-pages", type=int,
                         help=f"pages of the 1-vs-2-worker batch (default {WORKER_PAGES})")
     args = parser.parse_args(argv)
@@ -298,6 +302,9 @@ def main(argv: list[str] | None = None) -> int:
             memory = bench_memory(memory_pages, work / "c")
         figures.update(workers=scale, rerun=rerun, memory=memory)
         _print_batch(scale, rerun, memory)
+    if not args.no_search:
+        figures["search"] = bench_search(pages=600 if args.quick else 10_000)
+        print_search(figures["search"])
     figures["load_avg_at_end"] = os.getloadavg()
     print(f"load average at start {figures['load_avg_at_start'][0]:.2f}, "
           f"at end {figures['load_avg_at_end'][0]:.2f} on {figures['cpus']} cores")

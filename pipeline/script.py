@@ -32,6 +32,37 @@ def fold(text: str) -> str:
     return strip_diacritics(text).lower()
 
 
+class _FoldTable(dict):
+    """``str.translate`` table of :func:`search_fold`, filled one character at a time."""
+
+    def __missing__(self, code: int) -> str:
+        folded = strip_diacritics(chr(code).lower())  # a lone combining mark folds to ""
+        self[code] = folded
+        return folded
+
+
+_SEARCH_FOLD = _FoldTable()
+
+
+def search_fold(text: str) -> str:
+    """``text`` as the search index holds it: lower case, no marks, đ as d, character for
+    character (``Quảng Ngãi, ĐỨC`` -> ``quang ngai, duc``).  Each character is folded on its
+    own, so an NFC character gives one character and a lone combining mark none: a match in
+    the folded text maps back to the same characters of the original (:func:`fold_offsets`).
+    FTS5's own ``remove_diacritics`` leaves đ as it is, which is why the index is folded here."""
+    return text.translate(_SEARCH_FOLD)
+
+
+def fold_offsets(text: str) -> tuple[str, list[int]]:
+    """(:func:`search_fold` of ``text``, the offset in ``text`` of each folded character)."""
+    folded, origin = [], []
+    for i, ch in enumerate(text):
+        piece = _SEARCH_FOLD[ord(ch)]
+        folded.append(piece)
+        origin.extend([i] * len(piece))
+    return "".join(folded), origin
+
+
 def has_diacritics(word: str) -> bool:
     """True when the word carries at least one Vietnamese diacritic."""
     return any(c in _VIET_MARKED for c in nfc(word).lower())

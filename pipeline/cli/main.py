@@ -1,4 +1,4 @@
-"""The `vanban` command line: run, ocr, restore, extract, query.
+"""The `vanban` command line: run, ocr, restore, extract, query (search: cli/search.py).
 
 I/O lives here and in the store; the stages below never print.
 """
@@ -264,3 +264,8 @@ def query(sql: str, db: Path, as_csv: bool) -> None:
 
 
 main.add_command(train_lm_command)
+
+
+from .search import search_command  # noqa: E402 (the command lives in its own module)
+
+main.add_command(search_command)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from ..document import Document, Page, Region, TableCell, Word
 from ..errors import BadArgs, StoreError
+from ..script import search_fold
 from .runs import RunId
 from ..io.names import is_text, raw_path, stored_path
 
@@ -144,6 +145,16 @@ CREATE INDEX IF NOT EXISTS idx_lines_doc ON lines(document_id);
 CREATE INDEX IF NOT EXISTS idx_words_doc ON words(document_id);
 CREATE INDEX IF NOT EXISTS idx_refs_number ON doc_refs(number);
 CREATE INDEX IF NOT EXISTS idx_dates_value ON dates(value);
+-- Full-text search (`vanban search`, pipeline/run/search.py): one row per `lines` row holding the
+-- line folded by pipeline.script.search_fold (lower case, no marks, đ as d: FTS5's remove_diacritics
+-- keeps đ) so that a query typed with or without marks finds it; the original text is read from
+-- `lines`.  rowid = document_id << 32 | line: a search filters and ranks by document on the rowid
+-- alone, without reading a row of `lines` for each match.  Filled in the transaction that saves
+-- the document; the trigger drops a line's row whatever deletes the line (a re-run's DELETE cascades).
+CREATE VIRTUAL TABLE IF NOT EXISTS lines_search USING fts5(text, tokenize = 'unicode61 remove_diacritics 0');
+CREATE TRIGGER IF NOT EXISTS lines_search_delete AFTER DELETE ON lines BEGIN
+    DELETE FROM lines_search WHERE rowid = (old.document_id << 32) + old.line;
+END;
 """
 
 # One row per mention (trích xuất): where it is (provenance) and what it says.
@@ -187,7 +198,14 @@ _MENTION_COLUMNS = {
 #   2: documents.issuer_parent, signer_title, number_uncertain, date_uncertain, first_page (tables regions,
 #      recipients are created as new)
 #   3: documents.path_raw, failures.path_raw (NULL is right for every older row: nothing is redone)
-SCHEMA_VERSION = 3
+#   4: lines_search (full-text index), filled from the stored lines: nothing is redone.
+SCHEMA_VERSION = 4
+# The version that last changed what lines_search holds: a store older than it has every line folded
+# again on open.  When pipeline.script.search_fold changes, bump SCHEMA_VERSION and set this to it.
+SEARCH_SCHEMA_VERSION = 4
+# The SQL name of pipeline.script.search_fold on a Store's connection (it fills lines_search).
+_FOLD_SQL = "vanban_search_fold"
+_SEARCH_ROWID = "(document_id << 32) + line"  # of a `lines` row in lines_search (unique: a line is one row)
 # A page claim older than this is taken over even when its run seems alive (a run on another
 # host, whose process cannot be looked up): no page takes half an hour to read.
 CLAIM_STALE_S = 1800
@@ -264,6 +282,7 @@ class Store:
         self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         try:
             self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.create_function(_FOLD_SQL, 1, search_fold, deterministic=True)
             self._use_wal()
             self.conn.executescript(SCHEMA)
             self._upgrade()
@@ -321,6 +340,12 @@ class Store:
                     cur.execute("UPDATE documents SET pipeline_key = ? || pipeline_key",
                                 (f"stale-schema{SCHEMA_VERSION}:",))
                     self._bump_generation(cur)
+                if version < SEARCH_SCHEMA_VERSION:
+                    # Every line folded again, in this one transaction (~1.5 s per 100,000 lines).
+                    cur.execute("DELETE FROM lines_search")
+                    cur.execute(f"INSERT INTO lines_search (rowid, text) SELECT {_SEARCH_ROWID}, {_FOLD_SQL}(text) "
+                                "FROM lines")
+                    cur.execute("INSERT INTO lines_search (lines_search) VALUES ('optimize')")
                 cur.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -381,6 +406,8 @@ class Store:
         )
         doc_id = cur.lastrowid
         self._insert_pages(cur, doc_id, doc)
+        cur.execute(f"INSERT INTO lines_search (rowid, text) SELECT {_SEARCH_ROWID}, {_FOLD_SQL}(text) "
+                    "FROM lines WHERE document_id = ?", (doc_id,))
         cur.executemany("INSERT INTO recipients (document_id, seq, name) VALUES (?,?,?)",
                         [(doc_id, i, name) for i, name in enumerate(own.get("recipients") or [], 1)])
         for table, columns in _MENTION_COLUMNS.items():
