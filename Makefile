@@ -7,10 +7,11 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-
 OUT ?= out/demo
 DOC_PACKAGES := libreoffice-help-vi manpages-vi maint-guide-vi
 # The Vietnamese dictionary text (definitions, examples) of underthesea 6.8.4, read by
-# models.build (DICTIONARY_WHEEL there too): the wheel is fetched from PyPI with pip download (not installed) and only
+# models.build: the wheel is fetched from PyPI with pip download (not installed) and only
 # that file is unzipped; the build warns and goes on without it if the fetch fails.
-DICTIONARY_WHEEL := underthesea==6.8.4
-DICTIONARY_FILE := underthesea/dictionary/dictionary.data
+# Both names are defined once, in models/build.py (DICTIONARY_WHEEL, DICTIONARY_FILE), read here.
+DICTIONARY_WHEEL := $(shell sed -n 's/^DICTIONARY_WHEEL = "\(.*\)"$$/\1/p' models/build.py)
+DICTIONARY_FILE := $(shell sed -n 's/^DICTIONARY_FILE = "\(.*\)"$$/\1/p' models/build.py)
 MODEL_SOURCES := models/built/sources
 
 .PHONY: setup system-deps venv models model-sources demo test eval bench clean

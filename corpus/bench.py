@@ -74,15 +74,16 @@ def bench_ocr(pages: int, level: str, workdir: Path) -> dict:
 
 def bench_restore() -> dict:
     """Restorer load time and words per second on the seeds stripped of diacritics."""
-    from pipeline.restore import restorer as restore
+    from pipeline.restore.restorer import Restorer, RestorerOptions
 
     text = strip_diacritics(seed_text("003") + "\n" + seed_text("004"))
     start = time.perf_counter()
-    restore.restore_line("khoi dong")  # loads the lexicon
+    restorer = Restorer(RestorerOptions.find())
+    restorer.restore_line("khoi dong")  # loads the lexicon
     load_s = time.perf_counter() - start
     words = len(text.split())
     start = time.perf_counter()
-    restore.restore_text(text)
+    restorer.restore_text(text)
     seconds = time.perf_counter() - start
     return {"load_s": load_s, "words": words, "words_per_s": words / seconds}
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-LEVELS = ("clean", "moderate", "heavy")
+from corpus.degrade import EVAL_LEVELS as LEVELS  # noqa: E402
 
 
 def _page_images(pages: int, corpus: Path | None) -> list[tuple[str, Path]]:

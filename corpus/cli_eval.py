@@ -12,11 +12,12 @@ from pathlib import Path
 
 import click
 
+from corpus.degrade import EVAL_LEVELS
 from corpus.report import print_eval, print_real, results_console
 
 
 @click.command(name="eval")
-@click.option("--level", "levels", multiple=True, type=click.Choice(["clean", "moderate", "heavy"]),
+@click.option("--level", "levels", multiple=True, type=click.Choice(EVAL_LEVELS),
               help="Degradation level(s) to measure (default: all three).")
 @click.option("--docs-per-level", default=6, show_default=True, help="Generated documents per level.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the generated corpus.")
@@ -46,9 +47,9 @@ def eval_command(levels, docs_per_level, seed, workers, out_dir, json_path, arch
         print_real(report)
         results_console().print(f"report written to {json_path}", highlight=False)
         return
-    from corpus.evaluate import DEFAULT_SHARED, LEVELS, run_eval
+    from corpus.evaluate import DEFAULT_SHARED, run_eval
 
-    report = run_eval(out_dir, tuple(levels) or LEVELS, docs_per_level, seed, workers, DEFAULT_SHARED,
+    report = run_eval(out_dir, tuple(levels) or EVAL_LEVELS, docs_per_level, seed, workers, DEFAULT_SHARED,
                       archive=list(archive) or None)
     json_path = json_path or out_dir / "eval.json"
     json_path.parent.mkdir(parents=True, exist_ok=True)

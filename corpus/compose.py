@@ -30,13 +30,14 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
+from pipeline.document import MENTION_FIELDS
+
 __all__ = ["DOC_TYPES", "ISSUERS", "Issuer", "Paragraph", "Mention", "ComposedDocument",
            "compose", "compose_many"]
 
 DOC_TYPES = ("Báo cáo", "Công văn", "Kế hoạch", "Quyết định", "Tờ trình")
 # Issuer-code prefix of the document's own number (số ký hiệu), Decree 30 appendix III.
 _TYPE_CODES = {"Báo cáo": "BC", "Kế hoạch": "KH", "Quyết định": "QĐ", "Tờ trình": "TTr"}
-FIELDS = ("doc_refs", "dates", "counts", "money")
 
 
 # ---------------------------------------------------------------- issuers
@@ -193,7 +194,7 @@ class ComposedDocument:
     def _extraction(self, locate) -> dict:
         order = {key: i for i, key in enumerate(self.blocks)}
         out: dict = {"doc": None, "self": self.self_block}
-        for name in FIELDS:
+        for name in MENTION_FIELDS:
             items = []
             for m in sorted((m for m in self.mentions if m.field == name),
                             key=lambda m: (order[m.block], m.start)):

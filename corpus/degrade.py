@@ -180,6 +180,8 @@ SCAN_LEVELS: dict[str, ScanProfile] = {
     "heavy": ScanProfile((150,), (2.0, 4.0), 1.4, 6.0, (0.18, 0.32), 10.0, speckle=0.003,
                          jpeg=(20, 35), turn=0.3),
 }
+# The levels the evaluation and the benchmarks measure, in order ("none" is for debugging).
+EVAL_LEVELS = ("clean", "moderate", "heavy")
 
 
 @dataclass

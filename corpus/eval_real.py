@@ -35,6 +35,7 @@ from pathlib import Path
 from corpus.metrics import edit_counts, number_key
 from pipeline.document import Document
 from pipeline.io.ingest import detect_kind, sha256_of
+from pipeline.restore.restorer import Restorer, RestorerOptions
 from pipeline.run.process import Settings, finish_document, read_page
 
 TRANSCRIPTIONS = Path(__file__).with_name("realscans") / "transcriptions"
@@ -114,7 +115,7 @@ def score_field(field: str, predicted: dict, truth: dict) -> str:
     return "unsure" if predicted.get(f"{field}_uncertain") else "wrong"
 
 
-def read_real_page(page: RealPage, settings: Settings, cache: Path | None = None):
+def read_real_page(page: RealPage, settings: Settings, restorer: Restorer, cache: Path | None = None):
     """(stored page text, extraction ``self`` block, seconds) for one real page, read by the product."""
     t0 = time.perf_counter()
     kind = detect_kind(page.scan)
@@ -129,7 +130,7 @@ def read_real_page(page: RealPage, settings: Settings, cache: Path | None = None
             cached.parent.mkdir(parents=True, exist_ok=True)
             cached.write_bytes(pickle.dumps(read))
     doc = Document(path=page.scan, sha256=sha256_of(page.scan), kind=kind, pages=[replace(read, number=1)])
-    restored, extraction = finish_document(doc, settings)
+    restored, extraction = finish_document(doc, restorer, settings)
     return restored.text, extraction.get("self") or {}, time.perf_counter() - t0
 
 
@@ -140,9 +141,11 @@ def _same_marks(text: str) -> str:
 
 
 def _evaluate_one(args) -> dict:
-    page, settings, cache = args
+    from pipeline.run.workers import worker_restorer
+
+    page, settings, options, cache = args
     try:
-        text, header, seconds = read_real_page(page, settings, cache)
+        text, header, seconds = read_real_page(page, settings, worker_restorer(options), cache)
     except Exception as exc:  # noqa: BLE001 - a page that fails scores every field missing
         text, header, seconds, error = "", {}, 0.0, f"{type(exc).__name__}: {exc}"
     else:
@@ -157,11 +160,14 @@ def _evaluate_one(args) -> dict:
 
 
 def run_real_eval(root: Path, workers: int = 2, cache: Path | None = None,
-                  settings: Settings = Settings(), transcriptions: Path = TRANSCRIPTIONS) -> dict:
-    """Score every page of ``root``: per-page outcomes, per-field tallies, line CER."""
+                  settings: Settings = Settings(), transcriptions: Path = TRANSCRIPTIONS,
+                  restorer_options: RestorerOptions | None = None) -> dict:
+    """Score every page of ``root``: per-page outcomes, per-field tallies, line CER.
+    ``restorer_options``: the restorer measured (default: the product's, :meth:`RestorerOptions.find`)."""
     pages = load_pages(root, transcriptions)
     t0 = time.perf_counter()
-    jobs = [(p, settings, cache) for p in pages]
+    options = restorer_options or RestorerOptions.find()
+    jobs = [(p, settings, options, cache) for p in pages]
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
             rows = list(pool.map(_evaluate_one, jobs))

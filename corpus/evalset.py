@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.compose import DOC_TYPES, compose
-from corpus.degrade import degrade_scan, scan_dpi
+from corpus.degrade import EVAL_LEVELS, degrade_scan, scan_dpi
 from corpus.generate import render_pages, seed_text, write_image, write_pdf
 from corpus.layout import render_document
 
@@ -170,7 +170,7 @@ def load_eval_set(out_dir: Path) -> tuple[dict, list[EvalDocument]] | None:
     return manifest.get("key", {}), docs
 
 
-def build_eval_set(out_dir: Path, *, levels=("clean", "moderate", "heavy"), docs_per_level: int = 6,
+def build_eval_set(out_dir: Path, *, levels=EVAL_LEVELS, docs_per_level: int = 6,
                    seed: int = 0) -> list[EvalDocument]:
     """Build (or re-use) the evaluation set under ``out_dir``; deterministic in its arguments."""
     out_dir = Path(out_dir)
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--docs-per-level", type=int, default=6)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--levels", default="clean,moderate,heavy")
+    parser.add_argument("--levels", default=",".join(EVAL_LEVELS))
     args = parser.parse_args(argv)
     start = time.perf_counter()
     docs = build_eval_set(args.out, levels=tuple(args.levels.split(",")),

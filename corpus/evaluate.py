@@ -30,16 +30,16 @@ from pathlib import Path
 
 import pytesseract
 
-from corpus.metrics import FIELDS, edit_counts, prf, score_extraction, score_header
-from pipeline.document import Document, InputError, Page
+from corpus.degrade import EVAL_LEVELS
+from corpus.metrics import edit_counts, prf, score_extraction, score_header
+from pipeline.document import MENTION_FIELDS, Document, InputError, Page
 from pipeline.run.process import Settings, extract_document, read_document, restore_document
-from pipeline.restore.restorer import restore_text
+from pipeline.restore.restorer import Restorer, RestorerOptions
 from pipeline.script import strip_diacritics
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "corpus" / "seeds"
 DEFAULT_SHARED = Path(os.environ.get("VANBAN_SHARED", REPO.parent / "shared"))
-LEVELS = ("clean", "moderate", "heavy")
 STAGES = ("raw", "ocr", "restored")  # raw Tesseract, cleanup+OCR, after restoration
 ANNEX_PAGES = 2  # generated annex pages per level (about 10 s of one core each)
 ANNEX_ROWS = 10  # body rows of each annex table (55 cells with the header)
@@ -76,7 +76,7 @@ class ErrorTally:
 class FieldTally:
     """True/false positives and negatives per extraction field, summed over documents."""
 
-    counts: dict = field(default_factory=lambda: {f: [0, 0, 0] for f in FIELDS})
+    counts: dict = field(default_factory=lambda: {f: [0, 0, 0] for f in MENTION_FIELDS})
     header_right: int = 0
     header_total: int = 0
 
@@ -156,19 +156,20 @@ def ocr_generated(documents: list, workers: int, with_ocrmypdf: bool = False) ->
     return dict(zip(((p.doc_id, p.level, p.number) for p in pages), results)), wall
 
 
-def _ocr_and_restored(doc, by_page: dict) -> tuple[Document, Document]:
+def _ocr_and_restored(doc, by_page: dict, restorer: Restorer) -> tuple[Document, Document]:
     """A generated document as cleanup+OCR read it (words and layout kept, so extraction reads
-    the header region by region as `vanban run` does), and that read through the restorer in use."""
+    the header region by region as `vanban run` does), and that read through ``restorer``."""
     pages = []
     for page in doc.pages:
         read = by_page[(page.doc_id, page.level, page.number)].get("page")
         pages.append(replace(read, number=page.number) if read is not None else
                      Page(number=page.number, text="", source="ocr"))
     ocr_doc = Document(path=Path(doc.pdf_path), sha256="", kind="pdf", pages=pages)
-    return ocr_doc, restore_document(ocr_doc)
+    return ocr_doc, restore_document(ocr_doc, restorer)
 
 
-def evaluate_scans(documents: list, workers: int, ocr: tuple[dict, float] | None = None) -> dict:
+def evaluate_scans(documents: list, workers: int, restorer: Restorer,
+                   ocr: tuple[dict, float] | None = None) -> dict:
     """OCR and extraction figures per level on the generated corpus (``ocr``: the result of
     :func:`ocr_generated` when it was already run)."""
     with_ocrmypdf = ocrmypdf_available()
@@ -189,7 +190,7 @@ def evaluate_scans(documents: list, workers: int, ocr: tuple[dict, float] | None
                 tallies[doc.level]["ocrmypdf"].add(page.truth, result["ocrmypdf"])
             seconds[doc.level] += result["ocr_s"]
             n_pages[doc.level] += 1
-        ocr_doc, restored = _ocr_and_restored(doc, by_page)
+        ocr_doc, restored = _ocr_and_restored(doc, by_page, restorer)
         for page, restored_page in zip(doc.pages, restored.pages):
             tallies[doc.level]["restored"].add(page.truth, restored_page.text)
         if doc.truth_extraction is not None:
@@ -224,23 +225,23 @@ def _seed(prefix: str, folder: Path) -> Path:
     return next(folder.glob(f"{prefix}_*.txt"))
 
 
-def restoration_on_seeds(shared: Path) -> dict:
-    """Word accuracy of the restorer in use: 001's garbled OCR against its gold, 003/004 stripped."""
+def restoration_on_seeds(shared: Path, restorer: Restorer) -> dict:
+    """Word accuracy of ``restorer``: 001's garbled OCR against its gold, 003/004 stripped."""
     out = {}
     garbled = _seed("001", SEEDS).read_text(encoding="utf-8")
     out["001_vs_gold"] = _line_word_accuracy(
-        (shared / "gold" / "001_restored.txt").read_text(encoding="utf-8"), restore_text(garbled))
+        (shared / "gold" / "001_restored.txt").read_text(encoding="utf-8"), restorer.restore_text(garbled))
     for prefix in ("003", "004"):
         clean = _seed(prefix, SEEDS).read_text(encoding="utf-8")
-        out[f"{prefix}_stripped"] = _line_word_accuracy(clean, restore_text(strip_diacritics(clean)))
+        out[f"{prefix}_stripped"] = _line_word_accuracy(clean, restorer.restore_text(strip_diacritics(clean)))
     return out
 
 
-def restoration_on_scans(documents: list, by_page: dict) -> dict:
-    """Per level, WER/CER of the OCR pages before and after the restorer in use."""
+def restoration_on_scans(documents: list, by_page: dict, restorer: Restorer) -> dict:
+    """Per level, WER/CER of the OCR pages before and after ``restorer``."""
     tallies: dict[str, dict[str, ErrorTally]] = defaultdict(lambda: {"ocr": ErrorTally(), "restored": ErrorTally()})
     for doc in documents:
-        ocr_doc, restored = _ocr_and_restored(doc, by_page)
+        ocr_doc, restored = _ocr_and_restored(doc, by_page, restorer)
         for page, ocr_page, restored_page in zip(doc.pages, ocr_doc.pages, restored.pages):
             tallies[doc.level]["ocr"].add(page.truth, ocr_page.text)
             tallies[doc.level]["restored"].add(page.truth, restored_page.text)
@@ -249,33 +250,32 @@ def restoration_on_scans(documents: list, by_page: dict) -> dict:
 
 
 def evaluate_archive(archive: list[Path], out_dir: Path, documents: list, by_page: dict,
-                     shared: Path) -> dict:
+                     shared: Path, restorer: Restorer) -> dict:
     """Restoration figures again, with an LM trained on the user's own archive (``vanban
-    train-lm``) interpolated into the shipped one: the archivist's setup. The model is written
-    under ``out_dir`` and used only for these figures."""
+    train-lm``) interpolated into the shipped one: the archivist's setup, ``restorer`` with that
+    user LM. The model is written under ``out_dir`` and used only for these figures."""
     from pipeline.restore.lm import train_lm
-    from pipeline.restore.restorer import Restorer, restorer_in_use
 
     started = time.perf_counter()
     lm_path = train_lm(archive, Path(out_dir) / "archive_lm.npz")
     train_s = time.perf_counter() - started
-    with restorer_in_use(Restorer(user_lm=lm_path)):
-        seeds = restoration_on_seeds(shared) if (shared / "gold").is_dir() else None
-        levels = restoration_on_scans(documents, by_page)
+    with_archive = Restorer(replace(restorer.options, user_lm=lm_path))
+    seeds = restoration_on_seeds(shared, with_archive) if (shared / "gold").is_dir() else None
+    levels = restoration_on_scans(documents, by_page, with_archive)
     return {"archive": [str(p) for p in archive], "lm": str(lm_path), "train_s": train_s,
             "seeds": seeds, "levels": levels}
 
 
-def evaluate_seeds(shared: Path) -> dict:
+def evaluate_seeds(shared: Path, restorer: Restorer) -> dict:
     """Restoration word accuracy and extraction scores on the real seed documents."""
-    out: dict = {"restoration": restoration_on_seeds(shared), "extraction": {}}
+    out: dict = {"restoration": restoration_on_seeds(shared, restorer), "extraction": {}}
     gold_dir = shared / "gold"
     total = FieldTally()
     for prefix in ("001", "003", "004"):
         path = _seed(prefix, SEEDS)
         doc = Document(path=Path(path.name), sha256="", kind="text",
                        pages=[Page(number=1, text=path.read_text(encoding="utf-8"), source="text")])
-        predicted = extract_document(restore_document(doc), doc)
+        predicted = extract_document(restore_document(doc, restorer), doc)
         gold = json.loads(next(gold_dir.glob(f"{prefix}_*.extract.json")).read_text(encoding="utf-8"))
         one = FieldTally()
         one.add(predicted, gold)
@@ -304,30 +304,33 @@ def evaluate_annex(levels: tuple[str, ...], pages_per_level: int, seed: int, wor
             "wall_s": time.perf_counter() - started, "pages": scores}
 
 
-def run_eval(out_dir: Path, levels: tuple[str, ...] = LEVELS, docs_per_level: int = 6,
+def run_eval(out_dir: Path, levels: tuple[str, ...] = EVAL_LEVELS, docs_per_level: int = 6,
              seed: int = 0, workers: int | None = None, shared: Path = DEFAULT_SHARED,
-             annex_pages: int = ANNEX_PAGES, archive: list[Path] | None = None) -> dict:
+             annex_pages: int = ANNEX_PAGES, archive: list[Path] | None = None,
+             restorer: Restorer | None = None) -> dict:
     """Build (or reuse) the generated set, measure everything, return the report dict.
 
     ``archive``: text files/folders to train a user LM on (:func:`evaluate_archive`); the
-    restoration figures are then reported a second time with it."""
+    restoration figures are then reported a second time with it.  ``restorer``: the one
+    measured (default: the product's, :meth:`RestorerOptions.find`)."""
     from corpus.evalset import build_eval_set
 
+    restorer = restorer or Restorer(RestorerOptions.find())
     started = time.perf_counter()
     workers = workers or os.cpu_count() or 1
     documents = build_eval_set(Path(out_dir) / "corpus", levels=levels,
                                docs_per_level=docs_per_level, seed=seed)
     report = {"settings": {"levels": list(levels), "docs_per_level": docs_per_level, "seed": seed,
-                           "settings_key": Settings().key()}}
+                           "settings_key": Settings().key(restorer.options)}}
     ocr = ocr_generated(documents, workers, ocrmypdf_available())
-    report["scans"] = evaluate_scans(documents, workers, ocr)
+    report["scans"] = evaluate_scans(documents, workers, restorer, ocr)
     report["annex"] = evaluate_annex(levels, annex_pages, seed, workers) if annex_pages else None
     if (shared / "gold").is_dir():
-        report["seeds"] = evaluate_seeds(shared)
+        report["seeds"] = evaluate_seeds(shared, restorer)
     else:
         report["seeds"] = None
         report["note"] = f"{shared}/gold not found: seed figures skipped (set VANBAN_SHARED)"
     if archive:
-        report["archive"] = evaluate_archive(archive, out_dir, documents, ocr[0], shared)
+        report["archive"] = evaluate_archive(archive, out_dir, documents, ocr[0], shared, restorer)
     report["total_s"] = time.perf_counter() - started
     return report

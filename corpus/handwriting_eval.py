@@ -30,7 +30,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline.ocr.handwriting import (DIGITS_MODEL_PATH, HandwritingSettings, find_date_blanks,
+from pipeline.ocr.handwriting import (HandwritingSettings, default_model_path, find_date_blanks,
                                   find_number_blank, read_digits)
 from pipeline.io.rasterize import load_image_page, rasterize_pdf_page
 
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=Path(os.environ.get("VANBAN_SHARED", "../shared")))
     ap.add_argument("--cache", type=Path, default=None)
     ap.add_argument("--crops", type=Path, default=None)
-    ap.add_argument("--model", type=Path, default=DIGITS_MODEL_PATH)
+    ap.add_argument("--model", type=Path, default=default_model_path())
     ap.add_argument("--json", type=Path, default=None, help="write the per-field rows as JSON")
     args = ap.parse_args(argv)
     realscans = args.shared / "realscans"

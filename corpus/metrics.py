@@ -16,8 +16,6 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.extract.numbers import number_key  # noqa: F401 (scoring matches numbers by it)
 from pipeline.script import nfc, strip_diacritics
 
-FIELDS = ("doc_refs", "dates", "counts", "money")
-
 
 def normalize_for_cer(s: str) -> str:
     """NFC with every whitespace run collapsed to one space, so layout does not count."""

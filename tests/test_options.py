@@ -33,7 +33,10 @@ def test_settings_that_change_no_page_read_keep_the_ocr_key():
     # restoring decides nothing a page reads, and the pixel cap only refuses pages
     assert Settings(restore=False).ocr_key() == Settings().ocr_key()
     assert Settings(raster=RasterSettings(max_pixels=1000)).ocr_key() == Settings().ocr_key()
-    assert Settings(raster=RasterSettings(max_pixels=1000)).key() == Settings().key()
+    from pipeline.restore.restorer import RestorerOptions
+
+    models = RestorerOptions.find()
+    assert Settings(raster=RasterSettings(max_pixels=1000)).key(models) == Settings().key(models)
 
 
 def test_the_tree_is_frozen_and_every_part_has_defaults():

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from .. import __version__
 from .train import train_lm_command
-from ..document import Document, InputError, Page
+from ..document import MENTION_FIELDS, Document, InputError, Page
 from ..errors import ExitCode, Interrupted, VanbanError
 from ..io.ingest import decode_text
 from ..io.names import printable, shown_path
@@ -49,6 +49,14 @@ def _default_max_pixels() -> int:
         return int(os.environ.get("VANBAN_MAX_PIXELS", default))
     except ValueError:
         return default
+
+
+def _restorer():
+    """The restorer a command uses: the product's models (pipeline/resources.py: $VANBAN_MODELS,
+    else the checkout's models/built, else the per-user folder) and the user LM when there is one."""
+    from ..restore.restorer import Restorer, RestorerOptions
+
+    return Restorer(RestorerOptions.find())
 
 
 def _fail(message: str, code: int = ExitCode.nothing_processed, label: str = "error") -> NoReturn:
@@ -149,7 +157,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, force: bool, workers: int | Non
     try:
         summary = run_batch(list(inputs), out_dir, _settings(max_pixels), force=force,
                             console=err_console, workers=workers, scheduler=scheduler,
-                            log_path=log_path, keep_images=keep_images)
+                            log_path=log_path, keep_images=keep_images, restorer=_restorer())
     except OSError as exc:  # an unwritable --log, --keep-images: the store's own errors are StoreError
         _fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
     _print_run_summary(summary, out_dir / STORE_NAME)
@@ -160,12 +168,11 @@ def run(inputs: tuple[Path, ...], out_dir: Path, force: bool, workers: int | Non
 def _print_run_summary(summary, store_path: Path) -> None:
     out = _out()
     table = Table(title=f"vanban run → {store_path}")
-    for col in ("document", "kind", "pages", "text from", "restored",
-                "doc_refs", "dates", "counts", "money"):
+    for col in ("document", "kind", "pages", "text from", "restored", *MENTION_FIELDS):
         table.add_column(col, justify="right" if col not in ("document", "kind", "text from") else "left")
     for r in summary.processed:
         table.add_row(shown_path(r.path.name), r.kind, str(r.pages), r.source, "yes" if r.restored else "no",
-                      *(str(r.mentions[k]) for k in ("doc_refs", "dates", "counts", "money")))
+                      *(str(r.mentions[k]) for k in MENTION_FIELDS))
     out.print(table)
     for path, why in summary.skipped:
         out.print(f"skipped {shown_path(path)}: {printable(why)}", highlight=False, soft_wrap=True)
@@ -191,7 +198,7 @@ def _print_run_summary(summary, store_path: Path) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 def ocr(file: Path) -> None:
     """Print the text of a PDF or image; pages are separated by a form-feed line."""
-    check_models(restorer=False)
+    check_models(restorer=None)
     click.echo(_read_document(file).text)
 
 
@@ -199,11 +206,10 @@ def ocr(file: Path) -> None:
 @click.argument("file", default="-", type=click.Path(path_type=Path, allow_dash=True))
 def restore(file: Path) -> None:
     """Restore Vietnamese diacritics of a text file (or stdin), line for line."""
-    from ..restore.restorer import restore_text
-
-    check_models(digits=False)
+    restorer = _restorer()
+    check_models(restorer, digits=False)
     text = _read_text_arg(file)
-    click.echo(restore_text(text), nl=False)
+    click.echo(restorer.restore_text(text), nl=False)
 
 
 @main.command()
@@ -211,7 +217,8 @@ def restore(file: Path) -> None:
 def extract(file: Path) -> None:
     """Print the extraction JSON (SCHEMA.md) of a text, PDF or image file (or stdin)."""
     text_input = str(file) == "-" or file.suffix.lower() == ".txt"
-    check_models(digits=not text_input)
+    restorer = _restorer()
+    check_models(restorer, digits=not text_input)
     if text_input:
         text = _read_text_arg(file)
         name = "stdin" if str(file) == "-" else file.name
@@ -219,7 +226,7 @@ def extract(file: Path) -> None:
                        pages=[Page(number=1, text=text, source="text")])
     else:
         doc = _read_document(file)
-    result = extract_document(restore_document(doc), doc, _settings())
+    result = extract_document(restore_document(doc, restorer), doc, _settings())
     click.echo(json.dumps(result, ensure_ascii=False, indent=1))
 
 

@@ -9,14 +9,16 @@ from pathlib import Path
 
 import click
 
-from ..restore.lm import USER_LM_ENV, NgramLM, default_user_lm_path, train_lm
+from ..resources import USER_LM_ENV, user_lm_path
+from ..restore.lm import NgramLM, train_lm
 
 
 @click.command("train-lm")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help=f"Where to write the model (default: ${USER_LM_ENV} or models/user/lm.npz, "
-                   "which the restorer loads automatically).")
+              help=f"Where to write the model (default: ${USER_LM_ENV}, else models/user/lm.npz in a "
+                   "checkout or $XDG_DATA_HOME/vanban/user/lm.npz installed, which the restorer loads "
+                   "automatically).")
 @click.option("--prune/--no-prune", default=None,
               help="Drop trigrams seen once (default: only for corpora over ~2M words).")
 def train_lm_command(paths: tuple[Path, ...], out: Path | None, prune: bool | None) -> None:
@@ -28,12 +30,12 @@ def train_lm_command(paths: tuple[Path, ...], out: Path | None, prune: bool | No
     """
     started = time.perf_counter()
     try:
-        path = train_lm(list(paths), out, prune_singletons=prune)
+        path = train_lm(list(paths), out or user_lm_path(), prune_singletons=prune)
     except (ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
     lm = NgramLM(path)
     seconds = time.perf_counter() - started
     click.echo(f"wrote {path}: {len(lm.words):,} syllables, {len(lm.p2):,} bigrams, {len(lm.p3):,} trigrams "
                f"in {seconds:.1f}s")
-    if out is not None and path.resolve() != default_user_lm_path().resolve():
+    if out is not None and path.resolve() != user_lm_path().resolve():
         click.echo(f"the restorer loads it with {USER_LM_ENV}={path}")

@@ -343,7 +343,7 @@ class Scope:
 
     def whole(self, level: str) -> str | None:
         """What "toàn <level>" ("toàn huyện", "toàn tỉnh") names in this document."""
-        lvl = places.LEVELS.get(re.sub(r"\s+", " ", places.fold(level)))
+        lvl = places.LEVELS.get(re.sub(r"\s+", " ", places.name_key(level)))
         if lvl == "tỉnh":
             return f"tỉnh {self.province}" if self.province else None
         if self.own and lvl and self.own.startswith(lvl + " "):
@@ -364,7 +364,7 @@ def _scope(text: str) -> Scope:
     names = [places.restore_place(n) or n for n in re.findall(r"\b(?i:t[iỉí]nh)\s+([A-ZĐ]\w+\s+[A-ZĐ]\w+)", text)]
     province = max(set(names), key=names.count) if names else None
     own = None
-    head = re.sub(r"\s+", " ", places.fold("\n".join(text.split("\n")[:25])))
+    head = re.sub(r"\s+", " ", places.name_key("\n".join(text.split("\n")[:25])))
     for m in _OWN_AREA.finditer(head):
         lvl = places.LEVELS[m["lvl"]]
         words = m["name"].split()

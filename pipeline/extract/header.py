@@ -50,9 +50,6 @@ _NAME_RE = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)
 _PLACE_DATE = re.compile(r"(?P<place>[^,\d:]{2,40}?)\s*,\s*ng[ad]y\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}")
 
 
-_fold = fold
-
-
 def _clean_line(s: str) -> str:
     return re.sub(r"\s+", " ", s.replace("*", "").replace("#", "")).strip()
 
@@ -78,7 +75,7 @@ def read_header(text: str, numbers: list[DocumentNumber], dates: list[DateMentio
 def _date_place(text: str, head: list[str], dates: list[DateMention]) -> tuple[str | None, str | None]:
     offset = 0
     for ln in head:
-        m = _PLACE_DATE.search(_fold(ln))
+        m = _PLACE_DATE.search(fold(ln))
         if m:
             d = next((d for d in dates if offset <= d.start < offset + len(ln) + 1), None)
             words = ln[m.start("place"):m.end("place")].split()
@@ -98,11 +95,11 @@ def _date_place(text: str, head: list[str], dates: list[DateMention]) -> tuple[s
 
 def _type(head: list[str], own: DocumentNumber | None) -> str | None:
     for ln in head:
-        key = re.sub(r"\s+", " ", _fold(_clean_line(ln)))
+        key = re.sub(r"\s+", " ", fold(_clean_line(ln)))
         if key in KINDS and ln.strip().replace("*", "").isupper():
             return KINDS[key]
     for ln in head:
-        if re.match(r"^\s*(?:v/v|ve viec)\b", _fold(_clean_line(ln))):
+        if re.match(r"^\s*(?:v/v|ve viec)\b", fold(_clean_line(ln))):
             return "Công văn"
     if own:
         code = own.number.split("/")[-1] if "/" in own.number else ""
@@ -122,14 +119,14 @@ _OPEN_END = re.compile(r"(?:\b(?:huyen|tinh|xa|thi xa|thanh pho|phuong|thi tran|
 
 def _subject(head: list[str]) -> str | None:
     for i, ln in enumerate(head):
-        f = _fold(_clean_line(ln))
+        f = fold(_clean_line(ln))
         m = re.match(r"^(?:v/v|ve viec)\s*:?\s*", f)
         if m and not _after_type_word(head, i):
             # A letter's "V/v ..." subject: it runs until "Kính gửi" or the body.
             parts = [_clean_line(ln)[m.end():]]
             for nxt in head[i + 1:i + 6]:
                 c = _clean_line(nxt)
-                nf = _fold(c)
+                nf = fold(c)
                 if not nf or nf.startswith(("kinh gui", "can cu", "thuc hien")) or _is_motto_or_number(nf):
                     break
                 parts.append(c)
@@ -145,7 +142,7 @@ def _after_type_word(head: list[str], i: int) -> bool:
     for ln in reversed(head[max(0, i - 3):i]):
         c = _clean_line(ln)
         if c:
-            return re.sub(r"\s+", " ", _fold(c)) in KINDS and c.isupper()
+            return re.sub(r"\s+", " ", fold(c)) in KINDS and c.isupper()
     return False
 
 
@@ -158,7 +155,7 @@ def _title_after(head: list[str], i: int) -> str | None:
     parts: list[str] = []
     for nxt in head[i + 1:i + 12]:
         c = _clean_line(nxt)
-        nf = _fold(c)
+        nf = fold(c)
         if not c:
             if nxt and parts:
                 break  # a line of spaces separates the title from the body
@@ -178,7 +175,7 @@ def _title_after(head: list[str], i: int) -> str | None:
 
 def _continues(prev: str, line: str) -> bool:
     """True when ``line`` (opening with a capital) still belongs to the title ending in ``prev``."""
-    if _OPEN_END.search(_fold(prev)):
+    if _OPEN_END.search(fold(prev)):
         return True
     first = " ".join(line.split()[:3])
     return any(places.restore_name(" ".join(first.split()[:n]), cutoff=92) for n in (2, 3)) or line.startswith("OCOP")
@@ -220,7 +217,7 @@ def _header_units(head: list[str]) -> list[str]:
     units: list[str] = []
     for ln in head[:12]:
         c = _clean_line(ln)
-        f = _fold(c)
+        f = fold(c)
         if not c or set(c) <= set("-_=.* "):
             continue
         key = re.sub(r"\s+", " ", f)
@@ -233,7 +230,7 @@ def _header_units(head: list[str]) -> list[str]:
             continue  # a motto line of its own
         letters = [ch for ch in left if ch.isalpha()]
         upper = sum(ch.isupper() for ch in letters) >= 0.8 * len(letters) if letters else False
-        if _AGENCY_LINE.match(_fold(left)) and (upper or not units):
+        if _AGENCY_LINE.match(fold(left)) and (upper or not units):
             units.append(left)
         elif units and upper:
             units[-1] += " " + left  # "HUYỆN TRÀ BỒNG" continues "ỦY BAN NHÂN DÂN"
@@ -244,7 +241,7 @@ def _header_units(head: list[str]) -> list[str]:
 
 def _agency_name(unit: str) -> str:
     """Official short name of one header body: "UBND huyện Trà Bồng", "Sở Công Thương"."""
-    f = re.sub(r"\s+", " ", _fold(unit)).strip(" .")
+    f = re.sub(r"\s+", " ", fold(unit)).strip(" .")
     f = re.sub(r"^uy ban nhan dan\b", "ubnd", f)
     m = _LEVEL_NAME.match(f)
     if m:
@@ -312,7 +309,7 @@ def _signer(lines: list[str]) -> str | None:
     the recipients ("- Sở NN và PTNT;") may interleave with it when two columns are read
     row by row; neither looks like a name that opens with a family name.
     """
-    start = next((i for i in range(len(lines) - 1, -1, -1) if _fold(lines[i]).strip().startswith("noi nhan")),
+    start = next((i for i in range(len(lines) - 1, -1, -1) if fold(lines[i]).strip().startswith("noi nhan")),
                  len(lines) // 2)
     for ln in lines[start:]:
         name = _person_name(_clean_line(ln))
@@ -327,7 +324,7 @@ def _person_name(line: str) -> str | None:
     m = re.search(r"[.;:]\s+([^.;:]+)$", line)
     if line.startswith(("-", "+", "•")):
         cands = [m[1]] if m else []
-        if re.match(r"^[-+•]\s*l[uư]u\b", _fold(line)):
+        if re.match(r"^[-+•]\s*l[uư]u\b", fold(line)):
             # "- Lưu VT Hồ Công Nhân": the archive item is the last recipient and sits level
             # with the signer's name in the right column; OCR may join them with no stop.
             words = line.split()
@@ -338,7 +335,7 @@ def _person_name(line: str) -> str | None:
         c = c.strip(" .,;")
         if not _NAME_RE.match(c) or re.search(r"\d", c):
             continue
-        words = _fold(c).split()
+        words = fold(c).split()
         if words[0] not in SURNAMES or len(words) < 2 or c.split()[0].lower() == "trưởng":
             continue
         if any(w in ("ubnd", "so", "phong", "ban", "chu", "giam", "noi", "nhu", "luu") for w in words[1:2]):

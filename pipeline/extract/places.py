@@ -10,7 +10,7 @@ import re
 
 from rapidfuzz import fuzz, process
 
-from pipeline.script import strip_diacritics
+from pipeline.script import fold
 
 PROVINCE = "Quảng Ngãi"
 
@@ -40,18 +40,18 @@ LEVELS = {"huyen": "huyện", "thi xa": "thị xã", "thanh pho": "thành phố"
           "tinh": "tỉnh", "xa": "xã", "phuong": "phường", "thi tran": "thị trấn"}
 
 
-def fold(s: str) -> str:
-    """Lower-case, diacritic-free, single-spaced form used as a lookup key."""
-    return re.sub(r"\s+", " ", strip_diacritics(s).lower()).strip()
+def name_key(s: str) -> str:
+    """The folded (:func:`pipeline.script.fold`), single-spaced form used as a lookup key."""
+    return re.sub(r"\s+", " ", fold(s)).strip()
 
 
-_BY_FOLD = {fold(n): n for n in DISTRICTS}
-_ALL = {**{fold(n): n for n in PROVINCES}, **_BY_FOLD}
+_BY_FOLD = {name_key(n): n for n in DISTRICTS}
+_ALL = {**{name_key(n): n for n in PROVINCES}, **_BY_FOLD}
 
 
 def restore_name(name: str, cutoff: float = 84) -> str | None:
     """Official spelling of a district-level name (``"Tu Nghia"`` -> ``"Tư Nghĩa"``), or None."""
-    key = fold(name)
+    key = name_key(name)
     if key in _BY_FOLD:
         return _BY_FOLD[key]
     if key in _ALL:
@@ -62,7 +62,7 @@ def restore_name(name: str, cutoff: float = 84) -> str | None:
 
 def restore_place(name: str, cutoff: float = 84) -> str | None:
     """Official spelling of a province or Quảng Ngãi district name, or None."""
-    key = fold(name)
+    key = name_key(name)
     if key in _ALL:
         return _ALL[key]
     hit = process.extractOne(key, list(_ALL), scorer=fuzz.ratio, score_cutoff=cutoff)
@@ -72,7 +72,7 @@ def restore_place(name: str, cutoff: float = 84) -> str | None:
 def locality(level: str | None, name: str) -> str | None:
     """Locality as the schema writes it: "huyện Tư Nghĩa", "tỉnh Quảng Ngãi"."""
     official = restore_name(name)
-    lvl = LEVELS.get(fold(level)) if level else None
+    lvl = LEVELS.get(name_key(level)) if level else None
     if official:
         if lvl is None:
             lvl = DISTRICTS[official]

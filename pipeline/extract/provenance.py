@@ -15,9 +15,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from pipeline.document import PAGE_BREAK, Document, Page
+from pipeline.document import MENTION_FIELDS, PAGE_BREAK, Document, Page
 
-FIELDS = ("doc_refs", "dates", "counts", "money")
 _SEPARATOR = f"\n{PAGE_BREAK}\n"
 
 
@@ -123,7 +122,7 @@ def attach_boxes(extraction: dict, doc: Document) -> dict:
     pages = _index(doc)
     if not any(pages):
         return extraction
-    for name in FIELDS:
+    for name in MENTION_FIELDS:
         for item in extraction.get(name) or []:
             span = item.get("span")
             if not span:

@@ -11,18 +11,10 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from pipeline.document import PAGE_BREAK
-from pipeline.script import strip_diacritics
-
-
-def _fold_char(c: str) -> str:
-    # One original character -> zero (combining mark of NFD input) or more folded ones.
-    if unicodedata.category(c) == "Mn":
-        return ""
-    return strip_diacritics(c)
+from pipeline.script import fold, strip_diacritics
 
 
 # Per-character folds already worked out (shared by every Folded of the process).
@@ -31,15 +23,16 @@ _FOLD_KEEP_CASE: dict[int, str] = {}
 
 
 class Folded:
-    """A diacritic-free view of a text with a map back to original offsets."""
+    """A diacritic-free view of a text with a map back to original offsets:
+    :func:`pipeline.script.fold` (with ``lower=False``, :func:`pipeline.script.strip_diacritics`)
+    applied character by character, a combining mark of NFD input folding to nothing."""
 
     def __init__(self, text: str, lower: bool = True):
         table = _FOLD_LOWER if lower else _FOLD_KEEP_CASE
         chars = set(text)
         for c in chars:
             if ord(c) not in table:
-                f = _fold_char(c)
-                table[ord(c)] = f.lower() if lower else f
+                table[ord(c)] = fold(c) if lower else strip_diacritics(c)
         folded = text.translate(table)
         if all(len(table[ord(c)]) == 1 for c in chars):
             # NFC text folds one character to one (ư -> u, Đ -> D): offsets are unchanged.

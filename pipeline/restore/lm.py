@@ -27,20 +27,18 @@ a sentence start).  Start tokens are contexts only, never predicted.
 from __future__ import annotations
 
 import math
-import os
 import re
 import time
-import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 
 from ..script import nfc
+from .tokens import NUMBER_TOKEN, breaks_run, is_document_number, normalise_token, split_token
 
 BOS = "<s>"
 WORD_START = "<w>"
-NUMBER_TOKEN = "<num>"
 UNK = "<unk>"
 _BITS = 21
 _MASK = (1 << _BITS) - 1
@@ -48,61 +46,9 @@ MAX_VOCAB = 1 << _BITS
 ORDER = 3
 FORMAT_VERSION = 1
 
-REPO = Path(__file__).resolve().parents[2]
-USER_LM_DIR = REPO / "models" / "user"
-USER_LM_FILE = "lm.npz"
-USER_LM_ENV = "VANBAN_USER_LM"
-
-
-def default_user_lm_path() -> Path:
-    """Where ``vanban train-lm`` writes and the restorer looks: $VANBAN_USER_LM or models/user/lm.npz."""
-    env = os.environ.get(USER_LM_ENV)
-    return Path(env) if env else USER_LM_DIR / USER_LM_FILE
-
 
 # ---------------------------------------------------------------------------
-# Text -> syllable runs
-
-_TONES = "\u0300\u0301\u0303\u0309\u0323"
-_TOKEN_RE = re.compile(r"^[a-zàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]{1,7}$")
-_NUMBER_RE = re.compile(r"^\d[\d.,/]*$")
-_RUN_BREAK = re.compile(r"[.;:!?()\[\]\"“”,…|]")
-
-
-def _strip(s: str) -> str:
-    return unicodedata.normalize("NFC", "".join(
-        c for c in unicodedata.normalize("NFD", s.replace("đ", "d")) if not unicodedata.combining(c)))
-
-
-def modern_tone_placement(syl: str) -> str:
-    """Put the tone of open "oa", "oe", "uy" on the first vowel (hoá -> hóa, thuỷ -> thủy)."""
-    base = _strip(syl)
-    if not base.endswith(("oa", "oe", "uy")) or base.startswith("qu") or base.endswith("uoa"):
-        return syl
-    decomposed = unicodedata.normalize("NFD", syl)
-    tone = next((c for c in decomposed if c in _TONES), None)
-    if tone is None:
-        return syl
-    chars = [c for c in decomposed if c != tone]
-    letters = [i for i, c in enumerate(chars) if not unicodedata.combining(c)]
-    insert_at = letters[-2] + 1
-    while insert_at < len(chars) and unicodedata.combining(chars[insert_at]):
-        insert_at += 1
-    chars.insert(insert_at, tone)
-    return unicodedata.normalize("NFC", "".join(chars))
-
-
-_CODE_NUMBER_RE = re.compile(r"^\d+[/.-][\w./-]*[^\W\d_]")
-
-
-def normalise_token(token: str) -> str | None:
-    """Lower-case syllable (modern tone placement), ``<num>`` for numbers, None for anything else."""
-    if _NUMBER_RE.match(token):
-        return NUMBER_TOKEN
-    low = token.lower()
-    if _TOKEN_RE.match(low):
-        return modern_tone_placement(low)
-    return None
+# Text -> syllable runs (what a token is: pipeline.restore.tokens)
 
 
 def text_runs(text: str) -> Iterator[list[str]]:
@@ -113,16 +59,14 @@ def text_runs(text: str) -> Iterator[list[str]]:
     for para in re.split(r"\n\s*\n", nfc(text)):
         current: list[str] = []
         for raw in para.split():
-            lead = re.match(r"^\W*", raw).group()
-            trail = re.search(r"\W*$", raw).group()
-            core = raw[len(lead): len(raw) - len(trail)] if trail else raw[len(lead):]
-            if lead and _RUN_BREAK.search(lead) and current:
+            lead, core, trail = split_token(raw)
+            if lead and breaks_run(lead) and current:
                 yield current
                 current = []
-            if _CODE_NUMBER_RE.match(core):
+            if is_document_number(core):
                 # "số 01/KH-UBND": a document number is context like any number.
                 current.append(NUMBER_TOKEN)
-                if trail and _RUN_BREAK.search(trail):
+                if trail and breaks_run(trail, trail=True):
                     yield current
                     current = []
                 continue
@@ -135,7 +79,7 @@ def text_runs(text: str) -> Iterator[list[str]]:
                 current = []
             else:
                 current.extend(tokens)  # type: ignore[arg-type]
-            if trail and _RUN_BREAK.search(trail) and current:
+            if trail and breaks_run(trail, trail=True) and current:
                 yield current
                 current = []
         if current:
@@ -470,16 +414,15 @@ def iter_text_files(paths: Iterable[Path]) -> Iterator[Path]:
             raise FileNotFoundError(f"{path}: no such file or directory")
 
 
-def train_lm(paths: list[Path], out: Path | None = None, prune_singletons: bool | None = None) -> Path:
+def train_lm(paths: list[Path], out: Path, prune_singletons: bool | None = None) -> Path:
     """Train a user trigram LM on the text files under ``paths``; returns the written ``.npz``.
 
-    The restorer interpolates it with the shipped model (see
-    :func:`pipeline.restore.restorer.default_restorer`).  ``out`` defaults to
-    ``$VANBAN_USER_LM`` or ``models/user/lm.npz``.  Trigrams seen once are
-    pruned for corpora over two million tokens unless ``prune_singletons`` says
+    The restorer interpolates it with the shipped model (``RestorerOptions.user_lm``;
+    ``vanban train-lm`` writes :func:`pipeline.resources.user_lm_path` by default).  Trigrams
+    seen once are pruned for corpora over two million tokens unless ``prune_singletons`` says
     otherwise.
     """
-    out = Path(out) if out else default_user_lm_path()
+    out = Path(out)
     files = list(iter_text_files(paths))
     if not files:
         raise ValueError("train-lm: no text files under " + ", ".join(map(str, paths)))

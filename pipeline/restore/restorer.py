@@ -9,11 +9,16 @@ An English OCR model turns ``Quảng Ngãi`` into ``Quang Ngéi`` and ``số`` i
   for words no reading explains;
 * **channel** (:mod:`pipeline.restore.channel`): a weighted edit cost between the OCR
   word and the diacritised candidate whose letter costs are learned from
-  rendered + OCR'd pages (``models/channel.json``), hand-set costs filling gaps;
+  rendered + OCR'd pages (``pipeline/data/channel.json``), hand-set costs filling gaps;
 * **language model** (:mod:`pipeline.restore.lm`): syllable trigrams with interpolated
   modified Kneser-Ney, built by ``models.build`` from package text, linearly
   interpolated with a user model from ``vanban train-lm`` when there is one;
 * **decode**: trigram beam search (states = last two syllables) over each run.
+
+A :class:`Restorer` reads the files its :class:`RestorerOptions` name and nothing else: the
+command line and the run build one (:meth:`RestorerOptions.find` gives the product's setup)
+and hand it to whoever restores; there is no shared default restorer.  Text is cut into
+tokens and runs as :mod:`pipeline.restore.tokens` says (as the LM's training text is).
 
 Per document, text that already carries Vietnamese marks is trusted by
 :meth:`Restorer.restore_text` (only words no syllable spells are restored); per
@@ -44,8 +49,7 @@ import json
 import math
 import re
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -54,10 +58,45 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .channel import SHAPE, MarkChannel, OcrChannel, load_channel
-from .lm import MixtureLM, NgramLM, default_user_lm_path, modern_tone_placement
+from .lm import MixtureLM, NgramLM
+from .tokens import (OCR_LETTERS, breaks_run, is_document_number, is_number, modern_tone_placement,
+                     split_token)
+from .. import resources
 from ..script import nfc, strip_diacritics
 
-LEXICON_PATH = Path(__file__).resolve().parents[2] / "models" / "built" / "restore_lexicon.json"
+# Weight of a user LM (vanban train-lm) in the linear interpolation with the shipped one.
+USER_LM_WEIGHT = 0.7
+
+
+@dataclass(frozen=True)
+class RestorerOptions:
+    """Everything a :class:`Restorer` reads, named explicitly: the model files and the user
+    LM's weight.  Frozen and picklable, so the run hands it to the page workers.
+
+    ``lm``: None for the LM the lexicon names (``lm.npz`` beside it); ``user_lm``: a model
+    from ``vanban train-lm`` interpolated with the shipped one (None: none).
+    """
+
+    lexicon: Path
+    lm: Path | None = None
+    channel: Path = resources.CHANNEL_PATH
+    user_lm: Path | None = None
+    user_weight: float = USER_LM_WEIGHT
+
+    def __post_init__(self) -> None:
+        for name in ("lexicon", "lm", "channel", "user_lm"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Path):
+                object.__setattr__(self, name, Path(value))
+
+    @classmethod
+    def find(cls, models: Path | str | None = None, user_lm: bool = True) -> "RestorerOptions":
+        """The product's setup: the models of :func:`pipeline.resources.models_dir` (``models``
+        or ``$VANBAN_MODELS`` or ``models/built``…) and, when ``user_lm``, the user LM at
+        :func:`pipeline.resources.user_lm_path` if that file exists."""
+        found = resources.user_lm_path() if user_lm else None
+        return cls(lexicon=resources.model_file(resources.LEXICON_FILE, models),
+                   user_lm=found if found is not None and found.exists() else None)
 
 
 class LexiconMissing(FileNotFoundError):
@@ -82,11 +121,9 @@ _CODE_D_FIX = {"QD": "QĐ", "QB": "QĐ", "ND": "NĐ", "BCD": "BCĐ", "VPDP": "VP
 _STANDALONE_D_FIX = {"QD": "QĐ", "BCD": "BCĐ", "VPDP": "VPĐP", "HDND": "HĐND"}
 
 _URL_RE = re.compile(r"^(?:https?://|www\.)|@|\.(?:vn|com|org|net|gov)\b", re.IGNORECASE)
-_NUMBER_RE = re.compile(r"^[\d.,:/%+\-–]+$")
-_EDGE_RE = re.compile(r"^([^\w&¢]*)(.*?)([^\w&¢]*)$", re.DOTALL)
-_WORD_CHARS_RE = re.compile(r"^[\w&¢]+$")
+# What a token, a number and a run break are: pipeline.restore.tokens (ocr=True: read as OCR output).
+_WORD_CHARS_RE = re.compile(rf"^[\w{OCR_LETTERS}]+$")
 _ROMAN_RE = re.compile(r"^[IVXLC]+$")
-_SENTENCE_BREAK = set(".;:!?()[]\"“”")
 
 
 def case_pattern(token: str) -> str:
@@ -152,8 +189,6 @@ class Restorer:
     FUZZY_SLACK = 5
     # Hypotheses kept per word by the trigram beam search.
     BEAM = 8
-    # Weight of a user LM (vanban train-lm) in the linear interpolation with the shipped one.
-    USER_LM_WEIGHT = 0.7
     # Tesseract confidence (0-100) at or above which a word that is a valid syllable is kept as read.
     KEEP_CONFIDENCE = 90.0
     # Mark correction of Tesseract vie output (correct_marks): a word read at or above this
@@ -185,17 +220,16 @@ class Restorer:
     # ordinary held-out lines are unchanged.
     PLACE_BONUS = 6.0
 
-    def __init__(self, lexicon_path: Path | str = LEXICON_PATH, channel: OcrChannel | None = None,
-                 user_lm: Path | str | None = "auto", user_weight: float | None = None,
-                 lm_path: Path | str | None = None):
-        """``user_lm``: a model from ``vanban train-lm`` to interpolate with the shipped one;
-        ``"auto"`` takes ``$VANBAN_USER_LM`` or ``models/user/lm.npz`` when present, None none."""
-        self.lexicon_path = Path(lexicon_path)
-        self.lm_path = Path(lm_path) if lm_path else None
-        self.channel = channel or load_channel("eng")
-        self.mark_channel = MarkChannel()
-        self.user_lm_path = _user_lm_in_use(user_lm)
-        self.user_weight = self.USER_LM_WEIGHT if user_weight is None else user_weight
+    def __init__(self, options: RestorerOptions, channel: OcrChannel | None = None):
+        """``options``: the model files (:meth:`RestorerOptions.find` for the product's);
+        ``channel``: an OCR channel to use instead of the learned ``eng`` one."""
+        self.options = options
+        self.lexicon_path = options.lexicon
+        self.lm_path = options.lm
+        self.channel = channel or load_channel("eng", options.channel)
+        self.mark_channel = MarkChannel(options.channel)
+        self.user_lm_path = options.user_lm
+        self.user_weight = options.user_weight
         self._lock = threading.Lock()
         self._loaded = False
 
@@ -367,8 +401,8 @@ class Restorer:
                 token = m.group()
                 k += 1
                 conf = confidences[k] if confidences is not None else None
-                lead, core, trail = _EDGE_RE.match(token).groups()
-                if lead and set(lead) & _SENTENCE_BREAK:
+                lead, core, trail = split_token(token, ocr=True)
+                if lead and breaks_run(lead, ocr=True):
                     flush()
                 core_start = m.start() + len(lead)
                 slots = self._slots_for(core, core_start, trusted, conf, marks)
@@ -376,7 +410,7 @@ class Restorer:
                     flush()
                 elif slots[0].pattern == "code":
                     runs.append([(line_no, slots[0])])
-                    if core[0].isdigit():
+                    if is_document_number(core, ocr=True):
                         # "Kế hoạch số 01/KH-PKT": a document number is context like any number.
                         current.append((line_no, _Slot(slots[0].start, slots[0].end, "lower",
                                                        [(self.number_token, 0.0)], write=False)))
@@ -389,7 +423,7 @@ class Restorer:
                         current.append((line_no, slot))
                     if len(slots) > 1:
                         flush()
-                if trail and (set(trail) & _SENTENCE_BREAK or "," in trail):
+                if trail and breaks_run(trail, ocr=True, trail=True):
                     flush()
         flush()
         return runs
@@ -399,7 +433,7 @@ class Restorer:
         """Slots for one token core, or None when it is not a word (code, number, URL…)."""
         if not core or _URL_RE.search(core):
             return None
-        if _NUMBER_RE.match(core):
+        if is_number(core, ocr=True):
             # "năm 2024", "số 69": a number is context for the word before it.
             return [_Slot(start, start + len(core), "lower", [(self.number_token, 0.0)], write=False)]
         if "/" in core or "-" in core:
@@ -607,76 +641,18 @@ class Restorer:
                 for (line_no, slot), form in zip(run, chosen) if slot.write]
 
 
-def _user_lm_in_use(user_lm: Path | str | None) -> Path | None:
-    """``"auto"``: ``$VANBAN_USER_LM`` or ``models/user/lm.npz`` when that file exists."""
-    if user_lm == "auto":
-        auto = default_user_lm_path()
-        return auto if auto.exists() else None
-    return Path(user_lm) if user_lm else None
-
-
-def model_fingerprint(user_lm: Path | str | None = "auto") -> str:
-    """Short hash of every model file restoration reads: the lexicon, the shipped LM, the
-    learned channel and the user LM in use (``"auto"`` resolves it as :class:`Restorer`
-    does). Part of the pipeline key, so after `make setup` rebuilds a model or `vanban
-    train-lm` writes a new one, the next run restores stored documents again (from their
-    cached OCR pages)."""
-    from .channel import CHANNEL_PATH
-
-    files = [LEXICON_PATH, LEXICON_PATH.with_name("lm.npz"), CHANNEL_PATH]
-    user = _user_lm_in_use(user_lm)
-    if user:
-        files.append(user)
+def model_fingerprint(options: RestorerOptions) -> str:
+    """Short hash of every model file a restorer with ``options`` reads: the lexicon, the
+    shipped LM, the learned channel and the user LM. Part of the pipeline key, so after `make
+    setup` rebuilds a model or `vanban train-lm` writes a new one, the next run restores stored
+    documents again (from their cached OCR pages)."""
+    if not isinstance(options, RestorerOptions):
+        raise TypeError(f"model_fingerprint needs the restorer's options, not {options!r}")
+    files = [options.lexicon, options.lm or options.lexicon.with_name(resources.LM_FILE), options.channel]
+    if options.user_lm:
+        files.append(options.user_lm)
     digest = hashlib.sha1()
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.is_file() else b"missing")
     return digest.hexdigest()[:10]
-
-
-_default: Restorer | None = None
-
-
-def default_restorer() -> Restorer:
-    """The shared restorer over ``models/built`` (created on first use)."""
-    global _default
-    if _default is None:
-        _default = Restorer()
-    return _default
-
-
-@contextmanager
-def restorer_in_use(restorer: Restorer) -> Iterator[Restorer]:
-    """Within the ``with`` block the module-level functions (and so the pipeline) use
-    ``restorer``: `vanban eval --archive` measures with a user LM this way."""
-    global _default
-    previous, _default = _default, restorer
-    try:
-        yield restorer
-    finally:
-        _default = previous
-
-
-def restore_text(text: str, word_confidences: Sequence[float | None] | None = None) -> str:
-    """Restore diacritics in ``text`` line by line (see :meth:`Restorer.restore_text`)."""
-    return default_restorer().restore_text(text, word_confidences)
-
-
-def restore_ocr_page(text: str, word_confidences: Sequence[float | None] | None = None) -> str:
-    """Restore or mend one OCR'd page (see :meth:`Restorer.restore_ocr_page`)."""
-    return default_restorer().restore_ocr_page(text, word_confidences)
-
-
-def correct_marks(text: str, word_confidences: Sequence[float | None] | None = None) -> str:
-    """Mend the marks of Tesseract ``vie`` output (see :meth:`Restorer.correct_marks`)."""
-    return default_restorer().correct_marks(text, word_confidences)
-
-
-def restore_line(line: str) -> str:
-    """Restore diacritics in a single line."""
-    return default_restorer().restore_line(line)
-
-
-def needs_restoration(text: str) -> bool:
-    """True when ``text`` looks like Vietnamese OCR'd without its marks."""
-    return default_restorer().needs_restoration(text)

@@ -31,7 +31,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from ..document import InputError, Page
+from ..document import MENTION_FIELDS, InputError, Page
 from ..errors import StoreError
 from ..io.ingest import SUPPORTED_SUFFIXES, sha256_of
 from ..io.names import printable, shown_path, stored_path
@@ -39,6 +39,7 @@ from .process import (
     DocumentPlan, Settings, assemble_document, check_models, finish_document, plan_document, split_document,
     warm_up,
 )
+from ..restore.restorer import Restorer, RestorerOptions
 from .runs import run_folder, this_run
 from .store import Store
 
@@ -185,21 +186,27 @@ class _DocState:
 def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings(),
               force: bool = False, console: Console | None = None, workers: int | None = None,
               scheduler: str | None = None, log_path: Path | None = None,
-              keep_images: Path | None = None, pool=None) -> RunSummary:
+              keep_images: Path | None = None, pool=None, restorer: Restorer | None = None) -> RunSummary:
     """Process every input into ``out_dir/vanban.sqlite`` and ``out_dir/tables/``.
 
     ``workers``: local processes (default: cores); ``scheduler``: a Dask scheduler
     address instead; ``pool``: a ready pool from :mod:`pipeline.run.workers` (tests, bench);
     ``force``: redo every file and every page; ``log_path``: JSON-lines event log;
-    ``keep_images``: folder to keep the cleaned page images in.
+    ``keep_images``: folder to keep the cleaned page images in; ``restorer``: the run's
+    restorer (default: one over the product's models, :meth:`RestorerOptions.find`), handed
+    to the workers as its options; unused when ``settings.restore`` is off.
     """
-    check_models(restorer=settings.restore)  # a model `make setup` did not build: one line, no store
+    if not settings.restore:
+        restorer = None
+    elif restorer is None:
+        restorer = Restorer(RestorerOptions.find())
+    check_models(restorer)  # a model `make setup` did not build: one line, no store
     console = console or Console(stderr=True)
     out_dir = Path(out_dir)
     events = EventLog(log_path)
     summary = RunSummary()
     started = time.monotonic()
-    key, ocr_key = settings.key(), settings.ocr_key()
+    key, ocr_key = settings.key(restorer.options if restorer else None), settings.ocr_key()
     events.emit("started", inputs=[stored_path(p) for p in inputs], out=out_dir, pipeline_key=key,
                 ocr_key=ocr_key, force=force, workers=workers, scheduler=scheduler)
     files, summary.skipped, unlisted = collect_inputs(inputs)
@@ -226,7 +233,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
                     _fail(store, summary, events, path, exc.reason)
             if plans:
                 _read_and_save(plans, store, settings, key, ocr_key, force, console, events,
-                               summary, workers, scheduler, keep_images, pool, temp_dir)
+                               summary, workers, scheduler, keep_images, pool, temp_dir, restorer)
             for path, why in unlisted:  # after the documents: a clashing name's twin is saved first
                 _fail(store, summary, events, path, why)
             tables = out_dir / "tables"
@@ -250,7 +257,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
 def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, key: str,
                    ocr_key: str, force: bool, console: Console, events: EventLog,
                    summary: RunSummary, workers: int | None, scheduler: str | None,
-                   keep_images: Path | None, pool, temp_dir: Path) -> None:
+                   keep_images: Path | None, pool, temp_dir: Path, restorer: Restorer | None) -> None:
     """Read every page not in the cache, saving each document as its last page arrives."""
     from .workers import PageTask, WorkerLost, make_pool
 
@@ -272,7 +279,7 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
 
     if total > already:
         get_pool()
-    warm = _start_warm_up()
+    warm = _start_warm_up(restorer)
     progress = Progress(
         TextColumn("[bold]{task.description:<28.28}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("pages"), _PagesPerMinute(), TimeRemainingColumn(),
@@ -298,7 +305,7 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
                 results = []
                 for part, first in split_document(whole):
                     mended = {n - first + 1: t for n, t in state.mended.items()}
-                    results.append((*finish_document(part, settings, mended), first))
+                    results.append((*finish_document(part, restorer, settings, mended), first))
             except InputError as exc:
                 state.error = exc.reason
             except Exception as exc:  # noqa: BLE001 - a bug on one document must not stop the batch
@@ -311,7 +318,7 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
             return
         store.save_documents(results, key)
         doc = whole
-        mentions = {f: sum(len(r[1].get(f, [])) for r in results) for f in ("doc_refs", "dates", "counts", "money")}
+        mentions = {f: sum(len(r[1].get(f, [])) for r in results) for f in MENTION_FIELDS}
         if len(results) > 1:
             log.info("%s holds %d documents (pages %s)", plan.path, len(results),
                      ", ".join(str(r[2]) for r in results))
@@ -345,7 +352,8 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
             for number in sorted(missing):
                 if index not in states or states[index].error is not None:
                     break  # the document already failed: leave its other pages unread
-                yield index, PageTask(str(plan.path), plan.kind, number, plan.sha256)
+                yield index, PageTask(str(plan.path), plan.kind, number, plan.sha256,
+                                      restorer.options if restorer else None)
 
     def submit(task: PageTask, attempts: int) -> None:
         future = get_pool().submit(task, settings, keep)
@@ -488,11 +496,11 @@ def _own_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _start_warm_up() -> threading.Thread:
+def _start_warm_up(restorer: Restorer | None) -> threading.Thread:
     """Load restoration and extraction models in the background (see :func:`warm_up`)."""
     def run() -> None:
         try:
-            warm_up()
+            warm_up(restorer)
         except Exception:  # noqa: BLE001 - the first document will report the real error
             log.debug("warm-up failed", exc_info=True)
 

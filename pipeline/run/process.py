@@ -15,11 +15,11 @@ import os
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..image.tables import read_tables
 from ..image.cleanup import clean_page
-from ..document import Document, InputError, Page, PageImage, Region, Word
+from ..document import MENTION_FIELDS, Document, InputError, Page, PageImage, Region, Word
 from ..errors import MissingDependency
 from ..io.ingest import (
     detect_kind, pdf_page_count, read_text_file, read_text_layer, sha256_of,
@@ -29,6 +29,9 @@ from ..io.rasterize import image_page_count, load_image_page, rasterize_pdf_page
 from ..ocr.layout import layout_page
 from ..options import HandwritingSettings, OcrSettings, Settings
 from ..script import fold, looks_vietnamese
+
+if TYPE_CHECKING:
+    from ..restore.restorer import Restorer, RestorerOptions
 
 log = logging.getLogger(__name__)
 
@@ -428,27 +431,25 @@ def _opens_document(page: Page) -> bool:
     return "header_right" in kinds and "number_line" in kinds
 
 
-def restore_document(doc: Document, mended: dict[int, str] | None = None) -> Document:
+def restore_document(doc: Document, restorer: Restorer, mended: dict[int, str] | None = None) -> Document:
     """Restore diacritics when the text lost them; otherwise mend Tesseract's marks on OCR pages.
 
     Typed text pages (``source != "ocr"``) that still carry their marks are never changed.
     ``mended``: page number → that OCR page's text already mended by :func:`mend_page`
     (page workers do it next to OCR, so the parent does not have to).
     """
-    from ..restore.restorer import needs_restoration, restore_text  # loaded once per process
-
-    if needs_restoration(doc.text):
-        pages = [replace(p, text=restore_text(p.text, _confidences(p))) for p in doc.pages]
+    if restorer.needs_restoration(doc.text):
+        pages = [replace(p, text=restorer.restore_text(p.text, _confidences(p))) for p in doc.pages]
         return replace(doc, pages=pages, restored=True)
     mended = mended or {}
-    pages = [replace(p, text=mended[p.number] if p.number in mended else mend_page(p))
+    pages = [replace(p, text=mended[p.number] if p.number in mended else mend_page(p, restorer))
              if p.source == "ocr" else p for p in doc.pages]
     if all(new.text == old.text for new, old in zip(pages, doc.pages)):
         return doc
     return replace(doc, pages=pages, restored=True)
 
 
-def mend_page(page: Page) -> str | None:
+def mend_page(page: Page, restorer: Restorer) -> str | None:
     """An OCR page's text with Tesseract's marks mended (what :func:`restore_document` does to it
     when its document keeps its marks); None for pages that are not OCR.
 
@@ -457,9 +458,7 @@ def mend_page(page: Page) -> str | None:
     """
     if page.source != "ocr":
         return None
-    from ..restore.restorer import correct_marks
-
-    return correct_marks(page.text, _confidences(page))
+    return restorer.correct_marks(page.text, _confidences(page))
 
 
 def _confidences(page: Page) -> list[float] | None:
@@ -480,7 +479,7 @@ def extract_document(doc: Document, original: Document | None = None,
     result = extract_text(doc.text, doc.name, header_layout(doc, settings.handwriting))
     if original is not None and original.text != doc.text:
         offsets = OffsetMap(original.text, doc.text)
-        for field_name in ("doc_refs", "dates", "counts", "money"):
+        for field_name in MENTION_FIELDS:
             for item in result.get(field_name, []):
                 if "span" in item:
                     start, end = offsets.span(*item["span"])
@@ -527,29 +526,28 @@ def header_layout(doc: Document, handwriting: HandwritingSettings = HandwritingS
 _UNLOADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 
 
-def check_models(restorer: bool = True, digits: bool = True) -> None:
+def check_models(restorer: Restorer | None = None, digits: bool = True) -> None:
     """Fail at once, in one line, when a built model cannot be loaded (``make setup`` not run).
 
     Without this check every document of a run would fail one by one ("internal error in
-    restoration/extraction").  ``restorer``: the lexicon and LMs (:class:`MissingDependency`,
+    restoration/extraction").  ``restorer``: its lexicon and LMs (:class:`MissingDependency`,
     exit 3); ``digits``: the handwritten-digit model, which is optional -- without it the
     blanks stay unread, and the warning is given here once instead of on every page.
     """
-    if restorer:
-        from ..restore.restorer import LexiconMissing, default_restorer
+    if restorer is not None:
+        from ..restore.restorer import LexiconMissing
 
-        model = default_restorer()
         try:
-            model.load()
+            restorer.load()
         except LexiconMissing as exc:  # its message names the file and says `make setup`
             raise MissingDependency(str(exc)) from None
         except _UNLOADABLE as exc:
-            raise MissingDependency(f"diacritic restorer models in {model.lexicon_path.parent} cannot be "
+            raise MissingDependency(f"diacritic restorer models in {restorer.lexicon_path.parent} cannot be "
                                     f"loaded ({type(exc).__name__}): run `make setup` to rebuild them") from None
     if digits:
         from ..ocr import handwriting
 
-        path = handwriting.DIGITS_MODEL_PATH
+        path = handwriting.default_model_path()
         try:
             handwriting.load_classifier(path)
         except handwriting.DigitsModelMissing as exc:
@@ -559,7 +557,7 @@ def check_models(restorer: bool = True, digits: bool = True) -> None:
                                     "run `make setup` to rebuild it") from None
 
 
-def warm_up() -> None:
+def warm_up(restorer: Restorer | None = None) -> None:
     """Load the restorer's model and build the extractors' spaCy pipeline now.
 
     Both load on first use (~2 s).  A run calls this in a background thread while
@@ -567,25 +565,25 @@ def warm_up() -> None:
     does not hold the parent up when the workers need it most.
     """
     from ..extract.nlp import get_nlp
-    from ..restore.restorer import default_restorer
 
-    default_restorer().load()
+    if restorer is not None:
+        restorer.load()
     get_nlp()
 
 
-def finish_document(doc: Document, settings: Settings = Settings(),
+def finish_document(doc: Document, restorer: Restorer | None, settings: Settings = Settings(),
                     mended: dict[int, str] | None = None) -> tuple[Document, dict]:
-    """Restore (when asked and needed) and extract an assembled document.
+    """Restore (when asked and needed, by ``restorer``) and extract an assembled document.
 
     ``mended``: OCR page texts already mended by :func:`mend_page` (page number → text).
     """
     if not looks_vietnamese(doc.text):
         raise InputError(doc.path, "not Vietnamese text (too few Vietnamese syllables)")
-    restored = restore_document(doc, mended) if settings.restore else doc
+    restored = restore_document(doc, restorer, mended) if settings.restore else doc
     return restored, extract_document(restored, doc, settings)
 
 
-def process_file(path: Path, settings: Settings = Settings(),
+def process_file(path: Path, restorer: Restorer | None, settings: Settings = Settings(),
                  on_page: PageCallback | None = None) -> tuple[Document, dict]:
     """Every stage for one file: returns the (restored) document and its extraction."""
-    return finish_document(read_document(path, settings, on_page), settings)
+    return finish_document(read_document(path, settings, on_page), restorer, settings)

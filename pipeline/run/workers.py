@@ -19,6 +19,7 @@ import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ from ..document import InputError, Page
 from ..errors import BadArgs, MissingDependency, VanbanError
 from ..io.tools import use_tool_environment
 from ..ocr.tesseract import check_tesseract
+from ..restore.restorer import Restorer, RestorerOptions
 from .process import Settings, mend_page, read_page
 
 # Address schemes a Dask scheduler listens on (distributed.comm.registry).
@@ -40,6 +42,8 @@ class PageTask:
     kind: str  # "pdf" | "image"
     number: int  # 1-based
     sha256: str
+    # The run's restorer, which mends the marks of an OCR'd page in the worker (None: not there).
+    restorer: RestorerOptions | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -74,9 +78,9 @@ def run_page(task: PageTask, settings: Settings, keep_images: str | None = None)
     page, error, mended = None, None, None
     try:
         page = read_page(task.path, task.kind, task.number, settings, keep_images)
-        if settings.restore:
+        if settings.restore and task.restorer is not None:
             try:
-                mended = mend_page(page)
+                mended = mend_page(page, worker_restorer(task.restorer))
             except Exception:  # noqa: BLE001 - the parent mends it again and reports the error
                 mended = None
     except InputError as exc:
@@ -89,6 +93,13 @@ def run_page(task: PageTask, settings: Settings, keep_images: str | None = None)
     return PageOutcome(task, page, error, time.perf_counter() - started,
                        f"{socket.gethostname()}:{os.getpid()}", own.ru_maxrss / 1024,
                        children.ru_maxrss / 1024, cpu, mended)
+
+
+@lru_cache(maxsize=2)
+def worker_restorer(options: RestorerOptions) -> Restorer:
+    """This worker process's restorer for ``options``: loaded for the first page it mends and
+    kept for the next ones (a worker serves one run, whose options do not change)."""
+    return Restorer(options)
 
 
 def _init_local_worker(parent_pid: int, temp_dir: str | None) -> None:
@@ -273,5 +284,5 @@ def make_pool(workers: int | None = None, scheduler: str | None = None, temp_dir
     return DaskPool(scheduler) if scheduler else LocalPool(workers, temp_dir)
 
 
-__all__ = ["PageTask", "PageOutcome", "WorkerLost", "run_page", "LocalPool", "DaskPool", "check_scheduler",
-           "make_pool"]
+__all__ = ["PageTask", "PageOutcome", "WorkerLost", "run_page", "worker_restorer", "LocalPool", "DaskPool",
+           "check_scheduler", "make_pool"]

@@ -66,9 +66,9 @@ def test_small_eval_run_measures_every_stage(tmp_path, shared):
     assert with_archive["seeds"]["001_vs_gold"] > 0.85
     assert with_archive["seeds"]["003_stripped"] != seeds["restoration"]["003_stripped"]
     assert with_archive["levels"]["clean"]["wer_ocr"] == pytest.approx(clean["wer_ocr"])
-    from pipeline.restore.restorer import default_restorer
+    from pipeline.restore.restorer import RestorerOptions
 
-    assert default_restorer().user_lm_path != Path(with_archive["lm"])  # the shipped setup is back
+    assert RestorerOptions.find().user_lm != Path(with_archive["lm"])  # the archive LM was not installed
 
 
 def test_eval_command_prints_the_table_and_writes_json(tmp_path, shared):

@@ -94,11 +94,13 @@ def test_acceptance_through_restoration(doc):
     from pathlib import Path
 
     from pipeline.document import Document, Page
+    from pipeline.restore.restorer import Restorer, RestorerOptions
     from pipeline.run.process import finish_document
 
     text, gold, _ = _run(doc)
     _, pred = finish_document(Document(path=Path(f"{doc}.txt"), sha256="", kind="text",
-                                       pages=[Page(number=1, text=text, source="text")]))
+                                       pages=[Page(number=1, text=text, source="text")]),
+                              Restorer(RestorerOptions.find()))
     scores = score_extraction(pred, gold)
     bars = {"doc_refs": 0.97, "dates": 0.97, "counts": 0.92, "money": 0.95}
     assert {f: scores[f]["f1"] for f in bars if scores[f]["f1"] < bars[f]} == {}

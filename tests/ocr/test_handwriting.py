@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.ocr import handwriting as hw
-from pipeline.ocr.handwriting import (DIGITS_MODEL_PATH, DigitsModelMissing, find_date_blanks,
+from pipeline.ocr.handwriting import (DigitsModelMissing, default_model_path, find_date_blanks,
                                   find_number_blank, read_digits)
 
 FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
@@ -24,11 +24,12 @@ TEXT_PX = 54  # font size whose word boxes match Tesseract's on the real 300-DPI
 @pytest.fixture(scope="session")
 def model() -> Path:
     """The digit model as `make setup` builds it (built here if it is missing)."""
-    if not DIGITS_MODEL_PATH.is_file():
+    path = default_model_path()
+    if not path.is_file():
         from models.build_digits import build
 
-        build()
-    return DIGITS_MODEL_PATH
+        build(path)
+    return path
 
 
 # Pen strokes of each digit in a unit box (x right, y down), as polylines.

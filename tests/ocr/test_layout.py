@@ -9,6 +9,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.run.batch import run_batch
+from pipeline.restore.restorer import Restorer, RestorerOptions
 from pipeline.run.process import Settings, process_file, read_page
 from tests.conftest import requires_tesseract_vie
 
@@ -94,7 +95,7 @@ def test_regions_are_found_and_read_column_by_column(state_page):
 
 @requires_tesseract_vie
 def test_header_read_from_regions_of_any_province(state_page):
-    _, extraction = process_file(state_page, SETTINGS)
+    _, extraction = process_file(state_page, Restorer(RestorerOptions.find()), SETTINGS)
     own = extraction["self"]
     assert own["type"] == "Quyết định"
     assert own["number"] == "123/QĐ-UBND" and own.get("number_uncertain") is False
@@ -195,7 +196,7 @@ def test_a_note_beside_the_subject_is_kept_apart(tmp_path, note):
         assert notes[0].lines == (0, 0)  # not part of the page text
     else:
         assert not notes
-    _, extraction = process_file(path, SETTINGS)
+    _, extraction = process_file(path, Restorer(RestorerOptions.find()), SETTINGS)
     assert extraction["self"]["subject"] == "báo cáo kết quả thực hiện chương trình năm 2024"
     assert extraction["self"]["type"] == "Công văn"
 

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.restore import restorer as restore
-from pipeline.restore.restorer import (Restorer, LexiconMissing, needs_restoration, restore_line, restore_ocr_page,
-                              restore_text)
+from pipeline import resources
+from pipeline.restore.restorer import LexiconMissing, Restorer, RestorerOptions
 from pipeline.script import diacritic_share, strip_diacritics
 
 from tests.conftest import SHARED
@@ -49,29 +49,29 @@ VBPL = SHARED / "corpus" / "vbpl" / "docs"
 @pytest.fixture(scope="module")
 def shipped() -> Restorer:
     """The shipped model only: figures must not depend on a user LM left in models/user."""
-    return Restorer(user_lm=None).load()
+    return Restorer(RestorerOptions.find(user_lm=False)).load()
 
 
 # --- shape of the output -------------------------------------------------------------
 
-def test_line_count_and_spacing_preserved():
+def test_line_count_and_spacing_preserved(shipped):
     text = "Kinh gui:\tUBND cac huyen,  thi xa.\n\n  Thuc hien Ke hoach so 69/KH-UBND \nngay 22/3/2024.\n"
-    out = restore_text(text)
+    out = shipped.restore_text(text)
     assert out.count("\n") == text.count("\n")
     # Whitespace runs are untouched: only words change, in place.
     assert [len(x) for x in out.split(" ")] == [len(x) for x in text.split(" ")]
     assert out.split("\n")[1] == ""
 
 
-def test_case_punctuation_numbers_kept():
-    out = restore_line("UBND TINH QUANG NGAI: Quang Ngai, ngay 26 thang 9 nam 2024 (lan 2).")
+def test_case_punctuation_numbers_kept(shipped):
+    out = shipped.restore_line("UBND TINH QUANG NGAI: Quang Ngai, ngay 26 thang 9 nam 2024 (lan 2).")
     assert out == "UBND TỈNH QUẢNG NGÃI: Quảng Ngãi, ngày 26 tháng 9 năm 2024 (lần 2)."
 
 
-def test_codes_emails_urls_kept_and_d_restored_in_codes():
+def test_codes_emails_urls_kept_and_d_restored_in_codes(shipped):
     line = ("Quyet dinh so 148/QD-TTg, Nghi dinh 98/2020/ND-CP, 1169/SNNPTNT-NTM, Qb-UBND, "
             "BCD, email vanphong@quangngai.gov.vn, https://quangngai.gov.vn/tin-tuc")
-    out = restore_line(line)
+    out = shipped.restore_line(line)
     for kept in ("1169/SNNPTNT-NTM", "vanphong@quangngai.gov.vn", "https://quangngai.gov.vn/tin-tuc"):
         assert kept in out
     for fixed in ("148/QĐ-TTg", "98/2020/NĐ-CP", "QĐ-UBND", "BCĐ"):
@@ -79,34 +79,34 @@ def test_codes_emails_urls_kept_and_d_restored_in_codes():
     assert out.startswith("Quyết định số")
 
 
-def test_acronyms_and_foreign_words_untouched():
-    out = restore_line("san pham OCOP, ma Qr code, logo cua UBND va PTNT")
+def test_acronyms_and_foreign_words_untouched(shipped):
+    out = shipped.restore_line("san pham OCOP, ma Qr code, logo cua UBND va PTNT")
     for kept in ("OCOP", "Qr", "code", "logo", "UBND", "PTNT"):
         assert kept in out.split() or kept + "," in out.split()
 
 
-def test_ocr_confusions_are_mended():
+def test_ocr_confusions_are_mended(shipped):
     # Typical English-OCR readings of Vietnamese letters (digits, w for ư, é for ê).
-    out = restore_line("Thuc hién Ké hoach s6 12 vé viéc phat trién x4 c6 hiéu qua tai dia phwong")
+    out = shipped.restore_line("Thuc hién Ké hoach s6 12 vé viéc phat trién x4 c6 hiéu qua tai dia phwong")
     assert out == "Thực hiện Kế hoạch số 12 về việc phát triển xã có hiệu quả tại địa phương"
 
 
 # --- clean text and the per-document decision ------------------------------------------
 
 @pytest.mark.parametrize("path", CLEAN_SEEDS, ids=lambda p: p.name[:3])
-def test_clean_vietnamese_unchanged(path):
+def test_clean_vietnamese_unchanged(path, shipped):
     text = path.read_text(encoding="utf-8")
-    assert restore_text(text) == text
-    assert not needs_restoration(text)
+    assert shipped.restore_text(text) == text
+    assert not shipped.needs_restoration(text)
 
 
 @needs_shared
-def test_needs_restoration_decisions():
-    assert needs_restoration(SEED_001.read_text(encoding="utf-8"))
+def test_needs_restoration_decisions(shipped):
+    assert shipped.needs_restoration(SEED_001.read_text(encoding="utf-8"))
     for path in CLEAN_SEEDS:
-        assert needs_restoration(strip_diacritics(path.read_text(encoding="utf-8")))
+        assert shipped.needs_restoration(strip_diacritics(path.read_text(encoding="utf-8")))
     english = "The committee approved the annual report and asked every district to send data by May."
-    assert not needs_restoration(english)
+    assert not shipped.needs_restoration(english)
 
 
 # --- quality on sentences written for this test ------------------------------------------
@@ -122,8 +122,8 @@ Thời gian thực hiện từ ngày 01/7/2024 đến hết ngày 31/12/2024.
 Giao Sở Tài chính chủ trì, phối hợp với các cơ quan liên quan tham mưu bố trí kinh phí."""
 
 
-def test_own_sentences_restored_from_stripped():
-    out = restore_text(strip_diacritics(OWN_SENTENCES))
+def test_own_sentences_restored_from_stripped(shipped):
+    out = shipped.restore_text(strip_diacritics(OWN_SENTENCES))
     assert word_accuracy(out, OWN_SENTENCES) >= 0.90
 
 
@@ -158,7 +158,7 @@ def test_word_accuracy_on_stripped_clean_documents(path, shipped):
 
 def test_throughput_words_per_second():
     # Fresh restorer so caches start cold, as for a new document.
-    restorer = Restorer(user_lm=None).load()
+    restorer = Restorer(RestorerOptions.find(user_lm=False)).load()
     text = strip_diacritics(OWN_SENTENCES) + "\n"
     if CLEAN_SEEDS:
         text += strip_diacritics(CLEAN_SEEDS[0].read_text(encoding="utf-8"))
@@ -174,7 +174,7 @@ def test_throughput_words_per_second():
 # --- loading -------------------------------------------------------------------------------
 
 def test_lexicon_loads_fast_and_once():
-    restorer = Restorer()
+    restorer = Restorer(RestorerOptions.find())
     start = time.perf_counter()
     restorer.load()
     elapsed = time.perf_counter() - start
@@ -185,13 +185,29 @@ def test_lexicon_loads_fast_and_once():
 
 
 def test_missing_lexicon_says_run_make_setup(tmp_path):
-    restorer = Restorer(tmp_path / "absent.json")
+    restorer = Restorer(RestorerOptions(lexicon=tmp_path / "absent.json"))
     with pytest.raises(LexiconMissing, match="make setup"):
         restorer.restore_text("Quang Ngai")
 
 
-def test_module_functions_share_one_restorer():
-    assert restore.default_restorer() is restore.default_restorer()
+def test_options_name_every_model_file(tmp_path, monkeypatch):
+    import pickle
+
+    monkeypatch.setenv("VANBAN_MODELS", str(tmp_path / "models"))
+    monkeypatch.setenv("VANBAN_USER_LM", str(tmp_path / "user.npz"))
+    options = RestorerOptions.find()
+    assert options.lexicon == tmp_path / "models" / "restore_lexicon.json"
+    assert options.channel == resources.CHANNEL_PATH and options.channel.is_file()
+    assert options.user_lm is None  # no user LM there yet
+    (tmp_path / "user.npz").write_bytes(b"")
+    assert RestorerOptions.find().user_lm == tmp_path / "user.npz"
+    assert RestorerOptions.find(user_lm=False).user_lm is None
+    assert RestorerOptions.find(tmp_path / "other").lexicon.parent == tmp_path / "other"  # explicit first
+    # Frozen and picklable: the run hands it to its page workers.
+    assert pickle.loads(pickle.dumps(options)) == options
+    with pytest.raises(AttributeError):
+        options.user_weight = 0.5  # type: ignore[misc]
+    assert Restorer(options).options is options
 
 
 # --- Tesseract confidences, user LM ------------------------------------------------------
@@ -224,7 +240,7 @@ def test_user_lm_from_vbpl_improves_seed_restoration(tmp_path, shipped):
 
     docs = sorted(VBPL.glob("*.txt"))[:120]
     model = train_lm(docs, tmp_path / "vbpl.npz")
-    with_user = Restorer(user_lm=model).load()
+    with_user = Restorer(replace(shipped.options, user_lm=model)).load()
     clean = CLEAN_SEEDS[0].read_text(encoding="utf-8")
     stripped = strip_diacritics(clean)
     base_acc = word_accuracy(shipped.restore_text(stripped), clean)
@@ -278,7 +294,6 @@ def test_restore_ocr_page_dispatches_on_marks(shipped):
     assert shipped.restore_ocr_page(VIE_OCR) == VIE_TRUE
     english = "The committee approved the annual report and asked every district to send data."
     assert shipped.restore_ocr_page(english) == english
-    assert restore_ocr_page(VIE_OCR) == restore.default_restorer().restore_ocr_page(VIE_OCR)
 
 
 def test_correct_marks_uses_confidences(shipped):
@@ -320,7 +335,7 @@ def test_case_feature_reads_mid_sentence_capitals_as_agencies():
     Title-case there (Sở of "Sở Nông nghiệp"), a lower-case one towards ordinary words (số)."""
     from pipeline.restore.restorer import _Slot
 
-    r = Restorer(user_lm=None).load()
+    r = Restorer(RestorerOptions.find(user_lm=False)).load()
     title = dict(r._with_case(_Slot(0, 2, "title", [("sở", 1.0), ("số", 1.0)])).candidates)
     lower = dict(r._with_case(_Slot(0, 2, "lower", [("sở", 1.0), ("số", 1.0)])).candidates)
     assert title["sở"] < title["số"]
@@ -332,7 +347,7 @@ def test_case_feature_reads_mid_sentence_capitals_as_agencies():
 
 def test_word_overlap_penalty_mechanism():
     """A syllable closing "địa bàn" should not also open "bàn tính"."""
-    r = Restorer(user_lm=None).load()
+    r = Restorer(RestorerOptions.find(user_lm=False)).load()
     assert ("địa", "bàn") in r.word_pairs and ("bàn", "tính") in r.word_pairs
     r.OVERLAP_PENALTY = 0.0
     assert r.restore_text("tren dia ban tinh").split()[-1] == "tính"
@@ -343,7 +358,7 @@ def test_word_overlap_penalty_mechanism():
 def test_word_bonus_mechanism():
     """Two syllables that form a dictionary word ("bán sỉ", to sell wholesale) beat commoner
     syllables ("bản sĩ") that the LM alone prefers; without the bonus the LM's choice stands."""
-    r = Restorer(user_lm=None).load()
+    r = Restorer(RestorerOptions.find(user_lm=False)).load()
     assert ("bán", "sỉ") in r.word_pairs
     r.WORD_BONUS = 0.0
     assert r.restore_text("co so ban si hang hoa") == "cơ sở bản sĩ hàng hóa"
@@ -362,7 +377,7 @@ def test_correct_marks_keeps_old_tone_placement(shipped):
 def test_place_feature_reads_names_after_unit_words():
     """After a unit word (xã, phường) a pair that starts a known place name wins over common
     words the LM prefers there ("xã Phó Phòng", a deputy head of office)."""
-    r = Restorer(user_lm=None).load()
+    r = Restorer(RestorerOptions.find(user_lm=False)).load()
     assert ("phổ", "phong") in r.place_pairs and ("phó", "phòng") not in r.place_pairs
     line = "giao UBND xa Pho Phong, xa Pho Hoa va phuong Pho Thanh thuc hien"
     r.PLACE_BONUS = 0.0
@@ -393,7 +408,8 @@ def test_acceptance_with_an_archive_lm(tmp_path):
     from corpus.evaluate import _line_word_accuracy
     from pipeline.restore.lm import train_lm
 
-    archive = Restorer(user_lm=train_lm([VBPL], tmp_path / "vbpl.npz")).load()
+    model = train_lm([VBPL], tmp_path / "vbpl.npz")
+    archive = Restorer(replace(RestorerOptions.find(user_lm=False), user_lm=model)).load()
     for path in CLEAN_SEEDS:
         clean = path.read_text(encoding="utf-8")
         acc = _line_word_accuracy(clean, archive.restore_text(strip_diacritics(clean)))

@@ -15,6 +15,7 @@ from corpus.generate import render_pages, write_image, write_pdf
 from pipeline.run.batch import run_batch
 from pipeline.io.legacy import TCVN3_TO_UNICODE
 from pipeline.options import RasterSettings
+from pipeline.restore.restorer import Restorer, RestorerOptions
 from pipeline.run.process import Settings, mend_page
 from pipeline.run.workers import LocalPool, PageOutcome, PageTask, run_page
 
@@ -291,13 +292,15 @@ def test_page_outcome_is_a_plain_picklable_value(short_scan_pages, tmp_path):
     import pickle
 
     pdf = write_pdf(short_scan_pages, tmp_path / "p.pdf", 300)
-    outcome = run_page(PageTask(str(pdf), "pdf", 1, "sha"), Settings())
+    options = RestorerOptions.find()
+    outcome = run_page(PageTask(str(pdf), "pdf", 1, "sha", restorer=options), Settings())
     again = pickle.loads(pickle.dumps(outcome))
     assert isinstance(again, PageOutcome) and again.page.text == outcome.page.text
     assert again.page.words and again.worker_peak_mb > 0
     # The worker also mends the page's marks (restore stage, per page), as the parent would.
-    assert again.mended is not None and again.mended == mend_page(outcome.page)
-    assert run_page(PageTask(str(pdf), "pdf", 1, "sha"), Settings(restore=False)).mended is None
+    assert again.mended is not None and again.mended == mend_page(outcome.page, Restorer(options))
+    assert run_page(PageTask(str(pdf), "pdf", 1, "sha", restorer=options), Settings(restore=False)).mended is None
+    assert run_page(PageTask(str(pdf), "pdf", 1, "sha"), Settings()).mended is None  # no restorer given
 
 
 def test_worker_mended_text_is_what_the_document_keeps(short_scan_pages, tmp_path):
@@ -310,7 +313,7 @@ def test_worker_mended_text_is_what_the_document_keeps(short_scan_pages, tmp_pat
     run_batch([folder], tmp_path / "out", workers=1)
     conn = sqlite3.connect(tmp_path / "out" / "vanban.sqlite")
     stored = "\n".join(r[0] for r in conn.execute("SELECT text FROM pages ORDER BY number"))
-    assert stored == process_file(pdf)[0].text
+    assert stored == process_file(pdf, Restorer(RestorerOptions.find()))[0].text
 
 
 def test_a_crash_in_extraction_fails_that_document_only(tmp_path, monkeypatch):
@@ -320,10 +323,10 @@ def test_a_crash_in_extraction_fails_that_document_only(tmp_path, monkeypatch):
         (tmp_path / name).write_text(seed_text("003"), encoding="utf-8")
     real = batch.finish_document
 
-    def flaky(doc, settings, mended=None):
+    def flaky(doc, restorer, settings, mended=None):
         if doc.name == "a.txt":
             raise KeyError("no such agency")
-        return real(doc, settings, mended)
+        return real(doc, restorer, settings, mended)
 
     monkeypatch.setattr(batch, "finish_document", flaky)
     summary = run_batch([tmp_path], tmp_path / "out")
