@@ -42,6 +42,7 @@ from .process import (
 from ..restore.restorer import Restorer, RestorerOptions
 from .runs import run_folder, this_run
 from .store import Store
+from .workers import PageTask, WorkerLost, make_pool
 
 log = logging.getLogger(__name__)
 
@@ -232,8 +233,8 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
                 except InputError as exc:
                     _fail(store, summary, events, path, exc.reason)
             if plans:
-                _read_and_save(plans, store, settings, key, ocr_key, force, console, events,
-                               summary, workers, scheduler, keep_images, pool, temp_dir, restorer)
+                _read_and_save(plans, _Job(store, settings, restorer, key, ocr_key, force, console, events,
+                                           summary, workers, scheduler, keep_images, temp_dir), pool)
             for path, why in unlisted:  # after the documents: a clashing name's twin is saved first
                 _fail(store, summary, events, path, why)
             tables = out_dir / "tables"
@@ -254,134 +255,218 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
     return summary
 
 
-def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, key: str,
-                   ocr_key: str, force: bool, console: Console, events: EventLog,
-                   summary: RunSummary, workers: int | None, scheduler: str | None,
-                   keep_images: Path | None, pool, temp_dir: Path, restorer: Restorer | None) -> None:
+@dataclass
+class _Job:
+    """What every step of reading a batch shares: the store, the options, the keys pages and
+    documents are saved under, and where progress and events go."""
+
+    store: Store
+    settings: Settings
+    restorer: Restorer | None
+    key: str  # the pipeline key documents are saved with
+    ocr_key: str  # the key cached pages are saved with
+    force: bool
+    console: Console
+    events: EventLog
+    summary: RunSummary
+    workers: int | None
+    scheduler: str | None
+    keep_images: Path | None
+    temp_dir: Path
+
+
+def _read_and_save(plans: list[DocumentPlan], job: _Job, pool=None) -> None:
     """Read every page not in the cache, saving each document as its last page arrives."""
-    from .workers import PageTask, WorkerLost, make_pool
+    _BatchReader(plans, job, pool).run()
 
-    cached_counts = {} if force else {p.sha256: store.cached_count(p.sha256, ocr_key)
-                                      for p in plans if p.kind != "text"}
-    total = sum(p.n_pages for p in plans)
-    already = sum(p.n_pages if p.kind == "text" else min(cached_counts.get(p.sha256, 0), p.n_pages)
-                  for p in plans)
-    own_pool = pool is None
-    pools = [pool] if pool is not None else []
-    keep = str(keep_images) if keep_images else None
 
-    def get_pool():
-        if not pools:  # started only when a page must really be read
-            pools.append(make_pool(workers, scheduler, temp_dir))
-            summary.workers = pools[0].describe()
-            events.emit("workers", description=summary.workers, capacity=pools[0].capacity)
-        return pools[0]
+class _BatchReader:
+    """The pages of a batch read in the workers, each document saved as its last page arrives.
 
-    if total > already:
-        get_pool()
-    warm = _start_warm_up(restorer)
-    progress = Progress(
-        TextColumn("[bold]{task.description:<28.28}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("pages"), _PagesPerMinute(), TimeRemainingColumn(),
-        console=console, transient=False,
-    )
-    # Pages from the cache count as done from the start, so pages/min and ETA
-    # measure real reading only.
-    task_id = progress.add_task("starting", total=total, completed=already)
-    states: dict[int, _DocState] = {}
-    waiting: dict[tuple[str, int], list[int]] = {}  # page key → documents waiting for it
-    in_flight: dict = {}  # future → (PageTask, attempts)
-    suspects: deque = deque()  # pages in flight when a worker died: retried one at a time
-    elsewhere: dict[tuple[str, int], PageTask] = {}  # pages another run on this store is reading
-    run = this_run()
+    What the steps share (documents being read, pages in flight, pages another run on the
+    store is reading) lives on the object; each step is one method.  Pages are fed to the
+    workers before finished documents are restored and saved, so no worker waits for the parent.
+    """
 
-    def finish(index: int) -> None:
-        warm.join()  # the restorer and extractors are loaded once, not raced for
-        state = states.pop(index)
-        plan = state.plan
-        if state.error is None:
-            try:
-                whole = assemble_document(plan, list(state.pages.values()))
-                results = []
-                for part, first in split_document(whole):
-                    mended = {n - first + 1: t for n, t in state.mended.items()}
-                    results.append((*finish_document(part, restorer, settings, mended), first))
-            except InputError as exc:
-                state.error = exc.reason
-            except Exception as exc:  # noqa: BLE001 - a bug on one document must not stop the batch
-                log.exception("%s: restoration or extraction crashed", shown_path(plan.path))
-                first = (str(exc).strip().splitlines() or [""])[0]
-                state.error = f"internal error in restoration/extraction ({type(exc).__name__}: {first})"
-        if state.error is not None:
-            progress.advance(task_id, len(state.missing))  # pages that will not be read now
-            _fail(store, summary, events, plan.path, state.error)
-            return
-        store.save_documents(results, key)
-        doc = whole
-        mentions = {f: sum(len(r[1].get(f, [])) for r in results) for f in MENTION_FIELDS}
-        if len(results) > 1:
-            log.info("%s holds %d documents (pages %s)", plan.path, len(results),
-                     ", ".join(str(r[2]) for r in results))
-        summary.pages += len(doc.pages)
-        summary.processed.append(DocumentResult(
-            path=plan.path, kind=doc.kind, pages=len(doc.pages),
-            source="+".join(sorted({p.source for p in doc.pages})),
-            restored=doc.restored, mentions=mentions,
-        ))
-        events.emit("document_done", path=plan.path, sha256=plan.sha256, kind=doc.kind,
-                    pages=len(doc.pages), restored=doc.restored, mentions=mentions,
-                    seconds=round(time.monotonic() - state.started, 3))
+    def __init__(self, plans: list[DocumentPlan], job: _Job, pool=None) -> None:
+        self.plans, self.job = plans, job
+        self.cached_counts = {} if job.force else {p.sha256: job.store.cached_count(p.sha256, job.ocr_key)
+                                                   for p in plans if p.kind != "text"}
+        self.total = sum(p.n_pages for p in plans)
+        self.already = sum(p.n_pages if p.kind == "text"
+                           else min(self.cached_counts.get(p.sha256, 0), p.n_pages) for p in plans)
+        self.own_pool = pool is None
+        self._pool = pool
+        self.keep = str(job.keep_images) if job.keep_images else None
+        self.states: dict[int, _DocState] = {}
+        self.waiting: dict[tuple[str, int], list[int]] = {}  # page key → documents waiting for it
+        self.in_flight: dict = {}  # future → (PageTask, attempts)
+        self.suspects: deque = deque()  # pages in flight when a worker died: retried one at a time
+        self.elsewhere: dict[tuple[str, int], PageTask] = {}  # pages another run on this store is reading
+        self.run_id = this_run()
+        self.exhausted = False
+        self.capacity = IN_FLIGHT_PER_WORKER
+        self.progress = Progress(
+            TextColumn("[bold]{task.description:<28.28}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("pages"), _PagesPerMinute(), TimeRemainingColumn(),
+            console=job.console, transient=False,
+        )
+        # Pages from the cache count as done from the start, so pages/min and ETA
+        # measure real reading only.
+        self.task_id = self.progress.add_task("starting", total=self.total, completed=self.already)
+        self.warm: threading.Thread | None = None
+        self.source: Iterator[tuple[int, PageTask]] = iter(())
 
-    def tasks() -> Iterator[tuple[int, PageTask]]:
+    def pool(self):
+        """The worker pool, started only when a page must really be read."""
+        if self._pool is None:
+            job = self.job
+            self._pool = make_pool(job.workers, job.scheduler, job.temp_dir)
+            job.summary.workers = self._pool.describe()
+            job.events.emit("workers", description=job.summary.workers, capacity=self._pool.capacity)
+        return self._pool
+
+    def run(self) -> None:
+        """Read and save everything; the pool this reader started is closed (cancelled on error)."""
+        job = self.job
+        if self.total > self.already:
+            self.pool()
+        self.warm = _start_warm_up(job.restorer)
+        self.source = self.tasks()
+        self.capacity = (self._pool.capacity if self._pool else 1) * IN_FLIGHT_PER_WORKER
+        read_started = time.monotonic()
+        try:
+            with self.progress:
+                while True:
+                    self.refill()
+                    if not self.in_flight:
+                        if self.exhausted and not self.suspects and not self.elsewhere:
+                            break
+                        if self.elsewhere:
+                            time.sleep(CLAIM_POLL_S)
+                            self.poll_elsewhere()
+                        continue
+                    arrived = []
+                    for future in pool_wait(self.pool(), self.in_flight):
+                        if future not in self.in_flight:
+                            continue  # dropped by a pool restart and queued again
+                        task, attempts = self.in_flight.pop(future)
+                        try:
+                            arrived.append((task, self.pool().result(future)))
+                        except WorkerLost as exc:
+                            self.worker_lost(task, attempts, str(exc))
+                    self.refill()
+                    for task, outcome in arrived:
+                        self.page_read(task, outcome)
+                    if self.elsewhere:
+                        self.poll_elsewhere()
+            job.summary.read_seconds = time.monotonic() - read_started
+        except BaseException:
+            if self.own_pool and self._pool is not None:
+                self._pool.close(cancel=True)
+            raise
+        finally:
+            with contextlib.suppress(StoreError):  # a dead run's claims are taken over anyway
+                job.store.release_claims(self.run_id)
+        if self.own_pool and self._pool is not None:
+            self._pool.close()
+
+    def tasks(self) -> Iterator[tuple[int, PageTask]]:
         """Pages to read, document by document; documents with nothing to read finish here."""
-        for index, plan in enumerate(plans):
+        job = self.job
+        for index, plan in enumerate(self.plans):
             pages = {p.number: p for p in plan.pages}
-            if plan.kind != "text" and not force:
+            if plan.kind != "text" and not job.force:
                 # Looked up again here: an identical file earlier in this batch may have filled it.
-                pages.update({n: p for n, p in store.cached_pages(plan.sha256, ocr_key).items()
+                pages.update({n: p for n, p in job.store.cached_pages(plan.sha256, job.ocr_key).items()
                               if n <= plan.n_pages})
-                summary.pages_cached += len(pages)
-                progress.advance(task_id, len(pages) - min(cached_counts.get(plan.sha256, 0),
-                                                           plan.n_pages))
+                job.summary.pages_cached += len(pages)
+                self.progress.advance(self.task_id, len(pages) - min(self.cached_counts.get(plan.sha256, 0),
+                                                                     plan.n_pages))
             missing = set(range(1, plan.n_pages + 1)) - set(pages)
-            states[index] = _DocState(plan, pages, missing, time.monotonic())
-            progress.update(task_id, description=shown_path(plan.path.name))
+            self.states[index] = _DocState(plan, pages, missing, time.monotonic())
+            self.progress.update(self.task_id, description=shown_path(plan.path.name))
             if not missing:
-                finish(index)
+                self.finish(index)
                 continue
             for number in sorted(missing):
-                if index not in states or states[index].error is not None:
+                if index not in self.states or self.states[index].error is not None:
                     break  # the document already failed: leave its other pages unread
                 yield index, PageTask(str(plan.path), plan.kind, number, plan.sha256,
-                                      restorer.options if restorer else None)
+                                      job.restorer.options if job.restorer else None)
 
-    def submit(task: PageTask, attempts: int) -> None:
-        future = get_pool().submit(task, settings, keep)
-        in_flight[future] = (task, attempts)
-
-    def read_once(task: PageTask) -> None:
-        """Read a page unless another run on this store has read it or is reading it."""
-        status = "claimed" if force else store.claim_page(task.sha256, task.number, ocr_key, run)
-        if status == "claimed":
-            submit(task, 1)
-        elif status == "busy":
-            elsewhere[task.key] = task
-        else:
-            summary.pages_cached += 1
-            page_arrived(task, store.cached_page(task.sha256, task.number, ocr_key), None)
-
-    def poll_elsewhere() -> None:
-        """Pages other runs were reading: from the cache once read, read here if their run ended."""
-        for key, task in list(elsewhere.items()):
-            if store.claim_page(task.sha256, task.number, ocr_key, run) == "busy":
+    def refill(self) -> None:
+        """Keep every worker fed: pages are submitted before finished documents are saved,
+        so restoring and extracting one document never leaves a worker idle."""
+        if self.suspects:
+            if not self.in_flight:
+                self.submit(*self.suspects.popleft())
+            return
+        while len(self.in_flight) < self.capacity and not self.exhausted:
+            item = next(self.source, None)
+            if item is None:
+                self.exhausted = True
+                break
+            index, task = item
+            self.states[index].in_flight += 1
+            if task.key in self.waiting:  # same content in two files: read the page once
+                self.waiting[task.key].append(index)
                 continue
-            del elsewhere[key]
-            read_once(task)
+            self.waiting[task.key] = [index]
+            self.read_once(task)
 
-    def page_arrived(task: PageTask, page: Page | None, error: str | None,
+    def submit(self, task: PageTask, attempts: int) -> None:
+        future = self.pool().submit(task, self.job.settings, self.keep)
+        self.in_flight[future] = (task, attempts)
+
+    def read_once(self, task: PageTask) -> None:
+        """Read a page unless another run on this store has read it or is reading it."""
+        job = self.job
+        status = "claimed" if job.force else job.store.claim_page(task.sha256, task.number, job.ocr_key,
+                                                                  self.run_id)
+        if status == "claimed":
+            self.submit(task, 1)
+        elif status == "busy":
+            self.elsewhere[task.key] = task
+        else:
+            job.summary.pages_cached += 1
+            self.page_arrived(task, job.store.cached_page(task.sha256, task.number, job.ocr_key), None)
+
+    def poll_elsewhere(self) -> None:
+        """Pages other runs were reading: from the cache once read, read here if their run ended."""
+        job = self.job
+        for key, task in list(self.elsewhere.items()):
+            if job.store.claim_page(task.sha256, task.number, job.ocr_key, self.run_id) == "busy":
+                continue
+            del self.elsewhere[key]
+            self.read_once(task)
+
+    def page_read(self, task: PageTask, outcome) -> None:
+        """A worker's outcome for one page: cached (or its claim released) and handed on."""
+        job, summary = self.job, self.job.summary
+        summary.worker_peak_mb = max(summary.worker_peak_mb, outcome.worker_peak_mb)
+        summary.child_peak_mb = max(summary.child_peak_mb, outcome.child_peak_mb)
+        if outcome.page is not None:
+            job.store.cache_page(task.sha256, job.ocr_key, outcome.page)
+            summary.pages_read += 1
+            job.events.emit("page_done", path=task.path, page=task.number,
+                            source=outcome.page.source, seconds=round(outcome.seconds, 3),
+                            mean_conf=outcome.page.quality.get("mean_conf"),
+                            worker=outcome.worker,
+                            worker_peak_mb=round(outcome.worker_peak_mb, 1),
+                            child_peak_mb=round(outcome.child_peak_mb, 1),
+                            worker_cpu_s=round(outcome.worker_cpu_s, 3))
+        else:
+            job.store.release_claims(self.run_id, task.sha256, task.number)
+            job.events.emit("page_failed", path=task.path, page=task.number,
+                            reason=outcome.error, worker=outcome.worker)
+        self.page_arrived(task, outcome.page, outcome.error, outcome.mended)
+
+    def page_arrived(self, task: PageTask, page: Page | None, error: str | None,
                      mended: str | None = None) -> None:
-        for index in waiting.pop(task.key, []):
-            state = states.get(index)
+        """A page (or why it could not be read) reaches every document waiting for it."""
+        for index in self.waiting.pop(task.key, []):
+            state = self.states.get(index)
             if state is None:
                 continue
             state.in_flight -= 1
@@ -392,102 +477,63 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
                 state.pages[task.number] = page
                 if mended is not None:
                     state.mended[task.number] = mended
-            progress.advance(task_id)
+            self.progress.advance(self.task_id)
             if not state.missing or (state.error is not None and state.in_flight == 0):
-                finish(index)
+                self.finish(index)
 
-    def worker_lost(task: PageTask, attempts: int, why: str) -> None:
-        events.emit("worker_lost", path=task.path, page=task.number, attempt=attempts, reason=why)
+    def worker_lost(self, task: PageTask, attempts: int, why: str) -> None:
+        self.job.events.emit("worker_lost", path=task.path, page=task.number, attempt=attempts, reason=why)
         lost = [(task, attempts)]
-        if get_pool().restart():
+        if self.pool().restart():
             # A broken local pool fails every page in it; which one killed the worker
             # is unknown, so each is retried alone and only a repeat offender fails.
-            lost += list(in_flight.values())
-            in_flight.clear()
+            lost += list(self.in_flight.values())
+            self.in_flight.clear()
         for page_task, tries in lost:
             if tries >= MAX_PAGE_ATTEMPTS:
-                page_arrived(page_task, None, f"page {page_task.number}: the worker process died "
-                                              f"reading it (killed or out of memory)")
+                self.page_arrived(page_task, None, f"page {page_task.number}: the worker process died "
+                                                   f"reading it (killed or out of memory)")
             else:
-                suspects.append((page_task, tries + 1))
+                self.suspects.append((page_task, tries + 1))
 
-    source = tasks()
-    capacity = (pools[0].capacity if pools else 1) * IN_FLIGHT_PER_WORKER
-    read_started = time.monotonic()
-    exhausted = False
-
-    def refill() -> None:
-        """Keep every worker fed: pages are submitted before finished documents are saved,
-        so restoring and extracting one document never leaves a worker idle."""
-        nonlocal exhausted
-        if suspects:
-            if not in_flight:
-                submit(*suspects.popleft())
+    def finish(self, index: int) -> None:
+        """A document whose pages are all in: restored, extracted and saved (or failed)."""
+        job = self.job
+        if self.warm is not None:
+            self.warm.join()  # the restorer and extractors are loaded once, not raced for
+        state = self.states.pop(index)
+        plan = state.plan
+        if state.error is None:
+            try:
+                whole = assemble_document(plan, list(state.pages.values()))
+                results = []
+                for part, first in split_document(whole):
+                    mended = {n - first + 1: t for n, t in state.mended.items()}
+                    results.append((*finish_document(part, job.restorer, job.settings, mended), first))
+            except InputError as exc:
+                state.error = exc.reason
+            except Exception as exc:  # noqa: BLE001 - a bug on one document must not stop the batch
+                log.exception("%s: restoration or extraction crashed", shown_path(plan.path))
+                first_line = (str(exc).strip().splitlines() or [""])[0]
+                state.error = f"internal error in restoration/extraction ({type(exc).__name__}: {first_line})"
+        if state.error is not None:
+            self.progress.advance(self.task_id, len(state.missing))  # pages that will not be read now
+            _fail(job.store, job.summary, job.events, plan.path, state.error)
             return
-        while len(in_flight) < capacity and not exhausted:
-            item = next(source, None)
-            if item is None:
-                exhausted = True
-                break
-            index, task = item
-            states[index].in_flight += 1
-            if task.key in waiting:  # same content in two files: read the page once
-                waiting[task.key].append(index)
-                continue
-            waiting[task.key] = [index]
-            read_once(task)
-
-    try:
-        with progress:
-            while True:
-                refill()
-                if not in_flight:
-                    if exhausted and not suspects and not elsewhere:
-                        break
-                    if elsewhere:
-                        time.sleep(CLAIM_POLL_S)
-                        poll_elsewhere()
-                    continue
-                arrived = []
-                for future in pool_wait(get_pool(), in_flight):
-                    if future not in in_flight:
-                        continue  # dropped by a pool restart and queued again
-                    task, attempts = in_flight.pop(future)
-                    try:
-                        arrived.append((task, get_pool().result(future)))
-                    except WorkerLost as exc:
-                        worker_lost(task, attempts, str(exc))
-                refill()
-                for task, outcome in arrived:
-                    summary.worker_peak_mb = max(summary.worker_peak_mb, outcome.worker_peak_mb)
-                    summary.child_peak_mb = max(summary.child_peak_mb, outcome.child_peak_mb)
-                    if outcome.page is not None:
-                        store.cache_page(task.sha256, ocr_key, outcome.page)
-                        summary.pages_read += 1
-                        events.emit("page_done", path=task.path, page=task.number,
-                                    source=outcome.page.source, seconds=round(outcome.seconds, 3),
-                                    mean_conf=outcome.page.quality.get("mean_conf"),
-                                    worker=outcome.worker,
-                                    worker_peak_mb=round(outcome.worker_peak_mb, 1),
-                                    child_peak_mb=round(outcome.child_peak_mb, 1),
-                                    worker_cpu_s=round(outcome.worker_cpu_s, 3))
-                    else:
-                        store.release_claims(run, task.sha256, task.number)
-                        events.emit("page_failed", path=task.path, page=task.number,
-                                    reason=outcome.error, worker=outcome.worker)
-                    page_arrived(task, outcome.page, outcome.error, outcome.mended)
-                if elsewhere:
-                    poll_elsewhere()
-        summary.read_seconds = time.monotonic() - read_started
-    except BaseException:
-        if own_pool and pools:
-            pools[0].close(cancel=True)
-        raise
-    finally:
-        with contextlib.suppress(StoreError):  # a dead run's claims are taken over anyway
-            store.release_claims(run)
-    if own_pool and pools:
-        pools[0].close()
+        job.store.save_documents(results, job.key)
+        mentions = {f: sum(len(r[1].get(f, [])) for r in results) for f in MENTION_FIELDS}
+        if len(results) > 1:
+            log.info("%s holds %d documents (pages %s)", plan.path, len(results),
+                     ", ".join(str(r[2]) for r in results))
+        job.summary.pages += len(whole.pages)
+        job.summary.processed.append(DocumentResult(
+            path=plan.path, kind=whole.kind, pages=len(whole.pages),
+            source="+".join(sorted({p.source for p in whole.pages})),
+            restored=whole.restored, mentions=mentions,
+        ))
+        job.events.emit("document_done", path=plan.path, sha256=plan.sha256, kind=whole.kind,
+                        pages=len(whole.pages), restored=whole.restored, mentions=mentions,
+                        seconds=round(time.monotonic() - state.started, 3))
 
 
 def _own_cpu_seconds() -> float:
