@@ -153,7 +153,11 @@ def collect_inputs(inputs: list[Path]) -> tuple[list[Path], list[tuple[Path, str
         else:
             files.append(item)  # missing or unreadable files fail with their own reason
     seen: set[Path] = set()
-    unique = [p for p in files if not (p.resolve() in seen or seen.add(p.resolve()))]
+    unique = []
+    for p in files:
+        if p.resolve() not in seen:
+            seen.add(p.resolve())
+            unique.append(p)
     named: dict[str, Path] = {}
     for path in unique:
         twin = named.setdefault(stored_path(path), path)
@@ -310,8 +314,8 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
                 state.error = exc.reason
             except Exception as exc:  # noqa: BLE001 - a bug on one document must not stop the batch
                 log.exception("%s: restoration or extraction crashed", shown_path(plan.path))
-                first = (str(exc).strip().splitlines() or [""])[0]
-                state.error = f"internal error in restoration/extraction ({type(exc).__name__}: {first})"
+                message = (str(exc).strip().splitlines() or [""])[0]
+                state.error = f"internal error in restoration/extraction ({type(exc).__name__}: {message})"
         if state.error is not None:
             progress.advance(task_id, len(state.missing))  # pages that will not be read now
             _fail(store, summary, events, plan.path, state.error)
