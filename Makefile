@@ -14,7 +14,7 @@ DICTIONARY_WHEEL := $(shell sed -n 's/^DICTIONARY_WHEEL = "\(.*\)"$$/\1/p' model
 DICTIONARY_FILE := $(shell sed -n 's/^DICTIONARY_FILE = "\(.*\)"$$/\1/p' models/build.py)
 MODEL_SOURCES := models/built/sources
 
-.PHONY: setup system-deps venv models model-sources demo test eval bench clean
+.PHONY: setup system-deps venv models model-sources demo lint test eval bench clean
 
 setup: system-deps venv models  ## install everything: apt packages, .venv, built models
 
@@ -77,7 +77,17 @@ demo:  ## run the main job on the bundled corpus (generates scanned PDFs first)
 	$(BIN)/python -m corpus.generate --out corpus/generated
 	$(BIN)/vanban run corpus/seeds corpus/generated/scans --out $(OUT)
 
+# What ruff checks; mypy checks pipeline/ (both configured in pyproject.toml).
+LINT_PATHS := pipeline corpus models tests
+
+lint:  ## ruff (pyflakes, bugbear, syntax) and mypy, as configured in pyproject.toml
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/mypy
+
+# ruff and mypy first, silent when clean (so pytest's summary stays the last line), then pytest
 test:
+	@$(BIN)/ruff check --quiet $(LINT_PATHS)
+	@out=$$($(BIN)/mypy 2>&1) || { echo "$$out"; exit 1; }
 	$(BIN)/python -m pytest -q
 
 eval:  ## measure OCR, restoration and extraction on the generated corpus (out/eval/eval.json); ARCHIVE=DIR adds an archive LM
@@ -87,4 +97,4 @@ bench:
 	$(BIN)/python -m corpus.bench
 
 clean:
-	rm -rf out corpus/generated models/built .pytest_cache
+	rm -rf out corpus/generated models/built .pytest_cache .mypy_cache .ruff_cache

@@ -300,7 +300,7 @@ def render_pages(text: str, *, dpi: int = 300, font_size_pt: float = 13,
     for i, page_lines in enumerate(laid_out[:max_pages] if max_pages else laid_out):
         pristine = _draw_page(page_lines, fonts, size, left, top, line_h)
         image = degrade(pristine, level, seed * 100003 + i, dpi=dpi)
-        pages.append(RenderedPage(image, "\n".join(l.text for l in page_lines), dpi))
+        pages.append(RenderedPage(image, "\n".join(ln.text for ln in page_lines), dpi))
     return pages
 
 

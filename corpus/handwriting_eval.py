@@ -65,8 +65,8 @@ def page_words(image: np.ndarray) -> list[dict]:
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     top = gray[: int(gray.shape[0] * 0.4)]
     d = pytesseract.image_to_data(top, lang="vie", config="--psm 6", output_type=pytesseract.Output.DICT)
-    return [dict(text=t, left=l, top=tp, width=w, height=h)
-            for t, l, tp, w, h in zip(d["text"], d["left"], d["top"], d["width"], d["height"]) if t.strip()]
+    return [dict(text=t, left=left, top=tp, width=w, height=h)
+            for t, left, tp, w, h in zip(d["text"], d["left"], d["top"], d["width"], d["height"]) if t.strip()]
 
 
 def load_page(realscans: Path, row: dict) -> np.ndarray:

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InputError  # noqa: F401 (its users import it from here)
 from .io.names import stored_path
+
+if TYPE_CHECKING:  # annotations only: this module does not import numpy
+    import numpy as np
 
 # A page break in the text of a multi-page document: a line holding only a form feed.
 PAGE_BREAK = "\f"
@@ -68,7 +72,7 @@ class PageImage:
     """A page raster on its way to OCR (``image`` is a numpy array, gray or BGR)."""
 
     number: int  # 1-based page number in its document
-    image: object
+    image: np.ndarray
     dpi: int
     notes: dict = field(default_factory=dict)  # what cleanup did and measured (skew, ...)
 

@@ -112,7 +112,7 @@ class UnitTagger:
         for label, variants in UNITS.items():
             patterns = []
             for v in variants:
-                pattern = []
+                pattern: list[dict] = []
                 for tok in nlp.make_doc(v):
                     if pattern:
                         pattern.append(gap)
@@ -259,7 +259,7 @@ def find_counts(text: str, exclude: list[tuple[int, int]], folded: Folded | None
     # Work in folded offsets throughout; they equal input offsets for NFC text and are
     # mapped back at the end for decomposed (NFD) input.
     same = len(low) == len(text)
-    exclude = SpanIndex(exclude if same else [(folded.at(s), folded.at(e)) for s, e in exclude])
+    excluded = SpanIndex(exclude if same else [(folded.at(s), folded.at(e)) for s, e in exclude])
     text = text if same else "".join(text[folded.orig(i)] for i in range(len(low)))
     bounds = sentence_bounds(base)
     long_bounds = sentence_bounds(base, semicolons=False)
@@ -270,7 +270,7 @@ def find_counts(text: str, exclude: list[tuple[int, int]], folded: Folded | None
     for offset, doc in parse(low, chunk_chars):
         for q, unit, fuzzy in doc.user_data["ocop_counts"]:
             qs, qe = offset + q.start_char, offset + q.end_char
-            if exclude.overlaps((qs, qe)) or _is_percent(low, qe):
+            if excluded.overlaps((qs, qe)) or _is_percent(low, qe):
                 continue
             value, total, vmax = _quantity(q)
             c = ProductCount(qs, qe, 0.55 if fuzzy else 0.85, value, total, vmax, unit.label_,
@@ -297,7 +297,7 @@ def find_counts(text: str, exclude: list[tuple[int, int]], folded: Folded | None
             tails.append((c.unit_end + up.start("lift"), c.stars_end))
         c.subject_type = _subject_type(counts, i, low)
         c.locality = _locality(text, base, ss, c, scope)
-        c.as_of = _as_of(low, *sentence_of(long_bounds, c.start, len(low)), c, exclude)
+        c.as_of = _as_of(low, *sentence_of(long_bounds, c.start, len(low)), c, excluded)
     _inherit_stars(counts, tails, low, bounds)
     _inherit_locality(counts, low, bounds)
     _heading_context(counts, text, low)
@@ -391,8 +391,8 @@ def _locality(text: str, base: str, ss: int, c: ProductCount, scope: Scope) -> s
     if best is None:
         after = _AFTER_LOC_RE.match(base, c.unit_end)
         if after:
-            m = _LOC_RE.match(base, after.end())
-            best = _place(text, m, scope) if m else None
+            loc = _LOC_RE.match(base, after.end())
+            best = _place(text, loc, scope) if loc else None
     return best
 
 

@@ -94,7 +94,7 @@ def find_dates(text: str, folded: Folded | None = None) -> list[DateMention]:
                 if value and m["H"]:
                     value += f"T{m['H']}:{m['M']}:{m['S'] or '00'}"
             elif kind in ("month", "blankday"):
-                value = iso_date(y, int(m["m"] or gd.get("m2")))
+                value = iso_date(y, int(m["m"] or m["m2"]))
             else:
                 value = iso_date(y, int(m["m"]), int(m["d"]))
             if not value:

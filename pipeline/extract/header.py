@@ -80,7 +80,7 @@ def _date_place(text: str, head: list[str], dates: list[DateMention]) -> tuple[s
             d = next((d for d in dates if offset <= d.start < offset + len(ln) + 1), None)
             words = ln[m.start("place"):m.end("place")].split()
             # Two-column OCR puts the number before the place: keep the trailing capitalised words.
-            keep = []
+            keep: list[str] = []
             for w in reversed(words):
                 if not w[:1].isupper() or re.search(r"[\d/\-]", w) or (len(w) > 3 and w.isupper()):
                     break

@@ -83,7 +83,7 @@ class _Cue:
 def _cues(low: str) -> list[_Cue]:
     found = []
     for m in _CUE_RE.finditer(low):
-        kind = m.lastgroup.rstrip("0123456789")
+        kind = m.lastgroup.rstrip("0123456789")  # type: ignore[union-attr]  # every alternative is a named group
         before = low[max(0, m.start() - 24):m.start()]
         found.append(_Cue(m.start(), m.end(), kind, bool(_NEGATED_RE.search(before)),
                           kind == "support" and bool(_PURPOSE_RE.search(before))))

@@ -194,14 +194,14 @@ def _place_date(line: str, handwritten: dict, sure: float) -> tuple[str | None, 
     year = re.search(r"n\S?m\s*(\d{4})\b", f)
     thang = re.search(r"th\S{0,2}ng", f)
     # The last "ngày" before "tháng" ("Quảng Ngãi" opens with "nga" too).
-    ngay = [m for m in re.finditer(r"\bng\S{0,2}y|\bnga", f) if thang and m.end() <= thang.start()]
-    ngay = ngay[-1] if ngay else None
+    ngays = [m for m in re.finditer(r"\bng\S{0,2}y|\bnga", f) if thang and m.end() <= thang.start()]
+    ngay = ngays[-1] if ngays else None
     if not (year and thang and ngay) or not thang.start() < year.start():
         return place, None, True
     # Only clean digit groups count: pen ink glued to the words is the recogniser's to read.
     day = _digits(f[ngay.end():thang.start()].strip(" ,.:"))
     month = _digits(f[thang.end():year.start()].strip(" ,.:"))
-    year = int(year[1])
+    yyyy = int(year[1])
     uncertain = False
     for key in ("day", "month"):
         hw = handwritten.get(key)
@@ -218,7 +218,7 @@ def _place_date(line: str, handwritten: dict, sure: float) -> tuple[str | None, 
             month = value
     if day is None or month is None or not (1 <= month <= 12 and 1 <= day <= 31):
         return place, None, True
-    return place, f"{year:04d}-{month:02d}-{day:02d}", uncertain
+    return place, f"{yyyy:04d}-{month:02d}-{day:02d}", uncertain
 
 
 def _digits(s: str) -> int | None:
@@ -348,7 +348,7 @@ def _restore_title(c: str) -> str:
     """The title words of an upper-case signing line spelt as the vocabulary has them: small
     caps lose or confuse their marks ("PHO CHANH VAN PHONG", "HIỆU TRƯỜNG" for TRƯỞNG), or
     glue two of them ("CHỦTỊCH")."""
-    words = []
+    words: list[str] = []
     for w in c.split():
         glued = re.fullmatch(r"(CH[ỦU])(T[ỊI]CH)", w)
         words.extend([glued[1], glued[2]] if glued else [w])

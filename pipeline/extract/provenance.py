@@ -95,9 +95,9 @@ def span_box(pages: list[_PageWords | None], start: int, end: int) -> tuple[int,
     A span that crosses a page break gets the box of its part on the first page.
     """
     for number, pw in enumerate(pages, start=1):
-        page_start = pw.start if pw else None
         if pw is None:
             continue
+        page_start = pw.start
         if not (page_start <= start <= pw.end):
             continue
         stop = min(end, pw.end)

@@ -149,7 +149,8 @@ def suppress_colour(page: PageImage, settings: CleanupSettings = CleanupSettings
     # with the stamp: it stays, as dark as its darkest channel (or darker).
     colour = np.zeros(chroma.shape, np.uint8)
     colour[ys, xs] = np.where(weight > 0.5, 255, 0).astype(np.uint8)
-    black = cv2.compare(cv2.max(cv2.max(r, g), b), 100, cv2.CMP_LT)  # toner: dark in every channel
+    # toner: dark in every channel (cv2.compare takes a scalar; OpenCV's stubs only arrays)
+    black = cv2.compare(cv2.max(cv2.max(r, g), b), 100, cv2.CMP_LT)  # type: ignore[call-overload]
     text = _colour_text(colour, black, page.dpi, settings)
     kept = 0
     if text is not None:
@@ -363,7 +364,8 @@ def estimate_skew(gray: np.ndarray, hint: float | None = None,
         coarse = np.arange(-max_deg, max_deg + 1e-9, 0.5)
         best = max(coarse, key=sharpness)
         fine = np.arange(best - 0.5, best + 0.5 + 1e-9, 0.05)
-        return float(round(max(fine, key=sharpness), 2))
+        finest = max(fine, key=sharpness)  # (named: inside round(), mypy would type max() by round's parameter)
+        return float(round(finest, 2))
     # the hint is good to ±0.25°: 0.1° steps over ±0.3°, then the two 0.05° neighbours
     best = max(np.arange(hint - 0.3, hint + 0.3 + 1e-9, 0.1), key=sharpness)
     return float(round(max((best - 0.05, best, best + 0.05), key=sharpness), 2))
@@ -402,7 +404,8 @@ def estimate_noise(gray: np.ndarray, dpi: int = 300) -> float:
     crop = np.ascontiguousarray(gray[h // 4: 3 * h // 4, w // 4: 3 * w // 4])
     gain = 255.0 / np.maximum(_background(crop, dpi, fast=True).astype(np.float32), 1.0)
     med = cv2.medianBlur(crop, 5)
-    paper = cv2.compare(cv2.multiply(med, gain, dtype=cv2.CV_32F), 200.0, cv2.CMP_GT)
+    # (cv2.compare takes a scalar; OpenCV's stubs only arrays)
+    paper = cv2.compare(cv2.multiply(med, gain, dtype=cv2.CV_32F), 200.0, cv2.CMP_GT)  # type: ignore[call-overload]
     if cv2.countNonZero(paper) < 100:
         return 0.0
     # (cv2 arithmetic and a masked std: no float copies of the paper pixels)
@@ -463,7 +466,7 @@ def binarize(page: PageImage, settings: CleanupSettings = CleanupSettings()) -> 
 def remove_specks(page: PageImage, settings: CleanupSettings = CleanupSettings()) -> PageImage:
     """Drop isolated ink specks smaller than a diacritic dot, and dark scanner borders."""
     bw = page.image
-    ink = cv2.compare(bw, 128, cv2.CMP_LT)
+    ink = cv2.compare(bw, 128, cv2.CMP_LT)  # type: ignore[call-overload]  # a scalar: see suppress_colour
     n, labels, stats, (rows, x0) = components(ink)
     # (on a gray page the specks found on its thresholded copy are painted paper-white)
     if n <= 1:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable
+from typing import Callable, cast
 
 import cv2
 import numpy as np
@@ -311,7 +311,7 @@ def _fix_numeric_columns(cells: list[Cell]) -> None:
 
 def _has_ink(crop: np.ndarray) -> bool:
     ink = crop < 128
-    return np.count_nonzero(ink) > max(8, crop.size * 0.002)
+    return bool(np.count_nonzero(ink) > max(8, crop.size * 0.002))
 
 
 def _psm(crop: np.ndarray, one_row: bool) -> int:
@@ -368,6 +368,6 @@ def read_tables(image: np.ndarray, settings: OcrSettings = OcrSettings()) -> lis
     for number, grid in enumerate(detect_tables(image), 1):
         for cell in read_table_cells(image, grid, settings=settings):
             cells.append(TableCell(table=number, row=cell.row, col=cell.col, text=cell.text,
-                                   box=tuple(int(v) for v in cell.bbox), rowspan=cell.rowspan,
+                                   box=cast(Box, tuple(int(v) for v in cell.bbox)), rowspan=cell.rowspan,
                                    colspan=cell.colspan, conf=cell.confidence))
     return cells

@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import cast
 
 import cv2
 import numpy as np
@@ -62,7 +63,8 @@ def rasterize_pdf_page(path: Path, number: int, dpi: int = DPI,
                                       grayscale=gray, fmt="ppm")
         except (PDFPageCountError, PDFSyntaxError) as exc:
             raise InputError(path, f"corrupt PDF ({str(exc).strip().splitlines()[-1]})") from None
-        image = cv2.imread(files[0], cv2.IMREAD_UNCHANGED) if files else None
+        # (paths_only: file names, where pdf2image's annotation says images)
+        image = cv2.imread(cast(str, files[0]), cv2.IMREAD_UNCHANGED) if files else None
     if image is None:
         raise InputError(path, f"page {number} could not be rendered")
     if image.ndim == 3:

@@ -64,7 +64,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import cv2
 import numpy as np
@@ -118,7 +118,7 @@ class DigitClassifier:
         """Class probabilities (n, 11) of normalised digit images (n, 28, 28) in [0, 1]:
         digits 0-9 and, last, "not one digit" (touching digits, a printed letter)."""
         f = features(images)
-        total = 0
+        total: Any = 0  # then the sum of the members' probabilities (an array)
         for layers, mean, scale in self.members:
             x = (f - mean) / scale
             for i, (w, b) in enumerate(layers):
@@ -322,9 +322,9 @@ def _columns_and_straddlers(mask: np.ndarray, h: float, s: HandwritingSettings, 
     # Ruled lines and underlines (the rule under the issuing body, a dash leader) touching
     # the digits: horizontal runs longer than 1.2 text heights are taken out first.
     run = max(3, int(1.2 * h))
-    rules = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
+    rules: np.ndarray = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
     if rules.any():
-        thin = cv2.morphologyEx(rules, cv2.MORPH_OPEN,
+        thin: np.ndarray = cv2.morphologyEx(rules, cv2.MORPH_OPEN,
                                 cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(2, int(0.3 * h)))))
         mask = mask & ~(rules & ~thin).astype(bool)
         mask = mask.astype(np.uint8)
@@ -378,7 +378,7 @@ def _columns_and_straddlers(mask: np.ndarray, h: float, s: HandwritingSettings, 
         else:
             merged.append(c)
     out = []
-    for x0, x1, y0, y1, ids in merged:
+    for _x0, _x1, y0, y1, ids in merged:
         if y1 - y0 < s.min_digit_height * h:
             continue  # a dot or a dash, not a digit
         out.append(np.isin(labels, ids).astype(np.uint8))
@@ -437,7 +437,7 @@ def _read_column(col: np.ndarray, h: float, clf: DigitClassifier,
         if best is None or score > best[0]:
             best = (score, [(str(int(np.argmax(p[:10]))), float(p[:10].max())) for p in probs], conf,
                     float(probs[:, 10:].sum(axis=1).max()) if k == 0 else 0.0)
-    return best[1], best[2], best[3]
+    return best[1], best[2], best[3]  # type: ignore[index]  # set: options holds the unsplit column
 
 
 def _two_way_cuts(sub: np.ndarray) -> list[int]:

@@ -66,7 +66,8 @@ def ocr_words(image, settings: OcrSettings = OcrSettings(), *, offset: tuple[flo
     """Tesseract's words of an image (a region's crop): boxes mapped by ``* scale + offset``,
     lines numbered from ``first_line`` in Tesseract's order."""
     data = _tesseract_data(image, settings)
-    words, lines = [], {}
+    words: list[Word] = []
+    lines: dict[tuple[int, int, int], int] = {}
     for i, raw in enumerate(data["text"]):
         text = nfc(raw.strip())
         if not text:

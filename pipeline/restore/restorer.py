@@ -263,9 +263,9 @@ class Restorer:
             self.number_token: str = model["number_token"]
             self._case_logprob = self._case_model(model.get("case_counts", {}))
             self.word_pairs: frozenset[tuple[str, str]] = frozenset(
-                tuple(p.split(" ", 1)) for p in model.get("word_pairs", ()))  # type: ignore[misc]
+                tuple(p.split(" ", 1)) for p in model.get("word_pairs", ()))
             self.place_pairs: frozenset[tuple[str, str]] = frozenset(
-                tuple(p.split(" ", 1)) for p in model.get("place_pairs", ()))  # type: ignore[misc]
+                tuple(p.split(" ", 1)) for p in model.get("place_pairs", ()))
             self.place_unit_words: frozenset[str] = frozenset(model.get("place_unit_words", ()))
             self._candidates = lru_cache(maxsize=100_000)(self._candidates_uncached)
             self._loaded = True
@@ -641,7 +641,7 @@ class Restorer:
                 for (line_no, slot), form in zip(run, chosen) if slot.write]
 
 
-def model_fingerprint(options: RestorerOptions) -> str:
+def model_fingerprint(options: RestorerOptions | None) -> str:
     """Short hash of every model file a restorer with ``options`` reads: the lexicon, the
     shipped LM, the learned channel and the user LM. Part of the pipeline key, so after `make
     setup` rebuilds a model or `vanban train-lm` writes a new one, the next run restores stored

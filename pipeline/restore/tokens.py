@@ -61,7 +61,8 @@ def split_token(token: str, ocr: bool = False) -> tuple[str, str, str]:
     """``(lead, core, trail)`` of a whitespace-free token: the punctuation before the word, the
     word, the punctuation after it (``"(số"`` -> ``("(", "số", "")``).  ``ocr``: "&" and "¢"
     are letters.  A token without a word is all lead."""
-    return (_OCR_EDGES if ocr else _EDGES).match(token).groups()  # type: ignore[union-attr]
+    # (both patterns match every string, in three groups)
+    return (_OCR_EDGES if ocr else _EDGES).match(token).groups()  # type: ignore[union-attr, return-value]
 
 
 def is_number(core: str, ocr: bool = False) -> bool:

@@ -154,7 +154,11 @@ def collect_inputs(inputs: list[Path]) -> tuple[list[Path], list[tuple[Path, str
         else:
             files.append(item)  # missing or unreadable files fail with their own reason
     seen: set[Path] = set()
-    unique = [p for p in files if not (p.resolve() in seen or seen.add(p.resolve()))]
+    unique = []
+    for p in files:
+        if p.resolve() not in seen:
+            seen.add(p.resolve())
+            unique.append(p)
     named: dict[str, Path] = {}
     for path in unique:
         twin = named.setdefault(stored_path(path), path)

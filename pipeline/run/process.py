@@ -15,7 +15,7 @@ import os
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, cast
 
 from ..image.tables import read_tables
 from ..image.cleanup import clean_page
@@ -31,7 +31,7 @@ from ..options import HandwritingSettings, OcrSettings, Settings
 from ..script import fold, looks_vietnamese
 
 if TYPE_CHECKING:
-    from ..restore.restorer import Restorer, RestorerOptions
+    from ..restore.restorer import Restorer
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +240,8 @@ def read_fill_ins(original: PageImage, page: Page, ocr: OcrSettings = OcrSetting
         if reading is None or not reading.text:
             # A blank filled by hand that could not be read: whatever Tesseract made of it is unsure.
             region_box = box or (0, 0, 0, 0)
-            regions.append(Region("handwriting", tuple(round(v * k) for v in region_box), "", 0.0, role=role))
+            scaled = cast("tuple[int, int, int, int]", tuple(round(v * k) for v in region_box))
+            regions.append(Region("handwriting", scaled, "", 0.0, role=role))
             continue
         x0, y0, x1, y1 = reading.box
         confidence = reading.confidence
@@ -347,7 +348,8 @@ def write_fill_ins(page: Page, fills: list[Region],
             elif overlap <= 0.6 * w.box[2]:
                 kept.append(w)
         words = kept
-        words.append(Word(fill.text, round(100 * fill.conf, 1), (x0, y0, x1 - x0, y1 - y0), line))
+        conf = cast(float, fill.conf)  # a fill without one is skipped above (min_confidence)
+        words.append(Word(fill.text, round(100 * conf, 1), (x0, y0, x1 - x0, y1 - y0), line))
         words.sort(key=lambda w: (w.line, w.box[0]))
         lines[line] = " ".join(w.text for w in words if w.line == line)
     return replace(page, text="\n".join(lines), words=words)
@@ -442,7 +444,7 @@ def restore_document(doc: Document, restorer: Restorer, mended: dict[int, str] |
         pages = [replace(p, text=restorer.restore_text(p.text, _confidences(p))) for p in doc.pages]
         return replace(doc, pages=pages, restored=True)
     mended = mended or {}
-    pages = [replace(p, text=mended[p.number] if p.number in mended else mend_page(p, restorer))
+    pages = [replace(p, text=mended[p.number] if p.number in mended else cast(str, mend_page(p, restorer)))
              if p.source == "ocr" else p for p in doc.pages]
     if all(new.text == old.text for new, old in zip(pages, doc.pages)):
         return doc
@@ -579,7 +581,8 @@ def finish_document(doc: Document, restorer: Restorer | None, settings: Settings
     """
     if not looks_vietnamese(doc.text):
         raise InputError(doc.path, "not Vietnamese text (too few Vietnamese syllables)")
-    restored = restore_document(doc, restorer, mended) if settings.restore else doc
+    # (a run that restores has a restorer: run_batch makes one)
+    restored = restore_document(doc, cast("Restorer", restorer), mended) if settings.restore else doc
     return restored, extract_document(restored, doc, settings)
 
 

@@ -285,7 +285,8 @@ def _search(conn: sqlite3.Connection, query: Query, doc_type: str | None, lo: st
     in_docs = f" AND (rowid >> 32) IN (SELECT id FROM documents WHERE {docs})" if len(where) > 1 else ""
     numbered = []
     if query.numbers:  # compared folded, in Python; SQL keeps those that open with the same digits
-        heads = [re.match(r"\d*", key).group(0) + "%" for key in query.numbers]
+        # (\d* matches every string)
+        heads = [re.match(r"\d*", key).group(0) + "%" for key in query.numbers]  # type: ignore[union-attr]
         like = " OR ".join("number LIKE ?" for _ in heads)
         numbered = [doc_id for doc_id, number in conn.execute(
             f"SELECT id, number FROM documents WHERE ({like}) AND {docs} ORDER BY name", (*heads, *params))

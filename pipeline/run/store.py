@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, cast
 
 from ..document import Document, Page, Region, TableCell, Word
 from ..errors import BadArgs, StoreError
@@ -404,7 +404,7 @@ class Store:
              *[_column_value(own.get(f)) for f in _SELF_FIELDS], first_page, pipeline_key, _now(),
              raw_path(doc.path)),
         )
-        doc_id = cur.lastrowid
+        doc_id = cast(int, cur.lastrowid)  # set: a row was inserted
         self._insert_pages(cur, doc_id, doc)
         cur.execute(f"INSERT INTO lines_search (rowid, text) SELECT {_SEARCH_ROWID}, {_FOLD_SQL}(text) "
                     "FROM lines WHERE document_id = ?", (doc_id,))
@@ -691,7 +691,7 @@ def page_to_blob(page: Page) -> bytes:
 def page_from_blob(blob: bytes) -> Page:
     """The Page stored by :func:`page_to_blob`."""
     data = json.loads(zlib.decompress(blob).decode("utf-8"))
-    words = [Word(text=t, conf=c, box=(l, tp, w, h), line=ln) for t, c, l, tp, w, h, ln in data["words"]]
+    words = [Word(text=t, conf=c, box=(left, tp, w, h), line=ln) for t, c, left, tp, w, h, ln in data["words"]]
     tables = [TableCell(**{**c, "box": tuple(c["box"])}) for c in data.get("tables", [])]
     regions = [Region(**{**r, "box": tuple(r["box"])}) for r in data.get("regions", [])]
     return Page(number=data["number"], text=data["text"], source=data["source"], words=words,

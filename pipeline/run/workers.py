@@ -172,7 +172,7 @@ class LocalPool:
         except BrokenProcessPool as exc:
             # A worker died since the last page was handed out: this page is lost like those
             # in flight, and :meth:`result` says so (the run restarts the pool and retries it).
-            lost = cf.Future()
+            lost: cf.Future = cf.Future()
             lost.set_exception(exc)
             return lost
 

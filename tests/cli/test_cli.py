@@ -6,8 +6,6 @@ import sqlite3
 import subprocess
 import sys
 
-import pytest
-
 from tests.conftest import SEEDS, VANBAN, load_gold, seed_text
 from corpus.generate import render_pages, write_pdf
 from corpus.metrics import cer, score_extraction

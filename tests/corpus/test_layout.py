@@ -63,8 +63,8 @@ def test_truth_holds_header_title_body_and_footer_in_reading_order(report):
 def test_cong_van_has_vv_and_kinh_gui():
     doc = compose(2, doc_type="Công văn")
     lines = render_document(doc, dpi=100, seed=0).pages[0].lines
-    assert any(l.startswith("V/v ") for l in lines)
-    assert any(l.startswith("Kính gửi:") for l in lines)
+    assert any(line.startswith("V/v ") for line in lines)
+    assert any(line.startswith("Kính gửi:") for line in lines)
     assert "CÔNG VĂN" not in lines
 
 

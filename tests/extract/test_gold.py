@@ -5,7 +5,6 @@ carries the issue's hard acceptance bar (doc_refs and dates F1 >= 0.8).
 """
 import json
 import time
-from pathlib import Path
 
 import pytest
 

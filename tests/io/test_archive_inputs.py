@@ -14,6 +14,7 @@ import subprocess
 import sys
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -21,6 +22,9 @@ from tests.conftest import requires_tesseract_vie, seed_text
 from pipeline.run.batch import run_batch
 from pipeline.io.names import raw_path, shown_path, stored_path
 from pipeline.run.store import SCHEMA, SCHEMA_VERSION, Store
+
+if TYPE_CHECKING:  # for line_image's annotation; PIL is imported where it is used
+    from PIL import Image
 
 # A short real document: extraction stays quick, and it is Vietnamese enough to be kept.
 TEXT = "\n".join(seed_text("003").split("\n")[:15])

@@ -117,10 +117,10 @@ def test_state_bodies_list_reads_every_line_as_syllables():
     not a Vietnamese syllable would silently drop its line), commas split a name."""
     from models.build import STATE_BODIES, read_state_bodies
 
-    lines = [l for l in STATE_BODIES.read_text(encoding="utf-8").splitlines()
-             if l.strip() and not l.lstrip().startswith("#")]
+    lines = [line for line in STATE_BODIES.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.lstrip().startswith("#")]
     runs = read_state_bodies()
-    assert len(runs) == sum(len(l.split(",")) for l in lines)
+    assert len(runs) == sum(len(line.split(",")) for line in lines)
     assert ["sở", "nông", "nghiệp", "và", "phát", "triển", "nông", "thôn"] in runs
     assert ["thể", "thao", "và", "du", "lịch"] in runs  # "Bộ Văn hóa, Thể thao và Du lịch"
 

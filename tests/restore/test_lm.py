@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -157,7 +156,7 @@ def test_train_lm_command(tmp_path):
 def test_train_lm_on_vbpl_slice_improves_held_out_restoration(tmp_path):
     docs = sorted(VBPL.glob("*.txt"))
     model = train_lm(docs[:20], tmp_path / "vbpl.npz")
-    held = [l for d in docs[-6:] for l in d.read_text(encoding="utf-8").split("\n") if len(l.split()) >= 6][:150]
+    held = [ln for d in docs[-6:] for ln in d.read_text(encoding="utf-8").split("\n") if len(ln.split()) >= 6][:150]
     truth = "\n".join(held)
     stripped = strip_diacritics(truth)
 
