@@ -18,6 +18,7 @@ from rich.logging import RichHandler
 from rich.table import Table
 
 from .. import __version__
+from .export import pdf_command
 from .train import train_lm_command
 from ..document import Document, InputError, Page
 from ..errors import ExitCode, Interrupted, VanbanError
@@ -116,10 +117,14 @@ def main(verbose: bool) -> None:
               help="Keep the cleaned page images in this folder.")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=None,
               help="Refuse pages that decode to more pixels (default 200,000,000).")
+@click.option("--pdf", is_flag=True, help="Also write OUT/pdf/<name>.pdf: each scan as a searchable PDF/A.")
+@click.option("--alto", is_flag=True, help="Also write OUT/alto/<name>.xml: each scan's words as ALTO XML v4.")
+@click.option("--hocr", is_flag=True, help="Also write OUT/hocr/<name>.hocr: each scan's words as hOCR.")
 def run(inputs: tuple[Path, ...], out_dir: Path, force: bool, workers: int | None,
         scheduler: str | None, log_path: Path | None, keep_images: Path | None,
-        max_pixels: int | None) -> None:
+        max_pixels: int | None, pdf: bool = False, alto: bool = False, hocr: bool = False) -> None:
     """Process files and folders (PDF, PNG/JPEG/TIFF, .txt) into OUT/vanban.sqlite."""
+    from ..export.outputs import request as request_outputs
     from ..run.batch import STORE_NAME, run_batch
     from ..run.workers import check_scheduler
 
@@ -127,6 +132,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, force: bool, workers: int | Non
         check_scheduler(scheduler)
     if max_pixels:
         os.environ["VANBAN_MAX_PIXELS"] = str(max_pixels)  # inherited by the worker processes
+    request_outputs(out_dir, pdf=pdf, alto=alto, hocr=hocr)  # written as each document is saved
     try:
         summary = run_batch(list(inputs), out_dir, Settings(), force=force, console=err_console,
                             workers=workers, scheduler=scheduler, log_path=log_path,
@@ -245,3 +251,4 @@ def query(sql: str, db: Path, as_csv: bool) -> None:
 
 
 main.add_command(train_lm_command)
+main.add_command(pdf_command)

@@ -33,6 +33,7 @@ from rich.text import Text
 
 from ..document import InputError, Page
 from ..errors import StoreError
+from ..export import outputs
 from ..io.ingest import SUPPORTED_SUFFIXES, sha256_of
 from ..io.names import printable, shown_path, stored_path
 from .process import (
@@ -216,6 +217,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
                     summary.unchanged += 1
                     log.info("skipped %s: %s", shown_path(path), why)
                     events.emit("skipped", path=path, reason=why)
+                    outputs.document_unchanged(store, path, ocr_key)  # --pdf/--alto/--hocr, when missing
                 else:
                     todo.append(path)
             plans = []
@@ -313,6 +315,7 @@ def _read_and_save(plans: list[DocumentPlan], store: Store, settings: Settings, 
             _fail(store, summary, events, plan.path, state.error)
             return
         store.save_documents(results, key)
+        outputs.document_saved(whole, results)  # --pdf/--alto/--hocr (a failure is one warning)
         doc = whole
         mentions = {f: sum(len(r[1].get(f, [])) for r in results) for f in ("doc_refs", "dates", "counts", "money")}
         if len(results) > 1:
