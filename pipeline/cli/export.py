@@ -36,6 +36,8 @@ def pdf_command(input_file: Path, output: Path, redo_ocr: bool, hocr_path: Path 
 
     if output.exists() and input_file.exists() and output.samefile(input_file):
         raise BadArgs("OUTPUT.pdf must not be INPUT (the input is read while the output is written)")
+    if input_file.suffix.lower() == ".txt":
+        raise BadArgs(f"{input_file} is a text file: `vanban pdf` makes scans (PDF or image) searchable")
     check_models()
     settings = Settings(use_text_layer=not redo_ocr)
     with run_folder() as temp_dir, temp_files_in(temp_dir):

@@ -95,3 +95,33 @@ XLINK_STUB = """<?xml version="1.0" encoding="UTF-8"?>
   </xsd:attributeGroup>
 </xsd:schema>
 """
+
+
+def test_a_state_document_page_gives_a_block_per_layout_region(tmp_path):
+    """A Nghị định 30 page (two-column header and footer): one TextBlock per region, tagged with
+    its kind, in the order of the stored text; the PDF's text layer reads back in that order."""
+    import subprocess
+
+    from corpus.metrics import cer
+    from pipeline.export.pdf import write_pdf
+    from pipeline.run.process import finish_document, read_document
+    from tests.conftest import _has_tesseract_vie
+    from tests.export.conftest import SETTINGS
+    from tests.ocr.test_layout import render_state_page
+
+    if not _has_tesseract_vie():
+        pytest.skip("tesseract with 'vie' not installed")
+    path = tmp_path / "quyết định.png"
+    render_state_page("Quảng Ngãi", "45/QĐ-UBND", "Quyết định", "Nguyễn Văn A").save(path, dpi=(200, 200))
+    doc = read_document(path, SETTINGS)
+    final, _ = finish_document(doc, SETTINGS)
+    pages = [out_page(doc.pages[0], final.pages[0].text)]
+    root = ET.parse(write_alto(pages, tmp_path / "page.xml")).getroot()
+    tags = {t.get("ID"): t.get("LABEL") for t in root.iter(f"{A}LayoutTag")}
+    kinds = [tags[b.get("TAGREFS")] for b in root.iter(f"{A}TextBlock")]
+    expected = [r.kind for r in sorted(doc.pages[0].regions, key=lambda r: r.lines) if r.lines != (0, 0)]
+    assert kinds == expected
+    assert {"header_left", "header_right", "body", "signature"} <= set(kinds)
+    result = write_pdf(path, "image", pages, tmp_path / "page.pdf")
+    raw = subprocess.run(["pdftotext", "-raw", str(result.path), "-"], capture_output=True, text=True).stdout
+    assert cer(final.pages[0].text, raw) <= 0.001  # the stored reading order: column by column

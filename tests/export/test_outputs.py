@@ -6,6 +6,7 @@ import logging
 import os
 import sqlite3
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -125,3 +126,20 @@ def test_vanban_pdf_and_run_pdf_on_the_command_line(inputs, tmp_path):
     assert run.returncode == 0, run.stderr
     assert run.stderr.count("could not write") == 2 and "công văn.pdf" in run.stderr
     assert "2 documents" in run.stdout
+
+
+def test_output_names_are_the_file_names_without_extension():
+    assert output_stem("004_scan.pdf") == "004_scan"
+    assert output_stem("file.pdf#2") == "file#2"
+    assert output_stem("Quyết định 12.png") == "Quyết định 12"
+    req = outputs.Requested(Path("/out"), pdf=True, alto=True)
+    assert req.targets(Path("/in/a.png"), "a.png") == {"pdf": Path("/out/pdf/a.pdf"), "alto": Path("/out/alto/a.xml")}
+    assert req.targets(Path("/in/a.png"), "a.png")["pdf"] == Path("/out/pdf/a.pdf")  # the same file again
+    assert req.targets(Path("/in/a.pdf"), "a.pdf")["pdf"] == Path("/out/pdf/a_pdf.pdf")  # another file, same stem
+
+
+def test_vanban_pdf_refuses_a_text_file(tmp_path):
+    text = tmp_path / "a.txt"
+    text.write_text("Ủy ban nhân dân tỉnh Quảng Ngãi.\n", encoding="utf-8")
+    proc = subprocess.run([VANBAN, "pdf", str(text), str(tmp_path / "a.pdf")], capture_output=True, text=True)
+    assert proc.returncode == 2 and "text file" in proc.stderr and proc.stderr.strip().count("\n") == 0
