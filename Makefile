@@ -3,7 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-liberation2 hunspell-vi
+# ghostscript: PDF/A for `vanban pdf` / `run --pdf` when pikepdf cannot approve a file (pipeline/export/pdf.py)
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-liberation2 hunspell-vi ghostscript
 OUT ?= out/demo
 DOC_PACKAGES := libreoffice-help-vi manpages-vi maint-guide-vi
 # The Vietnamese dictionary text (definitions, examples) of underthesea 6.8.4, read by

@@ -154,7 +154,7 @@ def build(out: Path = CHANNEL_FILE, scale: float = 1.0, log=print, only: str | N
             table["words_seen"] += len(page.text.split())
         log(f"build_channel: {name} {level} {dpi} dpi: {n_pages} pages in {time.perf_counter() - started:.0f}s")
     model = {"format": FORMAT_VERSION,
-             "source": "underthesea VLSP running text rendered by corpus.generate, OCR'd by Tesseract "
+             "source": "underthesea VLSP running text rendered by the project scan generator, OCR'd by Tesseract "
                        f"{pytesseract.get_tesseract_version()}",
              "plans": [list(p) for p in PLANS], "channels": {}}
     if only and out.exists():

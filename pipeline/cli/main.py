@@ -18,6 +18,7 @@ from rich.logging import RichHandler
 from rich.table import Table
 
 from .. import __version__
+from .export import pdf_command
 from .train import train_lm_command
 from ..document import MENTION_FIELDS, Document, InputError, Page
 from ..errors import ExitCode, Interrupted, VanbanError
@@ -145,10 +146,14 @@ def main(verbose: bool) -> None:
               help="Keep the cleaned page images in this folder.")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=None,
               help="Refuse pages that decode to more pixels (default: $VANBAN_MAX_PIXELS, else 200,000,000).")
+@click.option("--pdf", is_flag=True, help="Also write OUT/pdf/<name>.pdf: each scan as a searchable PDF/A.")
+@click.option("--alto", is_flag=True, help="Also write OUT/alto/<name>.xml: each scan's words as ALTO XML v4.")
+@click.option("--hocr", is_flag=True, help="Also write OUT/hocr/<name>.hocr: each scan's words as hOCR.")
 def run(inputs: tuple[Path, ...], out_dir: Path, force: bool, workers: int | None,
         scheduler: str | None, log_path: Path | None, keep_images: Path | None,
-        max_pixels: int | None) -> None:
+        max_pixels: int | None, pdf: bool = False, alto: bool = False, hocr: bool = False) -> None:
     """Process files and folders (PDF, PNG/JPEG/TIFF, .txt) into OUT/vanban.sqlite."""
+    from ..export.outputs import requested
     from ..run.batch import STORE_NAME, run_batch
     from ..run.workers import check_scheduler
 
@@ -157,7 +162,8 @@ def run(inputs: tuple[Path, ...], out_dir: Path, force: bool, workers: int | Non
     try:
         summary = run_batch(list(inputs), out_dir, _settings(max_pixels), force=force,
                             console=err_console, workers=workers, scheduler=scheduler,
-                            log_path=log_path, keep_images=keep_images, restorer=_restorer())
+                            log_path=log_path, keep_images=keep_images, restorer=_restorer(),
+                            exports=requested(out_dir, pdf=pdf, alto=alto, hocr=hocr))
     except OSError as exc:  # an unwritable --log, --keep-images: the store's own errors are StoreError
         _fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
     _print_run_summary(summary, out_dir / STORE_NAME)
@@ -276,3 +282,4 @@ main.add_command(train_lm_command)
 from .search import search_command  # noqa: E402 (the command lives in its own module)
 
 main.add_command(search_command)
+main.add_command(pdf_command)

@@ -33,6 +33,7 @@ from rich.text import Text
 
 from ..document import MENTION_FIELDS, InputError, Page
 from ..errors import StoreError
+from ..export import outputs
 from ..io.ingest import SUPPORTED_SUFFIXES, sha256_of
 from ..io.names import printable, shown_path, stored_path
 from .process import (
@@ -191,7 +192,8 @@ class _DocState:
 def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings(),
               force: bool = False, console: Console | None = None, workers: int | None = None,
               scheduler: str | None = None, log_path: Path | None = None,
-              keep_images: Path | None = None, pool=None, restorer: Restorer | None = None) -> RunSummary:
+              keep_images: Path | None = None, pool=None, restorer: Restorer | None = None,
+              exports: outputs.Requested | None = None) -> RunSummary:
     """Process every input into ``out_dir/vanban.sqlite`` and ``out_dir/tables/``.
 
     ``workers``: local processes (default: cores); ``scheduler``: a Dask scheduler
@@ -199,7 +201,9 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
     ``force``: redo every file and every page; ``log_path``: JSON-lines event log;
     ``keep_images``: folder to keep the cleaned page images in; ``restorer``: the run's
     restorer (default: one over the product's models, :meth:`RestorerOptions.find`), handed
-    to the workers as its options; unused when ``settings.restore`` is off.
+    to the workers as its options; unused when ``settings.restore`` is off; ``exports``: the
+    archivist's outputs to write as each document is saved (``--pdf/--alto/--hocr``,
+    :func:`pipeline.export.outputs.requested`).
     """
     if not settings.restore:
         restorer = None
@@ -228,6 +232,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
                     summary.unchanged += 1
                     log.info("skipped %s: %s", shown_path(path), why)
                     events.emit("skipped", path=path, reason=why)
+                    outputs.document_unchanged(store, path, ocr_key, exports)  # --pdf/--alto/--hocr, when missing
                 else:
                     todo.append(path)
             plans = []
@@ -238,7 +243,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
                     _fail(store, summary, events, path, exc.reason)
             if plans:
                 _read_and_save(plans, _Job(store, settings, restorer, key, ocr_key, force, console, events,
-                                           summary, workers, scheduler, keep_images, temp_dir), pool)
+                                           summary, workers, scheduler, keep_images, temp_dir, exports), pool)
             for path, why in unlisted:  # after the documents: a clashing name's twin is saved first
                 _fail(store, summary, events, path, why)
             tables = out_dir / "tables"
@@ -277,6 +282,7 @@ class _Job:
     scheduler: str | None
     keep_images: Path | None
     temp_dir: Path
+    exports: outputs.Requested | None = None  # --pdf/--alto/--hocr
 
 
 def _read_and_save(plans: list[DocumentPlan], job: _Job, pool=None) -> None:
@@ -525,6 +531,7 @@ class _BatchReader:
             _fail(job.store, job.summary, job.events, plan.path, state.error)
             return
         job.store.save_documents(results, job.key)
+        outputs.document_saved(whole, results, job.exports)  # --pdf/--alto/--hocr (a failure is one warning)
         mentions = {f: sum(len(r[1].get(f, [])) for r in results) for f in MENTION_FIELDS}
         if len(results) > 1:
             log.info("%s holds %d documents (pages %s)", plan.path, len(results),
