@@ -27,6 +27,7 @@ import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from ..errors import VanbanError
 from .files import write_atomic
@@ -153,7 +154,7 @@ def _prepared_input(source: Path, out: Path, notes: list[str]) -> Path:
         changed = False
         form = pdf.Root.get("/AcroForm")
         if isinstance(form, pikepdf.Dictionary):
-            fields = form.get("/Fields") or []
+            fields: Any = form.get("/Fields") or []  # pikepdf types it Object; an Array here
             if fields and all(f.get("/FT") == "/Sig" for f in fields):
                 pdf.flatten_annotations("all")
                 for key in ("/AcroForm", "/Perms"):
@@ -179,7 +180,8 @@ def _prepared_input(source: Path, out: Path, notes: list[str]) -> Path:
             mask = obj.get("/SMask")
             if isinstance(mask, pikepdf.Stream) and mask.objgen in drawn:
                 copy = pikepdf.Stream(pdf, b"")
-                copy.write(mask.read_raw_bytes(), filter=mask.get("/Filter"), decode_parms=mask.get("/DecodeParms"))
+                copy.write(mask.read_raw_bytes(), filter=cast(Any, mask.get("/Filter")),
+                           decode_parms=cast(Any, mask.get("/DecodeParms")))  # as the mask had them
                 for key, value in mask.items():
                     if key not in ("/Length", "/Filter", "/DecodeParms"):
                         copy[key] = value
@@ -209,7 +211,8 @@ def _drop_unused_fonts(resources, seen: set) -> None:
         inner = form.get("/Resources")
         fonts = inner.get("/Font") if isinstance(inner, pikepdf.Dictionary) else None
         if isinstance(fonts, pikepdf.Dictionary):
-            used = {str(operands[0]) for operands, op in pikepdf.parse_content_stream(form)
+            # (operands, operator) pairs; pikepdf types the items as instruction objects
+            used = {str(operands[0]) for operands, op in cast(Any, pikepdf.parse_content_stream(form))
                     if str(op) == "Tf" and operands}
             for name in [n for n in fonts.keys() if n not in used]:
                 del fonts[name]
