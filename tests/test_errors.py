@@ -262,8 +262,11 @@ def test_ctrl_c_stops_the_run_with_130_and_keeps_what_was_saved(tmp_path):
     for i in range(n_files):
         write_image(render_pages(SHORT_TEXT, dpi=300, seed=40 + i)[0], folder / f"p{i}.png")
     out, log = tmp_path / "out", tmp_path / "run.jsonl"
+    # SIGINT back to its default in the child: a test session started in the background (`make
+    # test &`) ignores SIGINT, and a child inherits that, so the run would never see the signal.
     proc = subprocess.Popen([VANBAN, "run", str(folder), "--out", str(out), "--workers", "1",
-                             "--log", str(log)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--log", str(log)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
         while not (log.exists() and '"document_done"' in log.read_text()):
