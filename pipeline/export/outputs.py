@@ -73,28 +73,24 @@ def document_saved(whole: Document, results: list, req: Requested | None) -> Non
     _write_all(whole, texts, req)
 
 
-def document_unchanged(store, path: Path, ocr_key: str, req: Requested | None) -> None:
-    """Hook of the batch: ``path`` is unchanged since it was stored; its missing outputs (of
-    those ``req`` asks for) are written from the store (its final page texts and cached OCR pages)."""
+def document_unchanged(store, path: Path, sha: str, ocr_key: str, req: Requested | None) -> None:
+    """Hook of the batch: ``path`` (content ``sha``) is unchanged since it was stored; its missing
+    outputs (of those ``req`` asks for) are written from the store (its final page texts and
+    cached OCR pages)."""
     if req is None:
         return
     try:
-        from ..io.ingest import sha256_of
         from ..io.names import stored_path
 
-        sha = sha256_of(path)
         name = stored_path(path.name)
         targets = {k: t for k, t in req.targets(Path(path), name).items() if not t.exists()}
         if not targets:
             return
-        rows = store.conn.execute(
-            "SELECT d.kind, d.first_page, p.number, p.text, p.source FROM documents d JOIN pages p "
-            "ON p.document_id = d.id WHERE d.sha256 = ? AND (d.path = ? OR d.path LIKE ? ESCAPE '\\')",
-            (sha, stored_path(path), _like_prefix(stored_path(path)) + "#%")).fetchall()
+        rows = store.file_page_texts(path, sha)
         if not rows or not any(source == "ocr" for *_, source in rows):
             return
         kind = rows[0][0]
-        texts = {(first or 1) + number - 1: text for _, first, number, text, _ in rows}
+        texts = {number: text for _, number, text, _ in rows}
         cached = store.cached_pages(sha, ocr_key)
         pages = [cached[n] for n in sorted(cached) if n in texts]
         whole = Document(path=Path(path), sha256=sha, kind=kind, pages=pages)
@@ -102,10 +98,6 @@ def document_unchanged(store, path: Path, ocr_key: str, req: Requested | None) -
         log.warning("could not write the outputs of %s: %s", shown_path(path), _reason(exc))
         return
     _write_all(whole, texts, req, targets)
-
-
-def _like_prefix(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _write_all(whole: Document, texts: dict[int, str], req: Requested,

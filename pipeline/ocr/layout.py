@@ -41,6 +41,8 @@ _RECIPIENTS = re.compile(r"^\W{0,2}\w?oi\s*\w?han\b")
 # The first line of a signature block: the signing mark or a head's title (Nghị định 30, Phụ lục I).
 _SIGNING_TITLE = re.compile(r"^(?:tm|kt|tl|tuq|q)\s*[.,„]|^(?:pho\s+)?(?:chu\s*tich|giam\s*doc|hieu\s*truong|"
                             r"truong\s*phong|chanh\s*van\s*phong|bo\s*truong|cuc\s*truong|vien\s*truong)\b")
+# "Kính gửi:" (the addressees of a letter): never part of the header or the title.
+_KINH_GUI = re.compile(r"^kinh\s*gui")
 # E-signature and received stamps: the signing software's and the mail desk's own words.
 _STAMP = re.compile(
     r"ky\s*boi|thoi\s*gian\s*ky|nguoi\s*ky|co\s*quan\s*:|\w@\S*\.\w|\.gov\.vn|\d{1,2}[./:]\d{2}[./:]\d{2,4}\s+"
@@ -150,7 +152,7 @@ def layout_page(page: Page) -> Page:
                 continue
             if any(_spans(s, width) for s in row) and not any(_MOTTO.search(_fold(s.text)) for s in row):
                 break
-            if re.match(r"^kinh\s*gui", _fold(row[0].text)):
+            if _KINH_GUI.match(_fold(row[0].text)):
                 break  # "Kính gửi:" opens the letter even when it stands left of the middle
             header_end = i + 1
     # The footer: from the "Nơi nhận" row (or a signing title row just above it) down.
@@ -189,7 +191,7 @@ def layout_page(page: Page) -> Page:
             x0, x1 = min(s.box[0] for s in row), max(s.box[2] for s in row)
             gap_l, gap_r = x0 - left, right - x1
             centred = gap_l > 0.02 * width and gap_r > 0.02 * width and abs(gap_l - gap_r) < 0.04 * width
-            if not centred or re.match(r"^kinh\s*gui", _fold(row[0].text)):
+            if not centred or _KINH_GUI.match(_fold(row[0].text)):
                 break
             title_end = i + 1
     # The header's right block starts where the motto does (it may stand left of the middle
@@ -279,7 +281,7 @@ def _note_beside_subject(rows: list[list[Segment]], width: int, dpi: int, is_rig
     block = []  # from the subject or the row after the date line, whichever comes first
     start = min(subject_at, date_at + 1)
     for i in range(start, min(len(rows), start + 12)):
-        if rows[i] and re.match(r"^kinh\s*gui", _fold(rows[i][0].text)):
+        if rows[i] and _KINH_GUI.match(_fold(rows[i][0].text)):
             break
         block.append(i)
     # Candidate left edges: words right of NOTE_FROM that start a row or follow a wide space.

@@ -226,13 +226,14 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
         with run_folder() as temp_dir, Store(out_dir / STORE_NAME) as store:
             todo = []
             for path in files:
-                if not force and _unchanged(store, path, key):
+                sha = None if force else _unchanged_sha(store, path, key)
+                if sha is not None:
                     why = "unchanged since the last run"
                     summary.skipped.append((path, why))
                     summary.unchanged += 1
                     log.info("skipped %s: %s", shown_path(path), why)
                     events.emit("skipped", path=path, reason=why)
-                    outputs.document_unchanged(store, path, ocr_key, exports)  # --pdf/--alto/--hocr, when missing
+                    outputs.document_unchanged(store, path, sha, ocr_key, exports)  # --pdf/--alto/--hocr, when missing
                 else:
                     todo.append(path)
             plans = []
@@ -242,8 +243,9 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
                 except InputError as exc:
                     _fail(store, summary, events, path, exc.reason)
             if plans:
-                _read_and_save(plans, _Job(store, settings, restorer, key, ocr_key, force, console, events,
-                                           summary, workers, scheduler, keep_images, temp_dir, exports), pool)
+                job = _Job(store, settings, restorer, key, ocr_key, force, console, events,
+                           summary, workers, scheduler, keep_images, temp_dir, exports)
+                _BatchReader(plans, job, pool).run()  # every page not cached read, each document saved
             for path, why in unlisted:  # after the documents: a clashing name's twin is saved first
                 _fail(store, summary, events, path, why)
             tables = out_dir / "tables"
@@ -283,11 +285,6 @@ class _Job:
     keep_images: Path | None
     temp_dir: Path
     exports: outputs.Requested | None = None  # --pdf/--alto/--hocr
-
-
-def _read_and_save(plans: list[DocumentPlan], job: _Job, pool=None) -> None:
-    """Read every page not in the cache, saving each document as its last page arrives."""
-    _BatchReader(plans, job, pool).run()
 
 
 class _BatchReader:
@@ -580,10 +577,14 @@ def _fail(store: Store, summary: RunSummary, events: EventLog, path: Path, reaso
     events.emit("failed", path=path, reason=reason)
 
 
-def _unchanged(store: Store, path: Path, key: str) -> bool:
+def _unchanged_sha(store: Store, path: Path, key: str) -> str | None:
+    """The file's SHA-256 when this content was already stored with this pipeline key, else None."""
     try:
-        return path.is_file() and store.is_current(path, sha256_of(path), key)
+        if not path.is_file():
+            return None
+        sha = sha256_of(path)
+        return sha if store.is_current(path, sha, key) else None
     except OSError:
-        return False
+        return None
 
 

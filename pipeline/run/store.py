@@ -220,6 +220,15 @@ _ADDED_COLUMNS = [(table, decl.strip()) for table, fields in _MENTION_FIELDS.ite
 _ADDED_NAME_COLUMNS = [("documents", "path_raw BLOB"), ("failures", "path_raw BLOB")]
 
 
+# The documents of one file: the file's own path, and "path#2", "path#3"… for the later documents
+# it holds (pipeline.run.process.split_document); parameters from _of_file.
+_OF_FILE = "path = ? OR (substr(path, 1, ?) = ? AND path GLOB ?)"
+
+
+def _of_file(path: str) -> tuple:
+    return (path, len(path) + 1, path + "#", "*#[0-9]*")
+
+
 def _column_value(value):
     """A header value as SQLite stores it (flags as 0/1)."""
     return int(value) if isinstance(value, bool) else value
@@ -380,8 +389,7 @@ class Store:
         """
         path = stored_path(parts[0][0].path)
         with self._transaction() as cur:
-            cur.execute("DELETE FROM documents WHERE path = ? OR (substr(path, 1, ?) = ? AND path GLOB ?)",
-                        (path, len(path) + 1, path + "#", "*#[0-9]*"))
+            cur.execute(f"DELETE FROM documents WHERE {_OF_FILE}", _of_file(path))
             legacy = str(parts[0][0].path)
             if legacy != path and is_text(legacy):
                 # An NFD name as a store before path_raw kept it (as it was): not kept twice.
@@ -391,6 +399,15 @@ class Store:
                    for doc, extraction, first in parts]
             self._bump_generation(cur)
         return ids
+
+    def file_page_texts(self, path: Path, sha256: str) -> list[tuple[str, int, str, str]]:
+        """The stored pages of every document of one file with this content, in the file's page
+        numbers: (kind, page number in the file, final text, source) each."""
+        return [(kind, (first or 1) + number - 1, text, source) for kind, first, number, text, source in
+                self.conn.execute(
+                    "SELECT d.kind, d.first_page, p.number, p.text, p.source FROM documents d "
+                    f"JOIN pages p ON p.document_id = d.id WHERE d.sha256 = ? AND ({_OF_FILE})",
+                    (sha256, *_of_file(stored_path(path))))]
 
     def _insert_document(self, cur: sqlite3.Cursor, doc: Document, extraction: dict, first_page: int,
                          pipeline_key: str) -> int:
