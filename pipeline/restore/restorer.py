@@ -50,7 +50,7 @@ import math
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -156,6 +156,15 @@ def fix_code(code: str) -> str:
     return "".join(parts)
 
 
+# Glyphs OCR takes for a digit inside a code ("COVID-L9" for COVID-19, "2O25" for 2025).
+_DIGIT_LOOKALIKES = str.maketrans("lIL|iOoSBZ", "1111100582")
+
+
+def code_shape(code: str) -> str:
+    """``code`` with every digit look-alike read as the digit: equal shapes, same code misread."""
+    return code.translate(_DIGIT_LOOKALIKES)
+
+
 # ---------------------------------------------------------------------------
 # Tokens
 
@@ -173,6 +182,10 @@ class _Slot:
     # Written as is when the first candidate wins (a vie reading in old tone placement, "hoá",
     # decoded as its modern form "hóa" but left in the document's own style).
     reading: str | None = None
+    # Tesseract read it at or above Restorer.PAGE_CACHE_CONFIDENCE: its reading feeds the page cache.
+    sure: bool = False
+    # The page-cache pair this slot's own reading made with the previous one (not evidence for itself).
+    cached_pair: tuple[str, str] | None = None
 
 
 class Restorer:
@@ -219,6 +232,13 @@ class Restorer:
     # that name places (2,754 words): 95.68% -> 96.70% word accuracy (4 nats: 96.59%);
     # ordinary held-out lines are unchanged.
     PLACE_BONUS = 6.0
+    # Page cache (a cache LM, bộ nhớ đệm của trang): a document repeats its own terms, and
+    # Tesseract reads most of their occurrences well ("HĐND tỉnh" three times at confidence 96,
+    # once "HĐND tính" at 78 in a subject).  A pair of adjacent words both read at or above
+    # PAGE_CACHE_CONFIDENCE elsewhere on the page earns PAGE_CACHE_NATS when the decoder
+    # puts the same pair together.  Measured in `vanban eval --real` and `vanban eval` (README).
+    PAGE_CACHE_CONFIDENCE = 90.0
+    PAGE_CACHE_NATS = 3.0
 
     def __init__(self, options: RestorerOptions, channel: OcrChannel | None = None):
         """``options``: the model files (:meth:`RestorerOptions.find` for the product's);
@@ -295,7 +315,7 @@ class Restorer:
         scale = self.CASE_WEIGHT / self.CHANNEL_WEIGHT
         table = self._case_logprob
         cands = [(f, c - scale * table.get(f, self._case_default)[k] + scale * default) for f, c in slot.candidates]
-        return _Slot(slot.start, slot.end, slot.pattern, cands, slot.write)
+        return replace(slot, candidates=cands)
 
     # -- public API ------------------------------------------------------
     def is_syllable(self, word: str) -> bool:
@@ -339,10 +359,12 @@ class Restorer:
             raise ValueError(f"word_confidences has {len(word_confidences)} entries for "
                              f"{len(text.split())} tokens")
         runs = self._runs(lines, trusted, word_confidences, marks)
+        cache = self._page_cache(runs)
+        self._mend_codes(runs)
         out = [list(line) for line in lines]
         replacements: list[tuple[int, int, int, str]] = []
         for run in runs:
-            for line_no, slot, word in self._decode(run):
+            for line_no, slot, word in self._decode(run, cache):
                 replacements.append((line_no, slot.start, slot.end, word))
         # Replace right to left so earlier offsets stay valid.
         for line_no, start, end, word in sorted(replacements, reverse=True):
@@ -406,6 +428,9 @@ class Restorer:
                     flush()
                 core_start = m.start() + len(lead)
                 slots = self._slots_for(core, core_start, trusted, conf, marks)
+                if slots and conf is not None and conf >= self.PAGE_CACHE_CONFIDENCE:
+                    for slot in slots:
+                        slot.sure = True
                 if slots is None:
                     flush()
                 elif slots[0].pattern == "code":
@@ -594,7 +619,38 @@ class Restorer:
         scored.sort()
         return [(f, cost) for _, f, cost in scored[:keep]]
 
-    def _decode(self, run: list[tuple[int, _Slot]]) -> list[tuple[int, _Slot, str]]:
+    def _page_cache(self, runs: list[list[tuple[int, _Slot]]]) -> dict[tuple[str | None, str], int]:
+        """Pairs of adjacent words both read surely, counted over the page (see PAGE_CACHE_NATS);
+        marks each slot with the pair its own reading made, which is no evidence for itself."""
+        cache: dict[tuple[str | None, str], int] = {}
+        for run in runs:
+            for (_, a), (_, b) in zip(run, run[1:]):
+                if a.sure and b.sure:
+                    pair = (a.candidates[0][0], b.candidates[0][0])
+                    cache[pair] = cache.get(pair, 0) + 1
+                    b.cached_pair = pair
+        return cache
+
+    @staticmethod
+    def _mend_codes(runs: list[list[tuple[int, _Slot]]]) -> None:
+        """A code read unsurely that is a surely read code of the same page with a digit misread
+        ("COVID-L9" beside three "COVID-19") becomes that code; two sure codes of one shape
+        ("S0", "50") make the shape ambiguous and nothing is changed."""
+        sure: dict[str, set[str]] = {}
+        for run in runs:
+            for _, slot in run:
+                if slot.pattern == "code" and slot.sure:
+                    code = slot.candidates[0][0]
+                    sure.setdefault(code_shape(code), set()).add(code)
+        for run in runs:
+            for _, slot in run:
+                if slot.pattern == "code" and not slot.sure:
+                    found = sure.get(code_shape(slot.candidates[0][0]), set())
+                    if len(found) == 1:
+                        slot.candidates = [(next(iter(found)), 0.0)]
+
+    def _decode(self, run: list[tuple[int, _Slot]],
+                cache: dict[tuple[str | None, str], int] | None = None) -> list[tuple[int, _Slot, str]]:
         """Trigram beam search over the run's candidates; returns the cased replacement for each slot.
 
         A hypothesis is the pair of its last two syllables (hypotheses ending in
@@ -610,6 +666,8 @@ class Restorer:
         logprob = lm.logprob
         pairs, overlap, bonus = self.word_pairs, self.OVERLAP_PENALTY, self.WORD_BONUS
         places, units, place_bonus = self.place_pairs, self.place_unit_words, self.PLACE_BONUS
+        cache = cache or {}
+        cache_bonus = self.PAGE_CACHE_NATS
         for _, slot in run:
             nxt: dict[tuple[str | None, str | None], tuple[float, tuple | None]] = {}
             for form, cost in slot.candidates:
@@ -623,6 +681,8 @@ class Restorer:
                             s -= overlap
                     if u in units and (v, form) in places:
                         s += place_bonus
+                    if cache and cache.get((v, form), 0) > ((v, form) == slot.cached_pair):
+                        s += cache_bonus
                     key = (v, form)
                     old = nxt.get(key)
                     if old is None or s > old[0]:

@@ -417,3 +417,39 @@ def test_acceptance_with_an_archive_lm(tmp_path):
     gold = GOLD_001.read_text(encoding="utf-8")
     wer_001 = 1 - _line_word_accuracy(gold, archive.restore_text(SEED_001.read_text(encoding="utf-8")))
     assert wer_001 <= 0.05  # measured 0.032 (0.047 with the shipped model alone)
+
+
+# A page that reads a term surely three times and once unsurely (a subject line's "HĐND tính",
+# conf 78, beside the body's "HĐND tỉnh", conf 96).
+PAGE_TERMS = "trình HĐND tính tại kỳ họp\nThường trực HĐND tỉnh tại kỳ họp\nbáo cáo HĐND tỉnh tại kỳ họp"
+
+
+def test_page_cache_mends_a_term_the_page_reads_surely_elsewhere(shipped):
+    confs = [96.0] * len(PAGE_TERMS.split())
+    confs[2] = 78.0
+    out = shipped.correct_marks(PAGE_TERMS, confs)
+    assert out.split("\n")[0] == "trình HĐND tỉnh tại kỳ họp"
+    # The LM alone (no confidences: no page cache; or the cache's weight at 0) keeps "tính".
+    assert shipped.correct_marks(PAGE_TERMS).split("\n")[0] == "trình HĐND tính tại kỳ họp"
+    off = Restorer(shipped.options).load()
+    off.PAGE_CACHE_NATS = 0.0
+    assert off.correct_marks(PAGE_TERMS, confs).split("\n")[0] == "trình HĐND tính tại kỳ họp"
+
+
+def test_page_cache_is_no_evidence_for_a_word_itself(shipped):
+    # Every pair occurs once, so the cache holds each sure word's own pair only: it changes nothing.
+    confs = [95.0] * len(VIE_OCR.split())
+    off = Restorer(shipped.options).load()
+    off.PAGE_CACHE_NATS = 0.0
+    assert shipped.correct_marks(VIE_OCR, confs) == off.correct_marks(VIE_OCR, confs)
+
+
+def test_code_with_a_misread_digit_takes_the_pages_sure_reading(shipped):
+    text = "phòng, chống dịch COVID-L9\nphòng, chống dịch COVID-19 trong trường học"
+    confs = [96.0] * len(text.split())
+    confs[3] = 70.0
+    assert shipped.correct_marks(text, confs).split("\n")[0] == "phòng, chống dịch COVID-19"
+    # Not without a sure reading of that code on the page, nor when two sure codes share its shape.
+    assert shipped.correct_marks(text, [70.0] * len(confs)).split("\n")[0] == "phòng, chống dịch COVID-L9"
+    both = text + "\nmã COVID-I9 khác"
+    assert shipped.correct_marks(both, confs + [96.0, 96.0, 96.0]).split("\n")[0] == "phòng, chống dịch COVID-L9"
