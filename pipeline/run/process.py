@@ -28,7 +28,7 @@ from ..ocr.tesseract import ocr_page, ocr_symbols, ocr_words
 from ..io.rasterize import image_page_count, load_image_page, rasterize_pdf_page
 from ..ocr.layout import layout_page
 from ..options import HandwritingSettings, OcrSettings, Settings
-from ..script import fold, looks_vietnamese
+from ..script import fold, looks_vietnamese, nfc
 
 if TYPE_CHECKING:
     from ..restore.restorer import Restorer
@@ -147,10 +147,55 @@ def reread_regions(original: PageImage, raw: Page, laid_out: Page, ocr: OcrSetti
         words = [w for w in words if not _centre_in(w, region.box)] + fresh
         next_line = max((w.line for w in fresh), default=next_line) + 1
         changed = True
-    if not changed:
-        return laid_out
-    words.sort(key=lambda w: (w.line, w.box[0]))
-    return layout_page(replace(raw, words=_renumber_rows(words)))
+    if changed:
+        words.sort(key=lambda w: (w.line, w.box[0]))
+        laid_out = layout_page(replace(raw, words=_renumber_rows(words)))
+    named = _reread_signer_name(original, laid_out, ocr)
+    return laid_out if named is None else layout_page(replace(raw, words=_renumber_rows(named)))
+
+
+# The signer's name (the signature block's last line) sits under the pen strokes and often
+# the seal's rim, and is read with the whole block around it.  When that reading is no name,
+# the line is read again alone: its own tight crop, Otsu-binarised (the strokes that cross it
+# are thinner and fainter than print), Tesseract told it is one line (psm 7).  Real page 35
+# (150 dpi, seal rim and signature over "Phùng Thị"): "phừững Ti Xuân Bình" -> "Phùng Thị Xuân
+# Bình"; the other 14 real signature blocks already read a name and are not read again.
+_NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+$")
+
+
+def _looks_like_name(words) -> bool:
+    """Two to five Title-case words: a Vietnamese personal name (họ, tên đệm, tên)."""
+    return 2 <= len(words) <= 5 and all(_NAME_WORD.match(nfc(w.text)) for w in words)
+
+
+def _reread_signer_name(original: PageImage, page: Page, ocr: OcrSettings) -> list | None:
+    """The page's words with the signer's name line read again alone (see above), or None
+    when its first reading is a name already or the second is not a better one."""
+    import cv2
+
+    signature = next((r for r in page.regions if r.kind == "signature" and r.lines != (0, 0)), None)
+    if signature is None:
+        return None
+    last = signature.lines[1] - 1
+    line = [w for w in page.words if w.line == last]
+    if not line or _looks_like_name(line):
+        return None
+    k = float(page.quality.get("scale") or 1)
+    h = sorted(w.box[3] for w in line)[len(line) // 2]
+    x0, y0 = min(w.box[0] for w in line) - 0.5 * h, min(w.box[1] for w in line) - 0.3 * h
+    x1, y1 = max(w.box[0] + w.box[2] for w in line) + 0.5 * h, max(w.box[1] + w.box[3] for w in line) + 0.3 * h
+    height, width = original.image.shape[:2]
+    ox0, oy0 = max(0, int(x0 / k)), max(0, int(y0 / k))
+    ox1, oy1 = min(width, int(x1 / k) + 1), min(height, int(y1 / k) + 1)
+    crop = _print_crop(original, (ox0, oy0, ox1, oy1), k)
+    if crop is None:
+        return None
+    _, crop = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    fresh = ocr_words(crop, replace(ocr, psm=7), offset=(ox0 * k, oy0 * k), first_line=last)
+    fresh = [w for w in fresh if any(c.isalnum() for c in w.text)]  # the pen's strokes read as "|", "_"
+    if not _looks_like_name(fresh) or _mean_conf(fresh) < _mean_conf(line):
+        return None
+    return [w for w in page.words if w.line != last] + fresh
 
 
 def _centre_in(w, box) -> bool:
@@ -341,18 +386,41 @@ def write_fill_ins(page: Page, fills: list[Region],
                 kept.append(replace(w, text=w.text[code.start():], box=(x1 + 1, *w.box[1:])))
             elif (head := re.match(r"^\D*?[:;]", w.text)) and w.box[0] < x0:
                 kept.append(replace(w, text=head.group()))
-            elif glued := re.search(r"[^\W\d_]{3,}$", w.text):  # "04tháng": the printed word stays
-                kept.append(replace(w, text=glued.group()))
-            elif glued := re.match(r"^[^\W\d_]{3,}", w.text):  # "ngày04"
-                kept.append(replace(w, text=glued.group()))
+            elif re.fullmatch(r"[^\W\d_]{3,}", w.text):  # a printed word the ink's box reaches into
+                kept.append(w)
+            elif glued := re.search(r"[^\W\d_]{3,}$", w.text):  # "04tháng": the printed word stays,
+                # right of the ink (its box began at the ink: "tháng 04" had been written)
+                right = w.box[0] + w.box[2]
+                kept.append(replace(w, text=glued.group(), box=(max(w.box[0], x1 + 1), w.box[1],
+                                                                max(1, right - max(w.box[0], x1 + 1)), w.box[3])))
+            elif glued := re.match(r"^[^\W\d_]{3,}", w.text):  # "ngày04": left of the ink
+                kept.append(replace(w, text=glued.group(), box=(w.box[0], w.box[1],
+                                                                max(1, min(w.box[2], x0 - 1 - w.box[0])), w.box[3])))
             elif overlap <= 0.6 * w.box[2]:
                 kept.append(w)
         words = kept
         conf = cast(float, fill.conf)  # a fill without one is skipped above (min_confidence)
-        words.append(Word(fill.text, round(100 * conf, 1), (x0, y0, x1 - x0, y1 - y0), line))
+        filled = Word(fill.text, round(100 * conf, 1), (x0, y0, x1 - x0, y1 - y0), line)
+        words.append(filled)
         words.sort(key=lambda w: (w.line, w.box[0]))
+        if fill.role == "number":
+            words = _join_code(words, filled)
         lines[line] = " ".join(w.text for w in words if w.line == line)
     return replace(page, text="\n".join(lines), words=words)
+
+
+def _join_code(words: list[Word], number: Word) -> list[Word]:
+    """The filled-in number joined to the printed code right after it: "575" + "/UBND-KTTH" is
+    the số ký hiệu "575/UBND-KTTH" (what is left of the blank between them is no space)."""
+    i = words.index(number)
+    if i + 1 < len(words) and words[i + 1].line == number.line and words[i + 1].text.startswith("/"):
+        code = words[i + 1]
+        right = max(code.box[0] + code.box[2], number.box[0] + number.box[2])
+        top, bottom = min(code.box[1], number.box[1]), max(code.box[1] + code.box[3], number.box[1] + number.box[3])
+        joined = Word(number.text + code.text, min(number.conf, code.conf),
+                      (number.box[0], top, right - number.box[0], bottom - top), number.line)
+        return words[:i] + [joined] + words[i + 2:]
+    return words
 
 
 def _printed_digits(words, after: str) -> bool:

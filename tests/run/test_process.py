@@ -1,0 +1,92 @@
+"""Per-page work of pipeline.run.process that needs a real raster and real Tesseract."""
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from corpus.fonts import find_font
+from pipeline.document import Page, PageImage, Region, Word
+from pipeline.options import OcrSettings
+from pipeline.run.process import _looks_like_name, _reread_signer_name, write_fill_ins
+
+from tests.conftest import requires_tesseract_vie
+
+NAME = "Phùng Thị Xuân Bình"
+
+
+def _signature_page(first_reading: str) -> tuple[PageImage, Page]:
+    """A signature block's last two lines drawn in black, a blue pen stroke across the name,
+    and a Page whose words read the name line as ``first_reading`` (boxes from the drawing)."""
+    img = Image.new("RGB", (1000, 260), "white")
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(str(find_font("bold")), 46)
+    draw.text((150, 40), "CHỦ TỊCH", font=font, fill="black")
+    x0, y0, x1, y1 = draw.textbbox((150, 150), NAME, font=font)
+    draw.text((150, 150), NAME, font=font, fill="black")
+    # The signature's stroke crosses the name (blue ink: read on the brightest channel it fades).
+    draw.line([(120, 200), (330, 150), (560, 205)], fill=(40, 40, 190), width=5)
+    readings = first_reading.split()
+    step = (x1 - x0) // len(readings)
+    words = [Word("CHỦ", 95.0, (150, 40, 120, 50), 0), Word("TỊCH", 95.0, (280, 40, 120, 50), 0)]
+    words += [Word(t, 60.0, (x0 + i * step, y0, step - 10, y1 - y0), 1) for i, t in enumerate(readings)]
+    page = Page(number=1, text=f"CHỦ TỊCH\n{first_reading}", source="ocr", words=words, width=1000,
+                height=260, dpi=300, quality={"scale": 1.0},
+                regions=[Region("signature", (100, 30, 950, 230), f"CHỦ TỊCH\n{first_reading}", 70.0, (0, 2))])
+    return PageImage(1, np.asarray(img), 300), page
+
+
+def test_looks_like_name():
+    assert _looks_like_name([Word(t, 90, (0, 0, 1, 1), 0) for t in NAME.split()])
+    assert not _looks_like_name([Word(t, 90, (0, 0, 1, 1), 0) for t in "phừững Ti Xuân Bình".split()[:1]])
+    assert not _looks_like_name([Word(t, 90, (0, 0, 1, 1), 0) for t in "phừững Ti Xuân Bình".split()])
+    assert not _looks_like_name([Word(t, 90, (0, 0, 1, 1), 0) for t in "Nơi nhận: - Như trên;".split()])
+
+
+@requires_tesseract_vie
+def test_signer_name_that_reads_as_no_name_is_read_again_alone():
+    original, page = _signature_page("phừững Ti Xuân Bình")
+    words = _reread_signer_name(original, page, OcrSettings())
+    assert words is not None
+    assert " ".join(w.text for w in words if w.line == 1) == NAME
+    # The other lines are kept as they were.
+    assert [w.text for w in words if w.line == 0] == ["CHỦ", "TỊCH"]
+
+
+@requires_tesseract_vie
+def test_signer_name_already_a_name_is_not_read_again():
+    original, page = _signature_page("Phùng Thị Xuân Binh")
+    assert _reread_signer_name(original, page, OcrSettings()) is None
+
+
+def _line_page(kind: str, tokens: list[tuple[str, int, int]]) -> Page:
+    """A one-line page whose words are (text, left, width) on line 0, the line a ``kind`` region."""
+    words = [Word(t, 90.0, (x, 100, w, 40), 0) for t, x, w in tokens]
+    text = " ".join(t for t, _, _ in tokens)
+    return Page(number=1, text=text, source="ocr", words=words, width=2000, height=3000, dpi=300,
+                regions=[Region(kind, (0, 90, 2000, 150), text, 90.0, (0, 1))])
+
+
+def test_a_filled_in_number_is_joined_to_its_code():
+    page = _line_page("number_line", [("Số:", 100, 80), ("#", 220, 60), ("/UBND-KTTH", 330, 260)])
+    fill = Region("handwriting", (210, 95, 300, 145), "575", 0.99, role="number")
+    out = write_fill_ins(page, [fill])
+    assert out.text == "Số: 575/UBND-KTTH"
+    assert len(out.words) == len(out.text.split())  # word confidences still line up with the text
+
+
+def test_a_day_glued_to_thang_is_written_before_it():
+    # Tesseract glued the pen's "04" to "tháng": its word box starts at the ink.
+    page = _line_page("date_line", [("Quảng", 100, 120), ("Ngãi,", 230, 110), ("ngày", 350, 100),
+                                    ("04tháng", 470, 190), ("02", 670, 50), ("năm", 730, 90), ("2025", 830, 100)])
+    fill = Region("handwriting", (465, 95, 525, 145), "04", 0.99, role="day")
+    out = write_fill_ins(page, [fill])
+    assert out.text == "Quảng Ngãi, ngày 04 tháng 02 năm 2025"
+    assert len(out.words) == len(out.text.split())
+
+
+def test_a_printed_word_the_ink_reaches_into_keeps_its_place():
+    page = _line_page("date_line", [("Quảng", 100, 120), ("Ngãi,", 230, 110), ("ngày", 350, 100),
+                                    ("3|", 470, 40), ("tháng", 530, 110), ("12", 650, 50), ("năm", 710, 90),
+                                    ("2024", 810, 100)])
+    fill = Region("handwriting", (430, 95, 515, 145), "31", 0.99, role="day")  # from the "y" of "ngày"
+    assert write_fill_ins(page, [fill]).text == "Quảng Ngãi, ngày 31 tháng 12 năm 2024"
