@@ -585,6 +585,52 @@ def number_blank_from_symbols(symbols: list[tuple[str, int, int, int, int]], tex
     return (int(x0), int(top - ABOVE * h), int(x1 - 0.1 * h), int(top + h + BELOW * h)), h
 
 
+def glued_date_words(texts: Iterable[str]) -> bool:
+    """True when Tesseract glued pen ink to "ngày" or "tháng" ("“Ệtháng", "ngày.)", "ngà¿2háng0„"):
+    :func:`find_date_blanks` then places the blank's ends from word widths, which italic print
+    and pen strokes throw off; :func:`date_blanks_from_symbols` places them from the characters."""
+    for t in texts:
+        f = _fold(t)
+        if ("hang" in f and not re.fullmatch(r"th\S{0,2}ng[,.]?", f)) or re.fullmatch(r"ng\S{0,2}y\S+", f):
+            return True
+    return False
+
+
+def date_blanks_from_symbols(symbols: list[tuple[str, int, int, int, int]], text_height: float
+                             ) -> dict[str, tuple[tuple[int, int, int, int], float]]:
+    """Blanks of the date line from its characters (:func:`pipeline.ocr.tesseract.ocr_symbols`):
+    the day's from the end of "ngày" to the "t" of "tháng", the month's from the end of "tháng"
+    to the "n" of "năm".  A "y" pen ink covered is allowed for (one "y" width after "nga").
+    Real page 29: the word boxes put the day's right end 45 px into "tháng" (the italic word is
+    3.8 text heights wide, not THANG_WIDTH) and the recogniser read "37188" for "18"."""
+    chars = [_fold(c)[:1] or c for c, *_ in symbols]
+    text = "".join(chars)
+    h = text_height
+    found: dict[str, tuple[tuple[int, int, int, int], float]] = {}
+    nam = re.search(r"n.?m\D{0,2}\d{4}", text)
+    thang = None
+    for m in re.finditer(r"t?hang", text[: nam.start()] if nam else text):
+        thang = m
+    if thang is None:
+        return found
+    ngay = None
+    for m in re.finditer(r"nga(y?)", text[: thang.start()]):
+        ngay = m
+    top = min((s[2] for s in symbols[thang.start(): thang.end()]), default=0)
+    rows = (int(top - ABOVE * h), int(top + h + BELOW * h))
+    thang_left = symbols[thang.start()][1] if text[thang.start()] == "t" else symbols[thang.start()][1] - 0.45 * h
+    if ngay is not None:
+        ngay_right = symbols[ngay.end() - 1][3] + (0 if ngay.group(1) else 0.45 * h)
+        if thang_left - ngay_right > 0.4 * h:
+            found["day"] = ((int(ngay_right), rows[0], int(thang_left - 0.1 * h), rows[1]), h)
+    if nam is not None:
+        thang_right = symbols[thang.end() - 1][3]
+        nam_left = symbols[nam.start()][1]
+        if nam_left - thang_right > 0.4 * h:
+            found["month"] = ((int(thang_right), rows[0], int(nam_left - 0.1 * h), rows[1]), h)
+    return found
+
+
 def find_date_blanks(words: Iterable, page_height: int | None = None) -> dict[str, tuple[tuple[int, int, int, int], float]]:
     """Blanks of the date line "…, ngày __ tháng __ năm 2025": ``{"day": (box, text_height),
     "month": (box, text_height)}``, each present when its neighbours were found.

@@ -242,8 +242,9 @@ def read_fill_ins(original: PageImage, page: Page, ocr: OcrSettings = OcrSetting
     lines = {kind: r.lines for r in page.regions for kind in (r.kind,) if kind in ("number_line", "date_line")}
     if not lines or page.quality.get("rotation"):
         return []
-    from ..ocr.handwriting import (DigitsModelMissing, find_date_blanks, find_number_blank, glued_number_blank,
-                              number_blank_from_symbols, read_digits)
+    from ..ocr.handwriting import (DigitsModelMissing, date_blanks_from_symbols, find_date_blanks,
+                                   find_number_blank, glued_date_words, glued_number_blank,
+                                   number_blank_from_symbols, read_digits)
 
     k = float(page.quality.get("scale") or 1)
 
@@ -268,20 +269,33 @@ def read_fill_ins(original: PageImage, page: Page, ocr: OcrSettings = OcrSetting
             # the line's characters (real pages: "2027" had been cut to "20").
             symbols = _print_symbols(original, boxes["number_line"], k, ocr)
             blanks["number"] = number_blank_from_symbols(symbols, blanks["number"][1]) or blanks["number"]
+    # Second places to read a date blank: from the line's characters when pen ink is glued to
+    # "ngày"/"tháng".  Tried only when the first reading is no possible day or month: the
+    # characters place an end better where an italic word's width misleads ("37188" for "18"
+    # on real page 29, "288462721" on 33) and worse where the ink touches the print (a
+    # continental "7" joined to the "t" of "tháng" falls outside: "27" read "2" on page 32).
+    second: dict[str, tuple] = {}
     date_words = words_of("date_line")
     if date_words:
         found = located("date_line", find_date_blanks)
+        if glued_date_words(w.text for w in date_words):
+            symbols = _print_symbols(original, boxes["date_line"], k, ocr)
+            h = next(iter(found.values()))[1] if found else _median_height(date_words) / k
+            second = date_blanks_from_symbols(symbols, h)
         for role, after in (("day", r"ng\S{1,3}$"), ("month", r"th\S{2,4}$")):
             if not _printed_digits(date_words, after):
-                blanks[role] = found.get(role, (None, 0.0))
+                blanks[role] = found.get(role) or second.pop(role, None) or (None, 0.0)
     regions = []
     for role, (box, height) in blanks.items():
         reading = None
-        if box is not None:
-            try:
+        try:
+            if box is not None:
                 reading = read_digits(original.image, box, text_height=height, settings=handwriting)
-            except DigitsModelMissing:  # said once, when the run started (check_models)
-                log.debug("handwritten digits not read: the digit model is not built (make setup)")
+            if role in second and not _possible(role, reading):
+                reading = read_digits(original.image, second[role][0], text_height=second[role][1],
+                                      settings=handwriting) or reading
+        except DigitsModelMissing:  # said once, when the run started (check_models)
+            log.debug("handwritten digits not read: the digit model is not built (make setup)")
         if reading is None or not reading.text:
             # A blank filled by hand that could not be read: whatever Tesseract made of it is unsure.
             region_box = box or (0, 0, 0, 0)
@@ -292,14 +306,32 @@ def read_fill_ins(original: PageImage, page: Page, ocr: OcrSettings = OcrSetting
         confidence = reading.confidence
         seen = _glyphs_in_blank(" ".join(w.text for w in words_of("number_line" if role == "number" else "date_line")),
                                 role)
-        if seen - len(reading.text) >= 2:
-            # Tesseract sees at least one character a pen glyph (often one for several); a
-            # reading two digits short of it has lost some (a blank placed too narrow read
-            # "2027" as "20").
+        if _lost_digits(seen, reading.text):
             confidence = min(confidence, 0.5)
         regions.append(Region("handwriting", (round(x0 * k), round(y0 * k), round(x1 * k), round(y1 * k)),
                               reading.text, round(confidence, 3), role=role))
     return regions
+
+
+def _lost_digits(seen: int, digits: str) -> bool:
+    """True when a reading of pen digits has likely lost some, given how many characters
+    Tesseract saw in the blank (it sees at least one per pen glyph, often one for several): two
+    digits fewer (a blank placed too narrow read "2027" as "20"), or one lone digit where it
+    saw two (a "27" whose continental "7" touched "tháng" read "2", real page 32; of the 43
+    fields the real pages read, no right reading is a lone digit under two characters)."""
+    return seen - len(digits) >= 2 or (len(digits) == 1 and seen >= 2)
+
+
+def _possible(role: str, reading) -> bool:
+    """A reading that can be the ``role`` (day 1-31, month 1-12) of a date."""
+    if reading is None or not reading.text.isdigit() or len(reading.text) > 2:
+        return False
+    return 1 <= int(reading.text) <= (31 if role == "day" else 12)
+
+
+def _median_height(words) -> float:
+    heights = sorted(w.box[3] for w in words)
+    return float(heights[len(heights) // 2])
 
 
 def _glyphs_in_blank(line: str, role: str) -> int:
@@ -388,14 +420,18 @@ def write_fill_ins(page: Page, fills: list[Region],
                 kept.append(replace(w, text=head.group()))
             elif re.fullmatch(r"[^\W\d_]{3,}", w.text):  # a printed word the ink's box reaches into
                 kept.append(w)
+            elif kind == "date_line" and (printed := _date_words_in(w.text)):
+                # "“Ệtháng", "ngày.)", "ngà¿2háng0„": the date formula's printed words stay, spelled
+                # as the formula has them, "ngày" left of the ink and "tháng" right of a day's
+                # ink, left of a month's (their boxes began or ended at the ink).
+                for word in printed:
+                    left = word == "ngày" or fill.role == "month"
+                    kept.append(replace(w, text=word, box=_beside(w.box, x0, x1, left)))
             elif glued := re.search(r"[^\W\d_]{3,}$", w.text):  # "04tháng": the printed word stays,
                 # right of the ink (its box began at the ink: "tháng 04" had been written)
-                right = w.box[0] + w.box[2]
-                kept.append(replace(w, text=glued.group(), box=(max(w.box[0], x1 + 1), w.box[1],
-                                                                max(1, right - max(w.box[0], x1 + 1)), w.box[3])))
+                kept.append(replace(w, text=glued.group(), box=_beside(w.box, x0, x1, False)))
             elif glued := re.match(r"^[^\W\d_]{3,}", w.text):  # "ngày04": left of the ink
-                kept.append(replace(w, text=glued.group(), box=(w.box[0], w.box[1],
-                                                                max(1, min(w.box[2], x0 - 1 - w.box[0])), w.box[3])))
+                kept.append(replace(w, text=glued.group(), box=_beside(w.box, x0, x1, True)))
             elif overlap <= 0.6 * w.box[2]:
                 kept.append(w)
         words = kept
@@ -407,6 +443,26 @@ def write_fill_ins(page: Page, fills: list[Region],
             words = _join_code(words, filled)
         lines[line] = " ".join(w.text for w in words if w.line == line)
     return replace(page, text="\n".join(lines), words=words)
+
+
+def _date_words_in(text: str) -> list[str]:
+    """The date formula's words ("ngày", "tháng") in a word Tesseract glued to pen ink, in order."""
+    f = fold(text)
+    out = []
+    if re.match(r"\W{0,2}ng\S?[ay]", f) and "hang" not in f[:4]:
+        out.append("ngày")
+    if "hang" in f:
+        out.append("tháng")
+    return out
+
+
+def _beside(box: tuple[int, int, int, int], x0: int, x1: int, left: bool) -> tuple[int, int, int, int]:
+    """``box`` (left, top, width, height) cut to the part left of ``x0`` or right of ``x1``."""
+    a, top, width, height = box
+    if left:
+        return (a, top, max(1, min(width, x0 - 1 - a)), height)
+    start = max(a, x1 + 1)
+    return (start, top, max(1, a + width - start), height)
 
 
 def _join_code(words: list[Word], number: Word) -> list[Word]:
@@ -434,6 +490,8 @@ def _printed_digits(words, after: str) -> bool:
         if re.match(after, fold(w.text)):
             nxt = words[i + 1]
             if re.fullmatch(r"\d{1,5}", nxt.text):
+                if i + 2 < len(words) and re.match(r"[^t\s]\S*hang", fold(words[i + 2].text)):
+                    return False  # "2 {tháng": the pen's "27" ran on into "tháng"
                 return nxt.conf >= PRINTED_DIGITS_CONF
             if re.fullmatch(r"\d{1,2}th\S{2,4}", nxt.text):  # "26tháng": a typed day glued to "tháng"
                 return nxt.conf >= PRINTED_DIGITS_CONF

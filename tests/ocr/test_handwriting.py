@@ -284,3 +284,35 @@ def test_number_blank_from_the_line_characters(model):
     assert hw.glued_number_blank(["Só:s&2Ÿ/TB-ĐHĐL"]) and not hw.glued_number_blank(["Số:", "/TB-ĐHĐL"])
     # Without "Số" or without a code on the line there is no blank to find.
     assert hw.number_blank_from_symbols([(c, 10 * i, 0, 10 * i + 9, 30) for i, c in enumerate("Kính gửi")], h) is None
+
+
+def test_date_blanks_from_the_line_characters(model):
+    # An italic date line with pen digits: Tesseract's characters place both blanks between the
+    # printed words, and the digits read there.
+    from pipeline.ocr.tesseract import ocr_symbols
+
+    font = ITALIC if ITALIC.is_file() else FONT
+    img, words = render_line([("Hà Nội, ngày", None), ("", "25"), ("tháng", None), ("", "07"), ("năm 2022", None)],
+                             font=font)
+    symbols = ocr_symbols(img.max(axis=2))
+    h = float(np.median([w[4] for w in words]))
+    found = hw.date_blanks_from_symbols(symbols, h)
+    for role, digits in (("day", "25"), ("month", "07")):
+        box, height = found[role]
+        reading = read_digits(img, box, text_height=height, model_path=model)
+        assert reading is not None and reading.text == digits, role
+    # Characters as Tesseract gives them when the pen's "8" covers the "y" of "ngày" ("ngà¿2Âtháng"):
+    # the day's blank starts one "y" after "nga", the month's ends at "năm".
+    line = "HàNội,ngà¿2Âtháng02năm2022"
+    symbols = [(c, 100 + 30 * i, 10, 128 + 30 * i, 50) for i, c in enumerate(line)]
+    found = hw.date_blanks_from_symbols(symbols, 40.0)
+    t, n = line.index("tháng"), line.index("năm")
+    assert found["day"][0][0] == int(symbols[line.index("à", 5)][3] + 0.45 * 40)
+    assert found["day"][0][2] < symbols[t][1] and found["month"][0][2] < symbols[n][1]
+    assert found["month"][0][0] == symbols[t + 4][3]
+
+
+def test_glued_date_words():
+    assert hw.glued_date_words(["Đà", "Nẵng,", "ngày", "“Ệtháng", "10"])
+    assert hw.glued_date_words(["ngày.)", "tháng"]) and hw.glued_date_words(["ngà¿2háng0„"])
+    assert not hw.glued_date_words(["Quảng", "Ngãi,", "ngày", "@3", "tháng", "0I", "năm", "2025"])

@@ -7,7 +7,7 @@ from PIL import Image, ImageDraw, ImageFont
 from corpus.fonts import find_font
 from pipeline.document import Page, PageImage, Region, Word
 from pipeline.options import OcrSettings
-from pipeline.run.process import _looks_like_name, _reread_signer_name, write_fill_ins
+from pipeline.run.process import _looks_like_name, _lost_digits, _possible, _reread_signer_name, write_fill_ins
 
 from tests.conftest import requires_tesseract_vie
 
@@ -90,3 +90,21 @@ def test_a_printed_word_the_ink_reaches_into_keeps_its_place():
                                     ("2024", 810, 100)])
     fill = Region("handwriting", (430, 95, 515, 145), "31", 0.99, role="day")  # from the "y" of "ngày"
     assert write_fill_ins(page, [fill]).text == "Quảng Ngãi, ngày 31 tháng 12 năm 2024"
+
+
+def test_a_date_glued_into_one_word_keeps_the_formulas_words():
+    # "ngà¿2háng0„": Tesseract read "ngày", the pen's day, "tháng" and the pen's month as one word.
+    page = _line_page("date_line", [("Hà", 100, 70), ("Nội,", 180, 90), ("ngà¿2háng0„", 300, 470),
+                                    ("năm", 790, 80), ("2022", 880, 110)])
+    fills = [Region("handwriting", (405, 95, 475, 145), "28", 0.99, role="day"),
+             Region("handwriting", (610, 95, 675, 145), "02", 0.99, role="month")]
+    out = write_fill_ins(page, fills)
+    assert out.text == "Hà Nội, ngày 28 tháng 02 năm 2022"
+    assert len(out.words) == len(out.text.split())
+
+
+def test_a_reading_that_lost_digits_is_unsure():
+    assert _lost_digits(4, "20") and _lost_digits(2, "2")
+    assert not _lost_digits(2, "27") and not _lost_digits(1, "8") and not _lost_digits(3, "15")
+    assert _possible("day", type("R", (), {"text": "31"})) and not _possible("day", type("R", (), {"text": "37188"}))
+    assert not _possible("month", type("R", (), {"text": "13"})) and not _possible("month", None)
