@@ -82,6 +82,9 @@ def test_document_page(served):
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (1241, 1754)  # A4 at 150 DPI
     assert served.get(f"/document/{doc}/page/2.png")[0] == 404
+    for listing in ("/vanban/documents", "/vanban/search?q=tong+kinh+phi"):  # a document's name links to its page
+        status, body, _ = served.get(listing)
+        assert status == 200 and f'<a href="/document/{doc}">upright.pdf</a>' in body.decode(), listing
 
 
 def test_a_moved_original_still_shows_text_and_items(served):
