@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # ghostscript: PDF/A for `vanban pdf` / `run --pdf` when pikepdf cannot approve a file (pipeline/export/pdf.py)
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-liberation2 hunspell-vi ghostscript
+# chromium: only tests/serve/test_browser.py (screenshots of `vanban serve`'s /document/<id>); vanban never runs it
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-liberation2 hunspell-vi ghostscript chromium
 OUT ?= out/demo
 DOC_PACKAGES := libreoffice-help-vi manpages-vi maint-guide-vi
 # The Vietnamese dictionary text (definitions, examples) of underthesea 6.8.4, read by

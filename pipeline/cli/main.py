@@ -1,4 +1,4 @@
-"""The `vanban` command line: run, ocr, restore, extract, query (search: cli/search.py).
+"""The `vanban` command line: run, ocr, restore, extract, query (search: cli/search.py, serve: cli/serve.py).
 
 I/O lives here and in the store; the stages below never print.
 """
@@ -279,7 +279,9 @@ def query(sql: str, db: Path, as_csv: bool) -> None:
 main.add_command(train_lm_command)
 
 
-from .search import search_command  # noqa: E402 (the command lives in its own module)
+from .search import search_command  # noqa: E402 (the commands live in their own modules)
+from .serve import serve_command  # noqa: E402
 
 main.add_command(search_command)
 main.add_command(pdf_command)
+main.add_command(serve_command)

@@ -1,0 +1,1 @@
+"""Serving the store: ``vanban serve`` (Datasette, read-only) and each document's page view."""
