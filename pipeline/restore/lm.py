@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -346,53 +346,48 @@ class NgramLM:
 
 
 class MixtureLM:
-    """Linear interpolation λ·P_user + (1-λ)·P_base of two models, memoised per trigram."""
+    """Linear interpolation (1-Σλ)·P_base + Σ λ_i·P_i of the shipped model and adapted ones (the
+    user's ``vanban train-lm`` model, a store's own), memoised per trigram."""
 
-    def __init__(self, base: NgramLM, user: NgramLM | None = None, user_weight: float = 0.5):
-        self.base, self.user, self.user_weight = base, user, user_weight
-        self._log_w = math.log(user_weight) if user else 0.0
-        self._log_1w = math.log(1 - user_weight) if user else 0.0
+    def __init__(self, base: NgramLM, parts: Sequence[tuple[NgramLM, float]] = ()):
+        """``parts``: (model, weight) pairs; the base keeps ``1 - sum of weights`` (> 0)."""
+        rest = 1.0 - sum(w for _, w in parts)
+        if parts and not (0.0 < rest < 1.0 and all(w > 0 for _, w in parts)):
+            raise ValueError(f"mixture weights must be positive and leave the base a share: {[w for _, w in parts]}")
+        self.base = base
+        self.models = [base] + [m for m, _ in parts]
+        self._log_w = [math.log(rest)] + [math.log(w) for _, w in parts] if parts else [0.0]
         self._memo: dict[tuple, float] = {}
-        if user is None:
+        if not parts:
             # Nothing to mix: answer straight from the shipped model (no memo overhead).
             self.logprob = base.logprob  # type: ignore[method-assign]
-        # The user model's <unk> mass is shared by the shipped words it never saw.
-        self._log_unseen = math.log(max(1, sum(1 for w in base.ids if w not in user.ids))) if user else 0.0
-        # ... and the shipped model's <unk> mass by the user's words it never saw.
-        self._log_new = math.log(max(1, sum(1 for w in user.ids if w not in base.ids))) if user else 0.0
+        # A model's <unk> mass is shared by the words of the other models it never saw.
+        union = set().union(*(m.ids for m in self.models))
+        self._log_unseen = [math.log(max(1, len(union) - len(union & m.ids.keys()))) for m in self.models]
 
     def __contains__(self, word: str) -> bool:
-        return word in self.base or (self.user is not None and word in self.user)
+        return any(word in m for m in self.models)
 
-    def _user(self, u: str | None, v: str | None, w: str) -> float:
-        assert self.user is not None
-        q = self.user.logprob(u, v, w)
-        return q if w in self.user.ids else q - self._log_unseen
+    def _mix(self, scores: list[float]) -> float:
+        top = max(scores)
+        return top + math.log(sum(math.exp(x - top) for x in scores))
 
     def logprob(self, u: str | None, v: str | None, w: str) -> float:
         key = (u, v, w)
         p = self._memo.get(key)
         if p is None:
-            base, user = self.base, self.user
-            a = base.logprob(u, v, w) + self._log_1w
-            if w not in base.ids:
-                a -= self._log_new
-            b = user.logprob(u, v, w) + self._log_w  # type: ignore[union-attr]
-            if w not in user.ids:  # type: ignore[union-attr]
-                b -= self._log_unseen
-            p = (a + math.log1p(math.exp(b - a))) if a >= b else (b + math.log1p(math.exp(a - b)))
+            p = self._mix([lw + m.logprob(u, v, w) - (0.0 if w in m.ids else unseen)
+                           for m, lw, unseen in zip(self.models, self._log_w, self._log_unseen)])
             if len(self._memo) > 2_000_000:
                 self._memo.clear()
             self._memo[key] = p
         return p
 
     def unigram_logprob(self, w: str) -> float:
-        p = self.base.unigram_logprob(w)
-        if self.user is not None:
-            q = self.user.unigram_logprob(w) - (0.0 if w in self.user.ids else self._log_unseen)
-            a, b = p + self._log_1w, q + self._log_w
-            p = max(a, b) + math.log1p(math.exp(-abs(a - b)))
-        return p
+        if len(self.models) == 1:
+            return self.base.unigram_logprob(w)
+        return self._mix([lw + m.unigram_logprob(w) - (0.0 if w in m.ids else unseen)
+                          for m, lw, unseen in zip(self.models, self._log_w, self._log_unseen)])
 
 
 # ---------------------------------------------------------------------------
@@ -422,19 +417,28 @@ def train_lm(paths: list[Path], out: Path, prune_singletons: bool | None = None)
     seen once are pruned for corpora over two million tokens unless ``prune_singletons`` says
     otherwise.
     """
-    out = Path(out)
     files = list(iter_text_files(paths))
     if not files:
         raise ValueError("train-lm: no text files under " + ", ".join(map(str, paths)))
+    if prune_singletons is None:
+        prune_singletons = sum(f.stat().st_size for f in files) > PRUNE_ABOVE_BYTES
+    return train_lm_texts((f.read_text(encoding="utf-8", errors="replace") for f in files), out,
+                          prune_singletons=prune_singletons)
+
+
+# Trigrams seen once are dropped for corpora above ~2M tokens of Vietnamese text.
+PRUNE_ABOVE_BYTES = 12_000_000
+
+
+def train_lm_texts(texts: Iterable[str], out: Path, prune_singletons: bool = False) -> Path:
+    """Train a trigram LM on ``texts`` (a user's files, a store's trusted pages); returns ``out``."""
+    out = Path(out)
 
     def runs() -> Iterator[tuple[list[str], str, int]]:
-        for f in files:
-            for run in text_runs(f.read_text(encoding="utf-8", errors="replace")):
+        for text in texts:
+            for run in text_runs(text):
                 yield run, BOS, 1
 
-    if prune_singletons is None:
-        size = sum(f.stat().st_size for f in files)
-        prune_singletons = size > 12_000_000  # ~2M tokens of Vietnamese text
     train(runs(), out, prior=None, prune_singletons=prune_singletons)
     return out
 

@@ -278,7 +278,7 @@ class Restorer:
             self.unigram: dict[str, float] = model["unigram_logprob"]
             base = NgramLM(lm_path)
             user = NgramLM(self.user_lm_path) if self.user_lm_path else None
-            self.lm = MixtureLM(base, user, self.user_weight)
+            self.lm = MixtureLM(base, [(user, self.user_weight)] if user else [])
             self.foreign: set[str] = set(model["foreign"])
             self.number_token: str = model["number_token"]
             self._case_logprob = self._case_model(model.get("case_counts", {}))

@@ -86,7 +86,7 @@ def test_smoothing_behaves(small_lm):
 
 def test_mixture_is_a_distribution(small_lm, tmp_path):
     train([(r, BOS, 1) for r in text_runs("Xe máy của xã. Xe máy của huyện.")], tmp_path / "u.npz")
-    mix = MixtureLM(small_lm, NgramLM(tmp_path / "u.npz"), 0.5)
+    mix = MixtureLM(small_lm, [(NgramLM(tmp_path / "u.npz"), 0.5)])
     user = NgramLM(tmp_path / "u.npz")
     words = {w for w in small_lm.words + user.words if w not in (BOS, WORD_START, "<unk>")}
     assert sum(math.exp(mix.logprob("ủy", "ban", w)) for w in words) == pytest.approx(1.0, abs=1e-3)
