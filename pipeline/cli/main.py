@@ -184,6 +184,8 @@ def _print_run_summary(summary, store_path: Path) -> None:
         out.print(f"skipped {shown_path(path)}: {printable(why)}", highlight=False, soft_wrap=True)
     for path, why in summary.failed:
         out.print(f"FAILED {shown_path(path)}: {printable(why)}", highlight=False, soft_wrap=True)
+    for path, why in summary.gone:
+        out.print(f"gone {shown_path(path)}: {printable(why)}", highlight=False, soft_wrap=True)
     out.print(
         f"{len(summary.processed)} documents, {summary.pages} pages processed, "
         f"{len(summary.skipped)} skipped, {len(summary.failed)} failed "

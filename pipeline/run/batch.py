@@ -77,6 +77,7 @@ class RunSummary:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
     unchanged: int = 0  # files skipped because their stored result is current
+    gone: list[tuple[Path, str]] = field(default_factory=list)  # files an earlier run found here, not this one
     pages: int = 0  # pages of the documents processed in this run
     pages_read: int = 0  # pages read by a worker in this run (the rest came from the cache)
     pages_cached: int = 0
@@ -224,27 +225,25 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
         events.emit("skipped", path=path, reason=why)
     try:
         with run_folder() as temp_dir, Store(out_dir / STORE_NAME) as store:
-            todo = []
-            for path in files:
-                sha = None if force else _unchanged_sha(store, path, key)
-                if sha is not None:
-                    why = "unchanged since the last run"
-                    summary.skipped.append((path, why))
-                    summary.unchanged += 1
-                    log.info("skipped %s: %s", shown_path(path), why)
-                    events.emit("skipped", path=path, reason=why)
-                    outputs.document_unchanged(store, path, sha, ocr_key, exports)  # --pdf/--alto/--hocr, when missing
-                else:
-                    todo.append(path)
-            plans = []
-            for path in todo:
-                try:
-                    plans.append(plan_document(path, settings))
-                except InputError as exc:
-                    _fail(store, summary, events, path, exc.reason)
+            contents = {path: _content(path) for path in files}
+            moved = _report_gone(store, inputs, files, unlisted, contents, summary, events)
+            plans, aliases = [], {}
+            for sha, paths in _by_content(files, contents):
+                if sha is not None and not force and store.is_current(sha, key):
+                    _unchanged(store, paths, sha, moved, ocr_key, exports, summary, events)
+                    continue
+                for n, path in enumerate(paths):  # the first that plans is read; the others are its aliases
+                    try:
+                        plans.append(plan_document(path, settings, sha))
+                    except InputError as exc:
+                        _fail(store, summary, events, path, exc.reason)
+                        continue
+                    if sha is not None:
+                        aliases[sha] = paths[n:]
+                    break
             if plans:
                 job = _Job(store, settings, restorer, key, ocr_key, force, console, events,
-                           summary, workers, scheduler, keep_images, temp_dir, exports)
+                           summary, workers, scheduler, keep_images, temp_dir, exports, aliases)
                 _BatchReader(plans, job, pool).run()  # every page not cached read, each document saved
             for path, why in unlisted:  # after the documents: a clashing name's twin is saved first
                 _fail(store, summary, events, path, why)
@@ -255,7 +254,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
         summary.seconds = time.monotonic() - started
         events.emit("summary", documents=len(summary.processed), pages=summary.pages,
                     pages_read=summary.pages_read, pages_cached=summary.pages_cached,
-                    skipped=len(summary.skipped), unchanged=summary.unchanged,
+                    skipped=len(summary.skipped), unchanged=summary.unchanged, gone=len(summary.gone),
                     failed=[{"path": stored_path(p), "reason": r} for p, r in summary.failed],
                     seconds=round(summary.seconds, 3), read_seconds=round(summary.read_seconds, 3),
                     workers=summary.workers,
@@ -285,6 +284,7 @@ class _Job:
     keep_images: Path | None
     temp_dir: Path
     exports: outputs.Requested | None = None  # --pdf/--alto/--hocr
+    aliases: dict[str, list[Path]] = field(default_factory=dict)  # content -> every path of it in this run
 
 
 class _BatchReader:
@@ -523,12 +523,17 @@ class _BatchReader:
                 log.exception("%s: restoration or extraction crashed", shown_path(plan.path))
                 first_line = (str(exc).strip().splitlines() or [""])[0]
                 state.error = f"internal error in restoration/extraction ({type(exc).__name__}: {first_line})"
+        paths = job.aliases.get(plan.sha256, [plan.path])
         if state.error is not None:
             self.progress.advance(self.task_id, len(state.missing))  # pages that will not be read now
-            _fail(job.store, job.summary, job.events, plan.path, state.error)
+            for path in paths:
+                _fail(job.store, job.summary, job.events, path, state.error)
             return
-        job.store.save_documents(results, job.key)
+        job.store.save_documents(results, job.key, paths)
         outputs.document_saved(whole, results, job.exports)  # --pdf/--alto/--hocr (a failure is one warning)
+        for path in paths[1:]:
+            _skip(job.summary, job.events, path, f"same content as {shown_path(plan.path)}: stored once")
+            outputs.document_unchanged(job.store, path, plan.sha256, job.ocr_key, job.exports)
         mentions = {f: sum(len(r[1].get(f, [])) for r in results) for f in MENTION_FIELDS}
         if len(results) > 1:
             log.info("%s holds %d documents (pages %s)", plan.path, len(results),
@@ -577,14 +582,67 @@ def _fail(store: Store, summary: RunSummary, events: EventLog, path: Path, reaso
     events.emit("failed", path=path, reason=reason)
 
 
-def _unchanged_sha(store: Store, path: Path, key: str) -> str | None:
-    """The file's SHA-256 when this content was already stored with this pipeline key, else None."""
+def _skip(summary: RunSummary, events: EventLog, path: Path, why: str) -> None:
+    summary.skipped.append((path, why))
+    log.info("skipped %s: %s", shown_path(path), printable(why))
+    events.emit("skipped", path=path, reason=why)
+
+
+def _content(path: Path) -> str | None:
+    """The file's SHA-256, None when it cannot be read (planning it says why)."""
     try:
-        if not path.is_file():
-            return None
-        sha = sha256_of(path)
-        return sha if store.is_current(path, sha, key) else None
+        return sha256_of(path) if path.is_file() else None
     except OSError:
         return None
+
+
+def _by_content(files: list[Path], contents: dict[Path, str | None]) -> list[tuple[str | None, list[Path]]]:
+    """The files grouped by content, in input order: a content is read and stored once, whatever
+    paths hold it.  Files that cannot be read stay one a group."""
+    groups: dict[str | Path, tuple[str | None, list[Path]]] = {}
+    for path in files:
+        sha = contents[path]
+        groups.setdefault(sha if sha is not None else path, (sha, []))[1].append(path)
+    return list(groups.values())
+
+
+def _unchanged(store: Store, paths: list[Path], sha: str, moved: dict[str, str], ocr_key: str,
+               exports: outputs.Requested | None, summary: RunSummary, events: EventLog) -> None:
+    """Files whose content is stored, made with this run's pipeline key: recorded (a new path is a
+    copy, a move or a rename of a stored content), nothing read again."""
+    new = set(store.see_files(paths, sha))
+    primary = store.primary_path(sha)
+    for path in paths:
+        if path not in new:
+            why = "unchanged since the last run"
+        elif sha in moved:
+            why = f"moved or renamed from {shown_path(moved[sha])}: its documents kept, nothing read again"
+        else:
+            why = f"same content as {shown_path(primary or '?')}: stored once"
+        summary.unchanged += 1
+        _skip(summary, events, path, why)
+        outputs.document_unchanged(store, path, sha, ocr_key, exports)  # --pdf/--alto/--hocr, when missing
+
+
+def _report_gone(store: Store, inputs: list[Path], files: list[Path], unlisted: list[tuple[Path, str]],
+                 contents: dict[Path, str | None], summary: RunSummary, events: EventLog) -> dict[str, str]:
+    """Files an earlier run found in this run's folders and this one does not: marked gone in the
+    store (their documents are kept) and reported, once.  Returns content -> gone path of those
+    whose content this run finds under another path (moved or renamed)."""
+    folders = [Path(p).absolute() for p in inputs if Path(p).is_dir()]
+    present = {stored_path(p) for p in files}
+    unread = tuple(stored_path(p).rstrip("/") + "/" for p, _ in unlisted)  # their files were not looked for
+    found = {sha: path for path, sha in reversed(list(contents.items())) if sha is not None}
+    moved = {}
+    for path, sha in store.mark_gone(folders, present, unread):
+        if sha in found:
+            moved[sha] = path
+            why = f"moved or renamed: its content is now {shown_path(found[sha])}"
+        else:
+            why = "gone from the inputs: its documents are kept in the store"
+            log.warning("%s: %s", shown_path(path), why)
+        summary.gone.append((Path(path), why))
+        events.emit("gone", path=path, reason=why)
+    return moved
 
 

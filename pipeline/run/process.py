@@ -49,13 +49,13 @@ class DocumentPlan:
     pages: list[Page] = field(default_factory=list)  # pages read while planning (text files)
 
 
-def plan_document(path: Path, settings: Settings = Settings()) -> DocumentPlan:
+def plan_document(path: Path, settings: Settings = Settings(), sha256: str | None = None) -> DocumentPlan:
     """Identify a file cheaply (no OCR): refuses unreadable, corrupt and empty inputs, and
-    images over ``settings.raster.max_pixels``."""
+    images over ``settings.raster.max_pixels``.  ``sha256``: its content's hash when already computed."""
     path = Path(path)
     kind = detect_kind(path)
     try:
-        sha = sha256_of(path)
+        sha = sha256 or sha256_of(path)
     except OSError as exc:
         raise InputError(path, f"unreadable file ({exc.strerror or exc})") from None
     if kind == "text":
