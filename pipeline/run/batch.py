@@ -1,8 +1,11 @@
 """The main job: many inputs → one SQLite store and its table exports, with progress.
 
-A run (1) collects the inputs and skips those whose content and pipeline key
-match the store, (2) plans the others (kind, hash, page count: cheap, in this
-process), (3) reads their pages in a pool of worker processes or on a Dask
+A run (1) collects the inputs, reports the files an earlier run found in its folders
+that are gone now (moved, renamed or deleted: their documents are kept), and skips
+the contents already stored with this pipeline key (a file whose path is new is
+recorded as another path of its content: nothing is read again), (2) plans the
+other contents, one file each: copies in the batch are read once (kind, page count:
+cheap, in this process), (3) reads their pages in a pool of worker processes or on a Dask
 cluster — pages already in the store's OCR cache are not read again, nor pages
 another run on the same store is reading (it claimed them: they are taken from
 the cache when that run has read them) — and
@@ -37,7 +40,7 @@ from ..export import outputs
 from ..io.ingest import SUPPORTED_SUFFIXES, sha256_of
 from ..io.names import printable, shown_path, stored_path
 from .process import (
-    DocumentPlan, Settings, assemble_document, check_models, finish_document, plan_document, split_document,
+    DocumentPlan, Settings, assemble_document, check_models, document_parts, finish_document, plan_document,
     warm_up,
 )
 from ..restore.restorer import Restorer, RestorerOptions
@@ -172,6 +175,8 @@ def collect_inputs(inputs: list[Path]) -> tuple[list[Path], list[tuple[Path, str
 
 
 class _PagesPerMinute(ProgressColumn):
+    """OCR'd pages per minute (the bar counts pages to OCR only: see _BatchReader)."""
+
     def render(self, task) -> Text:
         speed = task.finished_speed or task.speed
         return Text(f"{speed * 60:5.1f} pages/min" if speed else "  -- pages/min")
@@ -299,9 +304,12 @@ class _BatchReader:
         self.plans, self.job = plans, job
         self.cached_counts = {} if job.force else {p.sha256: job.store.cached_count(p.sha256, job.ocr_key)
                                                    for p in plans if p.kind != "text"}
-        self.total = sum(p.n_pages for p in plans)
-        self.already = sum(p.n_pages if p.kind == "text"
-                           else min(self.cached_counts.get(p.sha256, 0), p.n_pages) for p in plans)
+        # The bar counts the pages to OCR, nothing else: a text file, a page in the cache or a PDF
+        # page with a text layer takes milliseconds, and counting them made a run of text files
+        # show "1637 pages/min" and an ETA that OCR'd pages then blew.  Pages that turn out not
+        # to need OCR (a text layer, read by another run, a failed document's) leave the total.
+        self.to_ocr = sum(p.n_pages - min(self.cached_counts.get(p.sha256, 0), p.n_pages)
+                          for p in plans if p.kind != "text")
         self.own_pool = pool is None
         self._pool = pool
         self.keep = str(job.keep_images) if job.keep_images else None
@@ -315,12 +323,10 @@ class _BatchReader:
         self.capacity = IN_FLIGHT_PER_WORKER
         self.progress = Progress(
             TextColumn("[bold]{task.description:<28.28}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("pages"), _PagesPerMinute(), TimeRemainingColumn(),
+            TextColumn("pages to OCR"), _PagesPerMinute(), TimeRemainingColumn(),
             console=job.console, transient=False,
         )
-        # Pages from the cache count as done from the start, so pages/min and ETA
-        # measure real reading only.
-        self.task_id = self.progress.add_task("starting", total=self.total, completed=self.already)
+        self.task_id = self.progress.add_task("starting", total=self.to_ocr)
         self.warm: threading.Thread | None = None
         self.source: Iterator[tuple[int, PageTask]] = iter(())
 
@@ -336,7 +342,7 @@ class _BatchReader:
     def run(self) -> None:
         """Read and save everything; the pool this reader started is closed (cancelled on error)."""
         job = self.job
-        if self.total > self.already:
+        if self.to_ocr:
             self.pool()
         self.warm = _start_warm_up(job.restorer)
         self.source = self.tasks()
@@ -388,8 +394,7 @@ class _BatchReader:
                 pages.update({n: p for n, p in job.store.cached_pages(plan.sha256, job.ocr_key).items()
                               if n <= plan.n_pages})
                 job.summary.pages_cached += len(pages)
-                self.progress.advance(self.task_id, len(pages) - min(self.cached_counts.get(plan.sha256, 0),
-                                                                     plan.n_pages))
+                self.not_to_ocr(len(pages) - min(self.cached_counts.get(plan.sha256, 0), plan.n_pages))
             missing = set(range(1, plan.n_pages + 1)) - set(pages)
             self.states[index] = _DocState(plan, pages, missing, time.monotonic())
             self.progress.update(self.task_id, description=shown_path(plan.path.name))
@@ -437,7 +442,14 @@ class _BatchReader:
             self.elsewhere[task.key] = task
         else:
             job.summary.pages_cached += 1
+            self.not_to_ocr(1)
             self.page_arrived(task, job.store.cached_page(task.sha256, task.number, job.ocr_key), None)
+
+    def not_to_ocr(self, pages: int) -> None:
+        """``pages`` counted as pages to OCR turned out not to need it: the bar's total drops."""
+        if pages:
+            self.to_ocr -= pages
+            self.progress.update(self.task_id, total=self.to_ocr)
 
     def poll_elsewhere(self) -> None:
         """Pages other runs were reading: from the cache once read, read here if their run ended."""
@@ -453,6 +465,10 @@ class _BatchReader:
         job, summary = self.job, self.job.summary
         summary.worker_peak_mb = max(summary.worker_peak_mb, outcome.worker_peak_mb)
         summary.child_peak_mb = max(summary.child_peak_mb, outcome.child_peak_mb)
+        if outcome.page is not None and outcome.page.source != "ocr":
+            self.not_to_ocr(1)  # a PDF page's text layer: no OCR
+        else:
+            self.progress.advance(self.task_id)  # a failed page took a worker's time as well
         if outcome.page is not None:
             job.store.cache_page(task.sha256, job.ocr_key, outcome.page)
             summary.pages_read += 1
@@ -484,7 +500,6 @@ class _BatchReader:
                 state.pages[task.number] = page
                 if mended is not None:
                     state.mended[task.number] = mended
-            self.progress.advance(self.task_id)
             if not state.missing or (state.error is not None and state.in_flight == 0):
                 self.finish(index)
 
@@ -498,6 +513,7 @@ class _BatchReader:
             self.in_flight.clear()
         for page_task, tries in lost:
             if tries >= MAX_PAGE_ATTEMPTS:
+                self.progress.advance(self.task_id)
                 self.page_arrived(page_task, None, f"page {page_task.number}: the worker process died "
                                                    f"reading it (killed or out of memory)")
             else:
@@ -514,8 +530,7 @@ class _BatchReader:
             try:
                 whole = assemble_document(plan, list(state.pages.values()))
                 results = []
-                for part, first in split_document(whole):
-                    mended = {n - first + 1: t for n, t in state.mended.items()}
+                for part, first, mended in document_parts(whole, state.mended):
                     results.append((*finish_document(part, job.restorer, job.settings, mended), first))
             except InputError as exc:
                 state.error = exc.reason
@@ -525,7 +540,7 @@ class _BatchReader:
                 state.error = f"internal error in restoration/extraction ({type(exc).__name__}: {first_line})"
         paths = job.aliases.get(plan.sha256, [plan.path])
         if state.error is not None:
-            self.progress.advance(self.task_id, len(state.missing))  # pages that will not be read now
+            self.not_to_ocr(len(state.missing))  # pages that will not be read now
             for path in paths:
                 _fail(job.store, job.summary, job.events, path, state.error)
             return
