@@ -172,7 +172,8 @@ CREATE TABLE IF NOT EXISTS files (
     path TEXT NOT NULL UNIQUE,        -- as documents.path (pipeline/io/names.py)
     path_raw BLOB,                    -- as documents.path_raw
     sha256 TEXT NOT NULL,             -- its content when a run last read it
-    first_seen TEXT NOT NULL,         -- when a run first found this path
+    first_seen TEXT NOT NULL,         -- when a run first found this path (no last_seen: a run that
+                                      -- finds every file as it was writes nothing, so the exports stay current)
     gone_at TEXT                      -- when a run over its folder no longer found it (NULL: still there);
                                       -- the documents of its content are kept
 );
@@ -473,7 +474,7 @@ class Store:
         holds (:func:`pipeline.run.process.split_document`); ``files``: every path found holding
         it (default: the first document's path), recorded in ``files``.  The documents are stored
         under the path they had while its file holds this content, else under the first of
-        ``files``.  They keep their ids: those of this content by first page (``--force``, a
+        ``files`` the store had seen (a file changed in place), else the first.  They keep their ids: those of this content by first page (``--force``, a
         re-extraction), else those of the content a file held before and no other file holds
         now (a file changed in place).
         """
@@ -486,11 +487,14 @@ class Store:
                     cur.execute("DELETE FROM documents WHERE path = ?", (legacy,))
                     cur.execute("DELETE FROM files WHERE path = ?", (legacy,))
             freed: list[int] = []
+            known = []  # paths the store had seen: a file changed in place keeps its path and ids
             for path in paths:
-                freed += self._point_file(cur, path, sha)[1]
+                new, let_go = self._point_file(cur, path, sha)
+                freed += let_go
+                known += [] if new else [path]
             own = dict(cur.execute("SELECT COALESCE(first_page, 1), id FROM documents WHERE sha256 = ?",
                                    (sha,)).fetchall())
-            primary = self._live_primary(cur, sha) or stored_path(paths[0])
+            primary = self._live_primary(cur, sha) or stored_path((known or paths)[0])
             cur.execute("DELETE FROM documents WHERE sha256 = ?", (sha,))
             targets = [part_path(primary, n) for n in range(1, len(parts) + 1)]
             freed += self._vacate(cur, targets, sha)
