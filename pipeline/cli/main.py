@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -26,7 +27,7 @@ from ..io.ingest import decode_text
 from ..io.names import printable, shown_path
 from ..io.tools import use_tool_environment
 from ..options import RasterSettings, Settings
-from ..run.process import check_models, extract_document, read_document, restore_document
+from ..run.process import check_models, extract_document, final_pages, read_document, restore_document
 
 err_console = Console(stderr=True)
 
@@ -184,6 +185,8 @@ def _print_run_summary(summary, store_path: Path) -> None:
         out.print(f"skipped {shown_path(path)}: {printable(why)}", highlight=False, soft_wrap=True)
     for path, why in summary.failed:
         out.print(f"FAILED {shown_path(path)}: {printable(why)}", highlight=False, soft_wrap=True)
+    for path, why in summary.gone:
+        out.print(f"gone {shown_path(path)}: {printable(why)}", highlight=False, soft_wrap=True)
     out.print(
         f"{len(summary.processed)} documents, {summary.pages} pages processed, "
         f"{len(summary.skipped)} skipped, {len(summary.failed)} failed "
@@ -202,10 +205,15 @@ def _print_run_summary(summary, store_path: Path) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
-def ocr(file: Path) -> None:
-    """Print the text of a PDF or image; pages are separated by a form-feed line."""
-    check_models(restorer=None)
-    click.echo(_read_document(file).text)
+@click.option("--raw", is_flag=True, help="Print the text as OCR read it, before marks are mended or restored.")
+def ocr(file: Path, raw: bool) -> None:
+    """Print the text `vanban run` stores for a PDF or image; pages are separated by a form-feed line."""
+    restorer = None if raw else _restorer()
+    check_models(restorer)
+    doc = _read_document(file)
+    if not raw:
+        doc = replace(doc, pages=final_pages(doc, restorer, _settings()))
+    click.echo(doc.text)
 
 
 @main.command()

@@ -3,7 +3,8 @@
 ``OUT/pdf/<name>.pdf`` (searchable PDF/A-2b, :mod:`pipeline.export.pdf`),
 ``OUT/alto/<name>.xml`` (ALTO v4) and ``OUT/hocr/<name>.hocr`` for every scanned file (one
 with at least one OCR'd page), ``<name>`` its file name without the extension.  A file holding
-several documents (``file.pdf``, ``file.pdf#2``) gives one set of outputs, of the whole file.
+several documents (``file.pdf``, ``file.pdf#2``) gives one set of outputs, of the whole file; so
+does each path of a content stored once (a copy in another folder gets its own outputs).
 
 The command line says which it wants (:func:`requested`, passed to ``run_batch`` as
 ``outputs``); the batch calls :func:`document_saved` right after a file's documents are saved, and
@@ -74,9 +75,9 @@ def document_saved(whole: Document, results: list, req: Requested | None) -> Non
 
 
 def document_unchanged(store, path: Path, sha: str, ocr_key: str, req: Requested | None) -> None:
-    """Hook of the batch: ``path`` (content ``sha``) is unchanged since it was stored; its missing
-    outputs (of those ``req`` asks for) are written from the store (its final page texts and
-    cached OCR pages)."""
+    """Hook of the batch: ``path``'s content ``sha`` is stored (unchanged since the last run, or
+    stored under another path: a copy, a move); its missing outputs (of those ``req`` asks for)
+    are written from the store (the content's final page texts and cached OCR pages)."""
     if req is None:
         return
     try:
@@ -86,7 +87,7 @@ def document_unchanged(store, path: Path, sha: str, ocr_key: str, req: Requested
         targets = {k: t for k, t in req.targets(Path(path), name).items() if not t.exists()}
         if not targets:
             return
-        rows = store.file_page_texts(path, sha)
+        rows = store.content_page_texts(sha)
         if not rows or not any(source == "ocr" for *_, source in rows):
             return
         kind = rows[0][0]

@@ -1,8 +1,11 @@
 """The main job: many inputs → one SQLite store and its table exports, with progress.
 
-A run (1) collects the inputs and skips those whose content and pipeline key
-match the store, (2) plans the others (kind, hash, page count: cheap, in this
-process), (3) reads their pages in a pool of worker processes or on a Dask
+A run (1) collects the inputs, reports the files an earlier run found in its folders
+that are gone now (moved, renamed or deleted: their documents are kept), and skips
+the contents already stored with this pipeline key (a file whose path is new is
+recorded as another path of its content: nothing is read again), (2) plans the
+other contents, one file each: copies in the batch are read once (kind, page count:
+cheap, in this process), (3) reads their pages in a pool of worker processes or on a Dask
 cluster — pages already in the store's OCR cache are not read again, nor pages
 another run on the same store is reading (it claimed them: they are taken from
 the cache when that run has read them) — and
@@ -37,7 +40,7 @@ from ..export import outputs
 from ..io.ingest import SUPPORTED_SUFFIXES, sha256_of
 from ..io.names import printable, shown_path, stored_path
 from .process import (
-    DocumentPlan, Settings, assemble_document, check_models, finish_document, plan_document, split_document,
+    DocumentPlan, Settings, assemble_document, check_models, document_parts, finish_document, plan_document,
     warm_up,
 )
 from ..restore.restorer import Restorer, RestorerOptions
@@ -77,6 +80,7 @@ class RunSummary:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
     unchanged: int = 0  # files skipped because their stored result is current
+    gone: list[tuple[Path, str]] = field(default_factory=list)  # files an earlier run found here, not this one
     pages: int = 0  # pages of the documents processed in this run
     pages_read: int = 0  # pages read by a worker in this run (the rest came from the cache)
     pages_cached: int = 0
@@ -171,6 +175,8 @@ def collect_inputs(inputs: list[Path]) -> tuple[list[Path], list[tuple[Path, str
 
 
 class _PagesPerMinute(ProgressColumn):
+    """OCR'd pages per minute (the bar counts pages to OCR only: see _BatchReader)."""
+
     def render(self, task) -> Text:
         speed = task.finished_speed or task.speed
         return Text(f"{speed * 60:5.1f} pages/min" if speed else "  -- pages/min")
@@ -224,27 +230,25 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
         events.emit("skipped", path=path, reason=why)
     try:
         with run_folder() as temp_dir, Store(out_dir / STORE_NAME) as store:
-            todo = []
-            for path in files:
-                sha = None if force else _unchanged_sha(store, path, key)
-                if sha is not None:
-                    why = "unchanged since the last run"
-                    summary.skipped.append((path, why))
-                    summary.unchanged += 1
-                    log.info("skipped %s: %s", shown_path(path), why)
-                    events.emit("skipped", path=path, reason=why)
-                    outputs.document_unchanged(store, path, sha, ocr_key, exports)  # --pdf/--alto/--hocr, when missing
-                else:
-                    todo.append(path)
-            plans = []
-            for path in todo:
-                try:
-                    plans.append(plan_document(path, settings))
-                except InputError as exc:
-                    _fail(store, summary, events, path, exc.reason)
+            contents = {path: _content(path) for path in files}
+            moved = _report_gone(store, inputs, files, unlisted, contents, summary, events)
+            plans, aliases = [], {}
+            for sha, paths in _by_content(files, contents):
+                if sha is not None and not force and store.is_current(sha, key):
+                    _unchanged(store, paths, sha, moved, ocr_key, exports, summary, events)
+                    continue
+                for n, path in enumerate(paths):  # the first that plans is read; the others are its aliases
+                    try:
+                        plans.append(plan_document(path, settings, sha))
+                    except InputError as exc:
+                        _fail(store, summary, events, path, exc.reason)
+                        continue
+                    if sha is not None:
+                        aliases[sha] = paths[n:]
+                    break
             if plans:
                 job = _Job(store, settings, restorer, key, ocr_key, force, console, events,
-                           summary, workers, scheduler, keep_images, temp_dir, exports)
+                           summary, workers, scheduler, keep_images, temp_dir, exports, aliases)
                 _BatchReader(plans, job, pool).run()  # every page not cached read, each document saved
             for path, why in unlisted:  # after the documents: a clashing name's twin is saved first
                 _fail(store, summary, events, path, why)
@@ -255,7 +259,7 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
         summary.seconds = time.monotonic() - started
         events.emit("summary", documents=len(summary.processed), pages=summary.pages,
                     pages_read=summary.pages_read, pages_cached=summary.pages_cached,
-                    skipped=len(summary.skipped), unchanged=summary.unchanged,
+                    skipped=len(summary.skipped), unchanged=summary.unchanged, gone=len(summary.gone),
                     failed=[{"path": stored_path(p), "reason": r} for p, r in summary.failed],
                     seconds=round(summary.seconds, 3), read_seconds=round(summary.read_seconds, 3),
                     workers=summary.workers,
@@ -285,6 +289,7 @@ class _Job:
     keep_images: Path | None
     temp_dir: Path
     exports: outputs.Requested | None = None  # --pdf/--alto/--hocr
+    aliases: dict[str, list[Path]] = field(default_factory=dict)  # content -> every path of it in this run
 
 
 class _BatchReader:
@@ -299,9 +304,12 @@ class _BatchReader:
         self.plans, self.job = plans, job
         self.cached_counts = {} if job.force else {p.sha256: job.store.cached_count(p.sha256, job.ocr_key)
                                                    for p in plans if p.kind != "text"}
-        self.total = sum(p.n_pages for p in plans)
-        self.already = sum(p.n_pages if p.kind == "text"
-                           else min(self.cached_counts.get(p.sha256, 0), p.n_pages) for p in plans)
+        # The bar counts the pages to OCR, nothing else: a text file, a page in the cache or a PDF
+        # page with a text layer takes milliseconds, and counting them made a run of text files
+        # show "1637 pages/min" and an ETA that OCR'd pages then blew.  Pages that turn out not
+        # to need OCR (a text layer, read by another run, a failed document's) leave the total.
+        self.to_ocr = sum(p.n_pages - min(self.cached_counts.get(p.sha256, 0), p.n_pages)
+                          for p in plans if p.kind != "text")
         self.own_pool = pool is None
         self._pool = pool
         self.keep = str(job.keep_images) if job.keep_images else None
@@ -315,12 +323,10 @@ class _BatchReader:
         self.capacity = IN_FLIGHT_PER_WORKER
         self.progress = Progress(
             TextColumn("[bold]{task.description:<28.28}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("pages"), _PagesPerMinute(), TimeRemainingColumn(),
+            TextColumn("pages to OCR"), _PagesPerMinute(), TimeRemainingColumn(),
             console=job.console, transient=False,
         )
-        # Pages from the cache count as done from the start, so pages/min and ETA
-        # measure real reading only.
-        self.task_id = self.progress.add_task("starting", total=self.total, completed=self.already)
+        self.task_id = self.progress.add_task("starting", total=self.to_ocr)
         self.warm: threading.Thread | None = None
         self.source: Iterator[tuple[int, PageTask]] = iter(())
 
@@ -336,7 +342,7 @@ class _BatchReader:
     def run(self) -> None:
         """Read and save everything; the pool this reader started is closed (cancelled on error)."""
         job = self.job
-        if self.total > self.already:
+        if self.to_ocr:
             self.pool()
         self.warm = _start_warm_up(job.restorer)
         self.source = self.tasks()
@@ -388,8 +394,7 @@ class _BatchReader:
                 pages.update({n: p for n, p in job.store.cached_pages(plan.sha256, job.ocr_key).items()
                               if n <= plan.n_pages})
                 job.summary.pages_cached += len(pages)
-                self.progress.advance(self.task_id, len(pages) - min(self.cached_counts.get(plan.sha256, 0),
-                                                                     plan.n_pages))
+                self.not_to_ocr(len(pages) - min(self.cached_counts.get(plan.sha256, 0), plan.n_pages))
             missing = set(range(1, plan.n_pages + 1)) - set(pages)
             self.states[index] = _DocState(plan, pages, missing, time.monotonic())
             self.progress.update(self.task_id, description=shown_path(plan.path.name))
@@ -437,7 +442,14 @@ class _BatchReader:
             self.elsewhere[task.key] = task
         else:
             job.summary.pages_cached += 1
+            self.not_to_ocr(1)
             self.page_arrived(task, job.store.cached_page(task.sha256, task.number, job.ocr_key), None)
+
+    def not_to_ocr(self, pages: int) -> None:
+        """``pages`` counted as pages to OCR turned out not to need it: the bar's total drops."""
+        if pages:
+            self.to_ocr -= pages
+            self.progress.update(self.task_id, total=self.to_ocr)
 
     def poll_elsewhere(self) -> None:
         """Pages other runs were reading: from the cache once read, read here if their run ended."""
@@ -453,6 +465,10 @@ class _BatchReader:
         job, summary = self.job, self.job.summary
         summary.worker_peak_mb = max(summary.worker_peak_mb, outcome.worker_peak_mb)
         summary.child_peak_mb = max(summary.child_peak_mb, outcome.child_peak_mb)
+        if outcome.page is not None and outcome.page.source != "ocr":
+            self.not_to_ocr(1)  # a PDF page's text layer: no OCR
+        else:
+            self.progress.advance(self.task_id)  # a failed page took a worker's time as well
         if outcome.page is not None:
             job.store.cache_page(task.sha256, job.ocr_key, outcome.page)
             summary.pages_read += 1
@@ -484,7 +500,6 @@ class _BatchReader:
                 state.pages[task.number] = page
                 if mended is not None:
                     state.mended[task.number] = mended
-            self.progress.advance(self.task_id)
             if not state.missing or (state.error is not None and state.in_flight == 0):
                 self.finish(index)
 
@@ -498,6 +513,7 @@ class _BatchReader:
             self.in_flight.clear()
         for page_task, tries in lost:
             if tries >= MAX_PAGE_ATTEMPTS:
+                self.progress.advance(self.task_id)
                 self.page_arrived(page_task, None, f"page {page_task.number}: the worker process died "
                                                    f"reading it (killed or out of memory)")
             else:
@@ -514,8 +530,7 @@ class _BatchReader:
             try:
                 whole = assemble_document(plan, list(state.pages.values()))
                 results = []
-                for part, first in split_document(whole):
-                    mended = {n - first + 1: t for n, t in state.mended.items()}
+                for part, first, mended in document_parts(whole, state.mended):
                     results.append((*finish_document(part, job.restorer, job.settings, mended), first))
             except InputError as exc:
                 state.error = exc.reason
@@ -523,12 +538,17 @@ class _BatchReader:
                 log.exception("%s: restoration or extraction crashed", shown_path(plan.path))
                 first_line = (str(exc).strip().splitlines() or [""])[0]
                 state.error = f"internal error in restoration/extraction ({type(exc).__name__}: {first_line})"
+        paths = job.aliases.get(plan.sha256, [plan.path])
         if state.error is not None:
-            self.progress.advance(self.task_id, len(state.missing))  # pages that will not be read now
-            _fail(job.store, job.summary, job.events, plan.path, state.error)
+            self.not_to_ocr(len(state.missing))  # pages that will not be read now
+            for path in paths:
+                _fail(job.store, job.summary, job.events, path, state.error)
             return
-        job.store.save_documents(results, job.key)
+        job.store.save_documents(results, job.key, paths)
         outputs.document_saved(whole, results, job.exports)  # --pdf/--alto/--hocr (a failure is one warning)
+        for path in paths[1:]:
+            _skip(job.summary, job.events, path, f"same content as {shown_path(plan.path)}: stored once")
+            outputs.document_unchanged(job.store, path, plan.sha256, job.ocr_key, job.exports)
         mentions = {f: sum(len(r[1].get(f, [])) for r in results) for f in MENTION_FIELDS}
         if len(results) > 1:
             log.info("%s holds %d documents (pages %s)", plan.path, len(results),
@@ -577,14 +597,67 @@ def _fail(store: Store, summary: RunSummary, events: EventLog, path: Path, reaso
     events.emit("failed", path=path, reason=reason)
 
 
-def _unchanged_sha(store: Store, path: Path, key: str) -> str | None:
-    """The file's SHA-256 when this content was already stored with this pipeline key, else None."""
+def _skip(summary: RunSummary, events: EventLog, path: Path, why: str) -> None:
+    summary.skipped.append((path, why))
+    log.info("skipped %s: %s", shown_path(path), printable(why))
+    events.emit("skipped", path=path, reason=why)
+
+
+def _content(path: Path) -> str | None:
+    """The file's SHA-256, None when it cannot be read (planning it says why)."""
     try:
-        if not path.is_file():
-            return None
-        sha = sha256_of(path)
-        return sha if store.is_current(path, sha, key) else None
+        return sha256_of(path) if path.is_file() else None
     except OSError:
         return None
+
+
+def _by_content(files: list[Path], contents: dict[Path, str | None]) -> list[tuple[str | None, list[Path]]]:
+    """The files grouped by content, in input order: a content is read and stored once, whatever
+    paths hold it.  Files that cannot be read stay one a group."""
+    groups: dict[str | Path, tuple[str | None, list[Path]]] = {}
+    for path in files:
+        sha = contents[path]
+        groups.setdefault(sha if sha is not None else path, (sha, []))[1].append(path)
+    return list(groups.values())
+
+
+def _unchanged(store: Store, paths: list[Path], sha: str, moved: dict[str, str], ocr_key: str,
+               exports: outputs.Requested | None, summary: RunSummary, events: EventLog) -> None:
+    """Files whose content is stored, made with this run's pipeline key: recorded (a new path is a
+    copy, a move or a rename of a stored content), nothing read again."""
+    new = set(store.see_files(paths, sha))
+    primary = store.primary_path(sha)
+    for path in paths:
+        if path not in new:
+            why = "unchanged since the last run"
+        elif sha in moved:
+            why = f"moved or renamed from {shown_path(moved[sha])}: its documents kept, nothing read again"
+        else:
+            why = f"same content as {shown_path(primary or '?')}: stored once"
+        summary.unchanged += 1
+        _skip(summary, events, path, why)
+        outputs.document_unchanged(store, path, sha, ocr_key, exports)  # --pdf/--alto/--hocr, when missing
+
+
+def _report_gone(store: Store, inputs: list[Path], files: list[Path], unlisted: list[tuple[Path, str]],
+                 contents: dict[Path, str | None], summary: RunSummary, events: EventLog) -> dict[str, str]:
+    """Files an earlier run found in this run's folders and this one does not: marked gone in the
+    store (their documents are kept) and reported, once.  Returns content -> gone path of those
+    whose content this run finds under another path (moved or renamed)."""
+    folders = [Path(p).absolute() for p in inputs if Path(p).is_dir()]
+    present = {stored_path(p) for p in files}
+    unread = tuple(stored_path(p).rstrip("/") + "/" for p, _ in unlisted)  # their files were not looked for
+    found = {sha: path for path, sha in reversed(list(contents.items())) if sha is not None}
+    moved = {}
+    for path, sha in store.mark_gone(folders, present, unread):
+        if sha in found:
+            moved[sha] = path
+            why = f"moved or renamed: its content is now {shown_path(found[sha])}"
+        else:
+            why = "gone from the inputs: its documents are kept in the store"
+            log.warning("%s: %s", shown_path(path), why)
+        summary.gone.append((Path(path), why))
+        events.emit("gone", path=path, reason=why)
+    return moved
 
 

@@ -49,13 +49,13 @@ class DocumentPlan:
     pages: list[Page] = field(default_factory=list)  # pages read while planning (text files)
 
 
-def plan_document(path: Path, settings: Settings = Settings()) -> DocumentPlan:
+def plan_document(path: Path, settings: Settings = Settings(), sha256: str | None = None) -> DocumentPlan:
     """Identify a file cheaply (no OCR): refuses unreadable, corrupt and empty inputs, and
-    images over ``settings.raster.max_pixels``."""
+    images over ``settings.raster.max_pixels``.  ``sha256``: its content's hash when already computed."""
     path = Path(path)
     kind = detect_kind(path)
     try:
-        sha = sha256_of(path)
+        sha = sha256 or sha256_of(path)
     except OSError as exc:
         raise InputError(path, f"unreadable file ({exc.strerror or exc})") from None
     if kind == "text":
@@ -699,6 +699,28 @@ def warm_up(restorer: Restorer | None = None) -> None:
     get_nlp()
 
 
+def document_parts(whole: Document, mended: dict[int, str] | None = None) -> list[tuple[Document, int, dict[int, str]]]:
+    """The documents a file holds (:func:`split_document`): each with its first page in the file
+    and the pages of ``mended`` (file page number → mended text) numbered as its own pages are."""
+    return [(part, first, {n - first + 1: t for n, t in (mended or {}).items()})
+            for part, first in split_document(whole)]
+
+
+def final_document(doc: Document, restorer: Restorer | None, settings: Settings = Settings(),
+                   mended: dict[int, str] | None = None) -> Document:
+    """The document with the text a run stores: restored, or its OCR pages' marks mended, when
+    ``settings.restore`` (by ``restorer``); as read otherwise.  ``mended``: as :func:`restore_document`."""
+    # (a run that restores has a restorer: run_batch makes one)
+    return restore_document(doc, cast("Restorer", restorer), mended) if settings.restore else doc
+
+
+def final_pages(whole: Document, restorer: Restorer | None, settings: Settings = Settings()) -> list[Page]:
+    """Every page of a file with the text a run stores for it, numbered as in the file: each
+    document it holds made final (:func:`final_document`) on its own, as the run does."""
+    return [replace(p, number=first + p.number - 1) for part, first, mended in document_parts(whole)
+            for p in final_document(part, restorer, settings, mended).pages]
+
+
 def finish_document(doc: Document, restorer: Restorer | None, settings: Settings = Settings(),
                     mended: dict[int, str] | None = None) -> tuple[Document, dict]:
     """Restore (when asked and needed, by ``restorer``) and extract an assembled document.
@@ -707,8 +729,7 @@ def finish_document(doc: Document, restorer: Restorer | None, settings: Settings
     """
     if not looks_vietnamese(doc.text):
         raise InputError(doc.path, "not Vietnamese text (too few Vietnamese syllables)")
-    # (a run that restores has a restorer: run_batch makes one)
-    restored = restore_document(doc, cast("Restorer", restorer), mended) if settings.restore else doc
+    restored = final_document(doc, restorer, settings, mended)
     return restored, extract_document(restored, doc, settings)
 
 

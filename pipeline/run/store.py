@@ -1,8 +1,14 @@
 """Store: the embedded SQLite file analysts query, and its CSV/Parquet exports.
 
-One document is written in one transaction: its old rows (a changed file
-re-processed) are deleted and the new ones inserted together, so a crash never
-leaves a half-written document visible.  The file is in WAL mode: a process
+A document is identified by its file's content: (``sha256``, ``first_page``).  The paths a
+content is found under are rows of ``files``: a copy, a move or a rename adds a path, never a
+second document, so no figure counts twice; ``documents.path`` is the path that holds it now
+(the first found, until that file goes or changes).  A document keeps its id when it is
+extracted again (``--force``, new settings) and when its file is changed in place (the old
+content's rows go, the new ones take their ids); a file gone from the inputs keeps its documents.
+
+One document is written in one transaction: its old rows are deleted and the new
+ones inserted together, so a crash never leaves a half-written document visible.  The file is in WAL mode: a process
 killed mid-write leaves the last committed state, which the next open recovers.
 
 Besides the analysts' tables, ``page_cache`` keeps every page read by OCR
@@ -24,7 +30,7 @@ import zlib
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterator, cast
 
 from ..document import Document, Page, Region, TableCell, Word
@@ -38,10 +44,11 @@ if TYPE_CHECKING:  # pandas costs ~0.4 s to import: only queries and exports nee
 
 _SCHEMA_TEMPLATE = """
 CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY,
-    path TEXT NOT NULL UNIQUE,
+    id INTEGER PRIMARY KEY,           -- kept by --force, a moved or renamed file, a re-extraction
+    path TEXT NOT NULL UNIQUE,        -- its file's primary path (`files` lists every path it has had);
+                                      -- later documents of one file: "path#2"… (first_page > 1)
     name TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
+    sha256 TEXT NOT NULL,             -- its file's content: a document is (sha256, first_page)
     kind TEXT NOT NULL,               -- pdf | image | text
     n_pages INTEGER NOT NULL,
     restored INTEGER NOT NULL,        -- 1 when diacritics were restored
@@ -114,7 +121,7 @@ CREATE TABLE IF NOT EXISTS annex_cells (
     text TEXT NOT NULL, confidence REAL,
     bbox_x0 INTEGER, bbox_y0 INTEGER, bbox_x1 INTEGER, bbox_y1 INTEGER
 );
-CREATE TABLE IF NOT EXISTS failures (
+{files_table}CREATE TABLE IF NOT EXISTS failures (
     id INTEGER PRIMARY KEY,
     path TEXT NOT NULL,
     reason TEXT NOT NULL,
@@ -157,6 +164,22 @@ CREATE TRIGGER IF NOT EXISTS lines_search_delete AFTER DELETE ON lines BEGIN
 END;
 """
 
+# The input files: schema 5 (older stores gain it on open, filled from their documents: _merge_copies).
+FILES_TABLE = """-- The input files: every path a content has been found under (a copy, a move, a rename adds a row;
+-- the content's documents are stored once, under `documents.sha256`).
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,        -- as documents.path (pipeline/io/names.py)
+    path_raw BLOB,                    -- as documents.path_raw
+    sha256 TEXT NOT NULL,             -- its content when a run last read it
+    first_seen TEXT NOT NULL,         -- when a run first found this path (no last_seen: a run that
+                                      -- finds every file as it was writes nothing, so the exports stay current)
+    gone_at TEXT                      -- when a run over its folder no longer found it (NULL: still there);
+                                      -- the documents of its content are kept
+);
+CREATE INDEX IF NOT EXISTS idx_files_sha ON files(sha256);
+"""
+
 # One row per mention (trích xuất): where it is (provenance) and what it says.
 _MENTION_TABLE = """
 CREATE TABLE IF NOT EXISTS {name} (
@@ -177,9 +200,9 @@ _MENTION_FIELDS = {
 }
 SCHEMA = _SCHEMA_TEMPLATE.replace("{mention_tables}", "".join(
     _MENTION_TABLE.format(name=name, fields=fields) for name, fields in _MENTION_FIELDS.items()
-).lstrip("\n") + "\n")
+).lstrip("\n") + "\n").replace("{files_table}", FILES_TABLE)
 
-TABLES = ["documents", "pages", "lines", "words", "doc_refs", "dates", "counts", "money",
+TABLES = ["documents", "files", "pages", "lines", "words", "doc_refs", "dates", "counts", "money",
           "regions", "recipients", "annex_cells", "failures"]
 # Written next to the exports: the store generation they were made from.
 EXPORT_STAMP = ".generation"
@@ -199,7 +222,12 @@ _MENTION_COLUMNS = {
 #      recipients are created as new)
 #   3: documents.path_raw, failures.path_raw (NULL is right for every older row: nothing is redone)
 #   4: lines_search (full-text index), filled from the stored lines: nothing is redone.
-SCHEMA_VERSION = 4
+#   5: files (paths as aliases of a content), filled from the documents' paths; documents of a content
+#      stored under several paths (copies, a moved file) merged into those of the first one stored (the
+#      others counted its figures twice; their paths stay, in files); unique (sha256, first_page).
+SCHEMA_VERSION = 5
+# The version that made documents one per content (files, _merge_copies): an older store is merged on open.
+IDENTITY_SCHEMA_VERSION = 5
 # The version that last changed what lines_search holds: a store older than it has every line folded
 # again on open.  When pipeline.script.search_fold changes, bump SCHEMA_VERSION and set this to it.
 SEARCH_SCHEMA_VERSION = 4
@@ -220,13 +248,44 @@ _ADDED_COLUMNS = [(table, decl.strip()) for table, fields in _MENTION_FIELDS.ite
 _ADDED_NAME_COLUMNS = [("documents", "path_raw BLOB"), ("failures", "path_raw BLOB")]
 
 
-# The documents of one file: the file's own path, and "path#2", "path#3"… for the later documents
-# it holds (pipeline.run.process.split_document); parameters from _of_file.
-_OF_FILE = "path = ? OR (substr(path, 1, ?) = ? AND path GLOB ?)"
+
+def part_path(path: str, n: int) -> str:
+    """The stored path of the ``n``-th document (1-based) of the file at ``path``: the path itself,
+    then "path#2", "path#3"… (pipeline.run.process.split_document)."""
+    return path if n == 1 else f"{path}#{n}"
 
 
-def _of_file(path: str) -> tuple:
-    return (path, len(path) + 1, path + "#", "*#[0-9]*")
+def _part_raw(raw: bytes | None, n: int) -> bytes | None:
+    """The path_raw of the ``n``-th document of a file whose path_raw is ``raw``."""
+    return raw if raw is None or n == 1 else raw + f"#{n}".encode()
+
+
+def _merge_copies(cur: sqlite3.Cursor) -> int:
+    """Schema 5 on an older store: ``files`` filled from the documents' paths, and the documents of a
+    content stored under several paths (copies; a moved or renamed file, processed again) deleted
+    but those of the first path stored, so its figures count once.  Their paths stay in ``files``,
+    and the deleted rows were the same content read again: nothing of the archive is lost.
+    Returns how many documents were deleted."""
+    kept: dict[str, str] = {}  # content -> the file whose documents stay
+    drop = []
+    for doc_id, path, raw, sha, first, at in cur.execute(
+            "SELECT id, path, path_raw, sha256, first_page, processed_at FROM documents ORDER BY id").fetchall():
+        if (first or 1) > 1:  # a later document of a file: "path#2"
+            file = path.rsplit("#", 1)[0]
+        else:
+            file = path
+            cur.execute("INSERT OR IGNORE INTO files (path, path_raw, sha256, first_seen) VALUES (?,?,?,?)",
+                        (path, raw, sha, at))
+        if kept.setdefault(sha, file) != file:
+            drop.append((doc_id,))
+    cur.executemany("DELETE FROM documents WHERE id = ?", drop)
+    return len(drop)
+
+
+def _under(folder: str) -> tuple[str, tuple]:
+    """SQL (on ``path``) and its parameters: the files inside ``folder``, at any depth."""
+    prefix = folder.rstrip("/") + "/"
+    return "substr(path, 1, ?) = ?", (len(prefix), prefix)
 
 
 def _column_value(value):
@@ -355,6 +414,9 @@ class Store:
                     cur.execute(f"INSERT INTO lines_search (rowid, text) SELECT {_SEARCH_ROWID}, {_FOLD_SQL}(text) "
                                 "FROM lines")
                     cur.execute("INSERT INTO lines_search (lines_search) VALUES ('optimize')")
+                if version < IDENTITY_SCHEMA_VERSION and _merge_copies(cur):
+                    self._bump_generation(cur)
+                cur.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_documents_content ON documents(sha256, first_page)")
                 cur.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -368,58 +430,190 @@ class Store:
         self.close()
 
     @_guarded
-    def is_current(self, path: Path, sha256: str, pipeline_key: str) -> bool:
-        """True when this exact content was already processed with the same pipeline."""
-        row = self.conn.execute(
-            "SELECT sha256, pipeline_key FROM documents WHERE path = ?", (stored_path(path),)
-        ).fetchone()
-        return row is not None and row == (sha256, pipeline_key)
+    def is_current(self, sha256: str, pipeline_key: str) -> bool:
+        """True when this content's documents are stored, made with this pipeline key."""
+        keys = {k for (k,) in self.conn.execute("SELECT pipeline_key FROM documents WHERE sha256 = ?", (sha256,))}
+        return keys == {pipeline_key}
+
+    @_guarded
+    def primary_path(self, sha256: str) -> str | None:
+        """The path this content's documents are stored under (``documents.path``), None when not stored."""
+        row = self.conn.execute("SELECT path FROM documents WHERE sha256 = ? ORDER BY COALESCE(first_page, 1) "
+                                "LIMIT 1", (sha256,)).fetchone()
+        return row[0] if row else None
+
+    @_guarded
+    def see_files(self, paths: list[Path], sha256: str) -> list[Path]:
+        """Record that each of ``paths`` holds this content, already stored (a copy, a move, a
+        rename adds a path and no document); the paths new to the store are returned.
+
+        A path that held other content lets it go (:meth:`_let_go`); when the file the documents
+        are stored under has gone or changed, they move to the first of ``paths``.  Nothing is
+        written for a path already recorded with this content: a re-run that changes nothing
+        leaves the exports current.
+        """
+        with self._transaction() as cur:
+            before = self.conn.total_changes
+            new = [path for path in paths if self._point_file(cur, path, sha256)[0]]
+            if self._live_primary(cur, sha256) is None:
+                self._move_documents(cur, sha256, stored_path(paths[0]))
+            if self.conn.total_changes != before:
+                self._bump_generation(cur)
+        return new
 
     def save_document(self, doc: Document, extraction: dict, pipeline_key: str) -> int:
-        """Replace everything stored for ``doc.path`` with this result, atomically."""
+        """Replace everything stored for ``doc``'s content with this result, atomically."""
         return self.save_documents([(doc, extraction, 1)], pipeline_key)[0]
 
     @_guarded
-    def save_documents(self, parts: list[tuple[Document, dict, int]], pipeline_key: str) -> list[int]:
-        """Replace everything stored for one file with its documents, atomically.
+    def save_documents(self, parts: list[tuple[Document, dict, int]], pipeline_key: str,
+                       files: list[Path] | None = None) -> list[int]:
+        """Replace everything stored for one content with its documents, atomically.
 
-        ``parts``: (document, extraction, first page in the file) of each document the file
-        holds, the first one at the file's own path, later ones at ``path#2``… (see
-        :func:`pipeline.run.process.split_document`).
+        ``parts``: (document, extraction, first page in the file) of each document the content
+        holds (:func:`pipeline.run.process.split_document`); ``files``: every path found holding
+        it (default: the first document's path), recorded in ``files``.  The documents are stored
+        under the path they had while its file holds this content, else under the first of
+        ``files`` the store had seen (a file changed in place), else the first.  They keep their ids: those of this content by first page (``--force``, a
+        re-extraction), else those of the content a file held before and no other file holds
+        now (a file changed in place).
         """
-        path = stored_path(parts[0][0].path)
+        sha = parts[0][0].sha256
+        paths = files or [parts[0][0].path]
         with self._transaction() as cur:
-            cur.execute(f"DELETE FROM documents WHERE {_OF_FILE}", _of_file(path))
-            legacy = str(parts[0][0].path)
-            if legacy != path and is_text(legacy):
-                # An NFD name as a store before path_raw kept it (as it was): not kept twice.
-                cur.execute("DELETE FROM documents WHERE path = ?", (legacy,))
-            cur.execute("DELETE FROM failures WHERE path = ?", (path,))
-            ids = [self._insert_document(cur, doc, extraction, first, pipeline_key)
-                   for doc, extraction, first in parts]
+            for legacy in map(str, paths):
+                if legacy != stored_path(legacy) and is_text(legacy):
+                    # An NFD name as a store before path_raw kept it (as it was): not kept twice.
+                    cur.execute("DELETE FROM documents WHERE path = ?", (legacy,))
+                    cur.execute("DELETE FROM files WHERE path = ?", (legacy,))
+            freed: list[int] = []
+            known = []  # paths the store had seen: a file changed in place keeps its path and ids
+            for path in paths:
+                new, let_go = self._point_file(cur, path, sha)
+                freed += let_go
+                known += [] if new else [path]
+            own = dict(cur.execute("SELECT COALESCE(first_page, 1), id FROM documents WHERE sha256 = ?",
+                                   (sha,)).fetchall())
+            primary = self._live_primary(cur, sha) or stored_path((known or paths)[0])
+            cur.execute("DELETE FROM documents WHERE sha256 = ?", (sha,))
+            targets = [part_path(primary, n) for n in range(1, len(parts) + 1)]
+            freed += self._vacate(cur, targets, sha)
+            firsts = {first for *_, first in parts}
+            pool = [i for first, i in sorted(own.items()) if first not in firsts] + freed
+            raw = self._raw_of(cur, primary)
+            ids = [self._insert_document(cur, doc, extraction, first, pipeline_key, target, _part_raw(raw, n),
+                                         own.get(first) or (pool.pop(0) if pool else None))
+                   for n, ((doc, extraction, first), target) in enumerate(zip(parts, targets), 1)]
+            cur.executemany("DELETE FROM failures WHERE path = ?", [(stored_path(p),) for p in paths])
             self._bump_generation(cur)
         return ids
 
-    def file_page_texts(self, path: Path, sha256: str) -> list[tuple[str, int, str, str]]:
-        """The stored pages of every document of one file with this content, in the file's page
-        numbers: (kind, page number in the file, final text, source) each."""
+    def _point_file(self, cur: sqlite3.Cursor, path: Path, sha256: str) -> tuple[bool, list[int]]:
+        """``files``: ``path`` holds ``sha256`` now.  Returns whether the path is new to the store,
+        and the ids of the documents let go of with the content it held before (:meth:`_let_go`)."""
+        stored = stored_path(path)
+        row = cur.execute("SELECT sha256, gone_at FROM files WHERE path = ?", (stored,)).fetchone()
+        if row is None:
+            cur.execute("INSERT INTO files (path, path_raw, sha256, first_seen) VALUES (?,?,?,?)",
+                        (stored, raw_path(path), sha256, _now()))
+            return True, []
+        if tuple(row) == (sha256, None):
+            return False, []
+        cur.execute("UPDATE files SET sha256 = ?, gone_at = NULL WHERE path = ?", (sha256, stored))
+        return False, (self._let_go(cur, row[0], {stored}) if row[0] != sha256 else [])
+
+    def _let_go(self, cur: sqlite3.Cursor, sha256: str, paths: set[str]) -> list[int]:
+        """Content ``sha256`` may no longer be stored under ``paths``: its documents move to another
+        file that holds it (not gone), or, when none does, are deleted (a file changed in place:
+        its old figures must not count on) and their ids returned for the new content.
+        A file gone from the inputs still holds its content: its documents are never deleted."""
+        holders = [p for (p,) in cur.execute("SELECT path FROM files WHERE sha256 = ? AND gone_at IS NULL "
+                                             "ORDER BY id", (sha256,)) if p not in paths]
+        if holders:
+            self._move_documents(cur, sha256, holders[0])
+            return []
+        ids = [i for (i,) in cur.execute("SELECT id FROM documents WHERE sha256 = ? "
+                                         "ORDER BY COALESCE(first_page, 1)", (sha256,))]
+        cur.execute("DELETE FROM documents WHERE sha256 = ?", (sha256,))
+        return ids
+
+    def _vacate(self, cur: sqlite3.Cursor, targets: list[str], sha256: str) -> list[int]:
+        """Free the document paths ``targets`` for content ``sha256``: other contents stored there
+        are let go of (:meth:`_let_go`); returns the ids of those deleted."""
+        marks = ",".join("?" * len(targets))
+        others = {s for (s,) in cur.execute(f"SELECT sha256 FROM documents WHERE path IN ({marks}) "
+                                            "AND sha256 != ?", (*targets, sha256))}
+        return [i for other in sorted(others) for i in self._let_go(cur, other, set(targets))]
+
+    @staticmethod
+    def _live_primary(cur: sqlite3.Cursor, sha256: str) -> str | None:
+        """The path the documents of ``sha256`` are stored under, while that file holds this content."""
+        row = cur.execute("SELECT d.path FROM documents d JOIN files f ON f.path = d.path "
+                          "WHERE d.sha256 = ? AND f.sha256 = d.sha256 AND f.gone_at IS NULL", (sha256,)).fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def _raw_of(cur: sqlite3.Cursor, path: str) -> bytes | None:
+        row = cur.execute("SELECT path_raw FROM files WHERE path = ?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def _move_documents(self, cur: sqlite3.Cursor, sha256: str, path: str) -> None:
+        """Store the documents of ``sha256`` under the file ``path`` (their ids and rows unchanged)."""
+        ids = [i for (i,) in cur.execute("SELECT id FROM documents WHERE sha256 = ? "
+                                         "ORDER BY COALESCE(first_page, 1)", (sha256,))]
+        targets = [part_path(path, n) for n in range(1, len(ids) + 1)]
+        if not ids:
+            return
+        self._vacate(cur, targets, sha256)
+        raw = self._raw_of(cur, path)
+        # Two steps: a document's new path may be another one's old path (UNIQUE).
+        cur.executemany("UPDATE documents SET path = '#moving#' || id WHERE id = ?", [(i,) for i in ids])
+        cur.executemany("UPDATE documents SET path = ?, name = ?, path_raw = ? WHERE id = ?",
+                        [(t, PurePosixPath(t).name, _part_raw(raw, n), i)
+                         for n, (i, t) in enumerate(zip(ids, targets), 1)])
+
+    @_guarded
+    def mark_gone(self, folders: list[Path], present: set[str],
+                  unread: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+        """Files recorded inside ``folders`` that a run over them did not find (``present``: the
+        stored paths it found; ``unread``: prefixes of folders it could not list, whose files were
+        not looked for): marked gone, their documents kept.  Returns (path, content) of each newly
+        gone file."""
+        found: dict[str, str] = {}  # (folders may nest)
+        with self._transaction() as cur:
+            for folder in folders:
+                where, params = _under(stored_path(folder))
+                found.update((p, sha) for p, sha in cur.execute(
+                    f"SELECT path, sha256 FROM files WHERE gone_at IS NULL AND {where}", params)
+                    if p not in present and not p.startswith(unread))
+            gone = sorted(found.items())
+            if gone:
+                cur.executemany("UPDATE files SET gone_at = ? WHERE path = ?", [(_now(), p) for p, _ in gone])
+                self._bump_generation(cur)
+        return gone
+
+    @_guarded
+    def content_page_texts(self, sha256: str) -> list[tuple[str, int, str, str]]:
+        """The stored pages of every document of this content, in its file's page numbers:
+        (kind, page number in the file, final text, source) each."""
         return [(kind, (first or 1) + number - 1, text, source) for kind, first, number, text, source in
                 self.conn.execute(
                     "SELECT d.kind, d.first_page, p.number, p.text, p.source FROM documents d "
-                    f"JOIN pages p ON p.document_id = d.id WHERE d.sha256 = ? AND ({_OF_FILE})",
-                    (sha256, *_of_file(stored_path(path))))]
+                    "JOIN pages p ON p.document_id = d.id WHERE d.sha256 = ? ORDER BY d.first_page, p.number",
+                    (sha256,))]
 
     def _insert_document(self, cur: sqlite3.Cursor, doc: Document, extraction: dict, first_page: int,
-                         pipeline_key: str) -> int:
+                         pipeline_key: str, path: str, raw: bytes | None, doc_id: int | None) -> int:
+        """Insert one document at ``path`` (stored form; ``raw``: its path_raw) with id ``doc_id``
+        (None: a new one)."""
         own = extraction.get("self", {})
         cur.execute(
-            "INSERT INTO documents (path, name, sha256, kind, n_pages, restored, "
+            "INSERT INTO documents (id, path, name, sha256, kind, n_pages, restored, "
             + ", ".join(_SELF_FIELDS)
             + ", first_page, pipeline_key, processed_at, path_raw) VALUES ("
-            + ",".join("?" * (len(_SELF_FIELDS) + 10)) + ")",
-            (stored_path(doc.path), doc.name, doc.sha256, doc.kind, len(doc.pages), int(doc.restored),
-             *[_column_value(own.get(f)) for f in _SELF_FIELDS], first_page, pipeline_key, _now(),
-             raw_path(doc.path)),
+            + ",".join("?" * (len(_SELF_FIELDS) + 11)) + ")",
+            (doc_id, path, PurePosixPath(path).name, doc.sha256, doc.kind, len(doc.pages), int(doc.restored),
+             *[_column_value(own.get(f)) for f in _SELF_FIELDS], first_page, pipeline_key, _now(), raw),
         )
         doc_id = cast(int, cur.lastrowid)  # set: a row was inserted
         self._insert_pages(cur, doc_id, doc)

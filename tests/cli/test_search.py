@@ -145,5 +145,5 @@ def test_a_rerun_of_a_changed_file_leaves_no_stale_hits(tmp_path):
     shutil.copy(source, tmp_path / "in" / "kehoach-copy.txt")
     _run(tmp_path / "in", tmp_path / "out")
     assert _hits(vanban_search(db, "dac san")) == []
-    assert sorted(h.split(" ")[0] for h in _hits(vanban_search(db, "lang nghe"))) == [
-        "kehoach-copy.txt", "kehoach.txt"]
+    # The copy is the same content: one document, under the path it had (the copy's path is in `files`).
+    assert [h.split(" ")[0] for h in _hits(vanban_search(db, "lang nghe"))] == ["kehoach.txt"]

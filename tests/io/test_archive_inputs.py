@@ -21,7 +21,7 @@ import pytest
 from tests.conftest import requires_tesseract_vie, seed_text
 from pipeline.run.batch import run_batch
 from pipeline.io.names import raw_path, shown_path, stored_path
-from pipeline.run.store import SCHEMA, SCHEMA_VERSION, Store
+from pipeline.run.store import FILES_TABLE, SCHEMA, SCHEMA_VERSION, Store
 
 if TYPE_CHECKING:  # for line_image's annotation; PIL is imported where it is used
     from PIL import Image
@@ -65,7 +65,7 @@ def test_a_name_that_is_not_utf8_is_processed_stored_reversibly_and_shown(tmp_pa
     folder = tmp_path / "in"
     folder.mkdir()
     odd = _write_bytes_name(folder, WINDOWS_NAME, TEXT.encode("utf-8"))
-    (folder / "good.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "good.txt").write_text(TEXT + "\nBản lưu.", encoding="utf-8")  # another content: another document
     out, log = tmp_path / "out", tmp_path / "run.jsonl"
     proc = subprocess.run([sys.executable, "-m", "pipeline", "run", str(folder), "--out", str(out),
                            "--workers", "1", "--log", str(log)], capture_output=True, timeout=300)
@@ -116,21 +116,21 @@ def test_the_same_name_composed_and_decomposed_keeps_one_and_names_the_other(tmp
 def test_a_store_from_before_path_raw_gains_it_and_redoes_nothing(tmp_path):
     from pipeline.document import Document, Page
 
-    old = re.sub(r",\n    path_raw BLOB.*", "", SCHEMA)
+    old = re.sub(r",\n    path_raw BLOB.*", "", SCHEMA.replace(FILES_TABLE, ""))
     assert "path_raw BLOB" not in old
     conn = sqlite3.connect(tmp_path / "v.sqlite")
     conn.executescript(old)
     nfd = f"/in/{NFD_NAME}"  # how the version before stored a decomposed name: as it was
-    for path in ("/in/a.txt", nfd):
+    for path, sha in (("/in/a.txt", "s1"), (nfd, "s2")):
         conn.execute("INSERT INTO documents (path, name, sha256, kind, n_pages, restored, pipeline_key, "
-                     "processed_at) VALUES (?, ?, 's1', 'text', 1, 0, 'k1', 'then')", (path, Path(path).name))
+                     "processed_at) VALUES (?, ?, ?, 'text', 1, 0, 'k1', 'then')", (path, Path(path).name, sha))
     conn.execute("PRAGMA user_version = 2")
     conn.commit()
     conn.close()
     with Store(tmp_path / "v.sqlite") as store:
         assert store.conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
-        assert store.is_current(Path("/in/a.txt"), "s1", "k1")
-        doc = Document(path=Path(nfd), sha256="s1", kind="text", pages=[Page(1, TEXT, "text")])
+        assert store.is_current("s1", "k1")
+        doc = Document(path=Path(nfd), sha256="s2", kind="text", pages=[Page(1, TEXT, "text")])
         store.save_document(doc, {"self": {}}, "k1")
         # The decomposed row is replaced by the stored (NFC) one, not kept twice.
         assert sorted(r[0] for r in store.conn.execute("SELECT path FROM documents")) == [
@@ -330,7 +330,8 @@ def test_a_batch_of_good_files_mixed_with_every_bad_one_stores_every_good_file_a
     folder = tmp_path / "in"
     folder.mkdir()
     formats = pixel_formats(folder)
-    line_image().save(folder / "was_good.png", dpi=(300, 300))
+    # Compressed otherwise than 8-bit_gray.png: another content (the same bytes would be one document).
+    line_image().save(folder / "was_good.png", dpi=(300, 300), optimize=True)
     (folder / "report.txt").write_text(TEXT, encoding="utf-8")
     out = tmp_path / "out"
     first = run_batch([folder], out, workers=2)
@@ -338,8 +339,9 @@ def test_a_batch_of_good_files_mixed_with_every_bad_one_stores_every_good_file_a
     stored_before = _rows(out / "vanban.sqlite", "SELECT path, sha256 FROM documents ORDER BY path")
 
     # Good files with odd names or sizes, next to every kind of bad input.
-    _write_bytes_name(folder, WINDOWS_NAME, TEXT.encode("utf-8"))
-    (folder / NFD_NAME).write_text(TEXT, encoding="utf-8")
+    # Contents of their own: a copy of report.txt would be stored once, as report.txt.
+    _write_bytes_name(folder, WINDOWS_NAME, (TEXT + "\nBản sao 1.").encode("utf-8"))
+    (folder / NFD_NAME).write_text(TEXT + "\nBản sao 2.", encoding="utf-8")
     (folder / "long.txt").write_text(_long_text(1_000_000 // len(REPORT) + 200), encoding="utf-8")
     bad = {
         "dot.png": "image too small (1×1)",

@@ -124,9 +124,9 @@ def test_identical_files_are_read_once(tmp_path, short_scan_pages):
     write_pdf(short_scan_pages, folder / "a.pdf", 300)
     (folder / "b.pdf").write_bytes((folder / "a.pdf").read_bytes())
     summary = run_batch([folder], tmp_path / "out", workers=2)
-    assert len(summary.processed) == 2 and summary.pages_read == 1
-    texts = _rows(tmp_path / "out" / "vanban.sqlite", "SELECT text FROM pages")
-    assert len(texts) == 2 and texts[0] == texts[1]
+    assert len(summary.processed) == 1 and summary.pages_read == 1  # one content: one document
+    assert _rows(tmp_path / "out" / "vanban.sqlite", "SELECT COUNT(*) FROM pages") == [(1,)]
+    assert _rows(tmp_path / "out" / "vanban.sqlite", "SELECT COUNT(*) FROM files") == [(2,)]
 
 
 def test_workers_read_pages_the_same_as_one_process(tmp_path, two_page_batch):
@@ -319,8 +319,8 @@ def test_worker_mended_text_is_what_the_document_keeps(short_scan_pages, tmp_pat
 def test_a_crash_in_extraction_fails_that_document_only(tmp_path, monkeypatch):
     import pipeline.run.batch as batch
 
-    for name in ("a.txt", "b.txt"):
-        (tmp_path / name).write_text(seed_text("003"), encoding="utf-8")
+    for name in ("a.txt", "b.txt"):  # two contents (copies would be one document)
+        (tmp_path / name).write_text(seed_text("003") + f"\nBản {name}.", encoding="utf-8")
     real = batch.finish_document
 
     def flaky(doc, restorer, settings, mended=None):
@@ -333,3 +333,36 @@ def test_a_crash_in_extraction_fails_that_document_only(tmp_path, monkeypatch):
     assert [r.path.name for r in summary.processed] == ["b.txt"]
     assert [(p.name, why) for p, why in summary.failed] == [
         ("a.txt", "internal error in restoration/extraction (KeyError: 'no such agency')")]
+
+
+def test_progress_counts_the_pages_to_ocr_only(tmp_path, monkeypatch, short_scan_pages):
+    """Text files and cached pages are not pages to OCR: counted, they made a run show
+    "1637 pages/min" and an ETA that the OCR'd pages then blew."""
+    import io
+
+    from rich.console import Console
+
+    import pipeline.run.batch as batch
+
+    bars = []
+
+    class Recorded(batch.Progress):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            bars.append(self)
+
+    monkeypatch.setattr(batch, "Progress", Recorded)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"note{n}.txt").write_text(seed_text("003") + f"\nBản {n}.", encoding="utf-8")
+    write_image(short_scan_pages[0], folder / "scan.png")
+    console = Console(file=io.StringIO(), width=120)
+    summary = run_batch([folder], tmp_path / "out", workers=1, console=console)
+    assert len(summary.processed) == 4 and summary.pages_read == 1
+    task = bars[0].tasks[0]
+    assert (task.completed, task.total) == (1, 1)  # the image's page, not the text files'
+    assert "1/1 pages to OCR" in console.file.getvalue()
+    again = run_batch([folder], tmp_path / "out", Settings(restore=False), workers=1, console=console)
+    assert len(again.processed) == 4 and again.pages_cached == 1  # re-extracted from the cache
+    assert (bars[1].tasks[0].completed, bars[1].tasks[0].total) == (0, 0)

@@ -22,7 +22,7 @@ def _doc(path="m.pdf", sha="s1"):
 def test_money_kind_is_stored_and_exported(tmp_path):
     with Store(tmp_path / "v.sqlite") as store:
         store.save_document(_doc(), {"self": {}, "money": MONEY}, "k1")
-        store.save_document(_doc("old.pdf"), {"self": {}, "money": [{"line": 1, "value_vnd": 1}]}, "k1")
+        store.save_document(_doc("old.pdf", sha="s0"), {"self": {}, "money": [{"line": 1, "value_vnd": 1}]}, "k1")
         by_kind = store.conn.execute(
             "SELECT kind, SUM(value_vnd) FROM money GROUP BY kind ORDER BY kind").fetchall()
         store.export(tmp_path / "tables")
@@ -38,7 +38,7 @@ def test_a_new_store_has_the_current_schema_version(tmp_path):
         store.save_document(_doc(), {"self": {}, "money": MONEY}, "k1")
     with Store(tmp_path / "v.sqlite") as store:  # re-opening changes nothing
         assert store.conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
-        assert store.is_current(Path("m.pdf"), "s1", "k1")
+        assert store.is_current("s1", "k1")
 
 
 def _old_store(path: Path) -> None:
@@ -61,12 +61,12 @@ def test_an_older_store_gains_the_column_and_its_documents_are_redone(tmp_path):
         assert store.conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         # The old rows are kept (kind NULL) until the next run re-extracts the document.
         assert store.query("SELECT value_vnd, kind FROM money").values.tolist() == [[120_000_000, None]]
-        assert not store.is_current(Path("m.pdf"), "s1", "k1")
+        assert not store.is_current("s1", "k1")
         assert generation == 1  # exports made before the upgrade are stale
         store.save_document(_doc(), {"self": {}, "money": MONEY}, "k1")
-        assert store.is_current(Path("m.pdf"), "s1", "k1")
+        assert store.is_current("s1", "k1")
         assert store.query("SELECT kind FROM money WHERE kind IS NOT NULL")["kind"].tolist() == [
             "allocated", "disbursed"]
     with Store(tmp_path / "v.sqlite") as store:  # upgraded once: the redone document stays current
-        assert store.is_current(Path("m.pdf"), "s1", "k1")
+        assert store.is_current("s1", "k1")
         assert store.generation() == generation + 1
