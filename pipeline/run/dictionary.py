@@ -55,6 +55,8 @@ TABLES: dict[str, str] = {
     "recipients": "The \"Nơi nhận:\" list of a document, one row per recipient.",
     "annex_cells": "Cells of the ruled tables (Phụ lục) found on the pages.",
     "failures": "Files that could not be processed, with the reason.",
+    "files": "Every path a run found, with the content it held: a document is its content "
+             "(sha256, first page), and a moved, renamed or copied file is one more path of it.",
     "page_cache": "Every page OCR read, kept by file content and OCR settings so a re-run need not "
                   "read it again (internal).",
     "page_claims": "Pages being read right now and the run reading each (internal: two runs sharing "
@@ -188,6 +190,14 @@ COLUMNS: dict[str, dict[str, str]] = {
         "text": "the cell's text",
         "confidence": "mean word confidence of the cell, 0-100",
         **_BBOX,
+    },
+    "files": {
+        "id": "row id",
+        "path": "absolute path of the file (NFC; exact bytes in path_raw when that changes it)",
+        "path_raw": _RAW_PATH,
+        "sha256": "SHA-256 of the content the path held when a run last read it (documents.sha256)",
+        "first_seen": "when a run first found this path, UTC ISO 8601",
+        "gone_at": "when a run over its folder no longer found it (NULL: still there); its documents are kept",
     },
     "failures": {
         "id": "row id",
