@@ -18,6 +18,8 @@ never taken from another folder.
 
 The user's language model (``vanban train-lm``) is :func:`user_lm_path`: ``$VANBAN_USER_LM``,
 else ``models/user/lm.npz`` in a checkout, ``$XDG_DATA_HOME/vanban/user/lm.npz`` installed.
+A store's own language model (trained on its trusted pages, :mod:`pipeline.run.adapt`) lives
+beside the store: :func:`store_lm_path`.
 
 Data shipped with the code travels inside the package (``pipeline/data/``, package data in
 pyproject.toml): the learned OCR channel :data:`CHANNEL_PATH` and Tesseract's user patterns.
@@ -85,3 +87,9 @@ def user_lm_path() -> Path:
     root = checkout()
     folder = root / "models" / "user" if root is not None else data_home() / "user"
     return folder / USER_LM_FILE
+
+
+def store_lm_path(store: Path | str) -> Path:
+    """A store's own LM, beside it: ``out/vanban.sqlite`` -> ``out/vanban.lm.npz``."""
+    store = Path(store)
+    return store.with_name(store.stem + ".lm.npz")

@@ -44,6 +44,7 @@ from .process import (
     warm_up,
 )
 from ..restore.restorer import Restorer, RestorerOptions
+from .adapt import refresh_store_lm
 from .runs import run_folder, this_run
 from .store import Store
 from .workers import PageTask, WorkerLost, make_pool
@@ -211,13 +212,15 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
     archivist's outputs to write as each document is saved (``--pdf/--alto/--hocr``,
     :func:`pipeline.export.outputs.requested`).
     """
+    out_dir = Path(out_dir)
     if not settings.restore:
         restorer = None
     elif restorer is None:
-        restorer = Restorer(RestorerOptions.find())
+        restorer = Restorer(RestorerOptions.find(store=out_dir / STORE_NAME))
+    elif (adapted := restorer.options.for_store(out_dir / STORE_NAME)) != restorer.options:
+        restorer = Restorer(adapted)  # the store's own LM (pipeline/run/adapt.py) joins the run's models
     check_models(restorer)  # a model `make setup` did not build: one line, no store
     console = console or Console(stderr=True)
-    out_dir = Path(out_dir)
     events = EventLog(log_path)
     summary = RunSummary()
     started = time.monotonic()
@@ -252,6 +255,11 @@ def run_batch(inputs: list[Path], out_dir: Path, settings: Settings = Settings()
                 _BatchReader(plans, job, pool).run()  # every page not cached read, each document saved
             for path, why in unlisted:  # after the documents: a clashing name's twin is saved first
                 _fail(store, summary, events, path, why)
+            if restorer is not None and (trained := refresh_store_lm(store)) is not None:
+                console.print(f"store language model trained on {trained.words:,} trusted words: "
+                              f"{shown_path(trained.path)}; the next run restores with it")
+                log.info("store language model trained on %d trusted words: %s", trained.words, trained.path)
+                events.emit("store_lm", path=trained.path, words=trained.words)
             tables = out_dir / "tables"
             if not store.exports_current(tables):
                 store.export(tables)
