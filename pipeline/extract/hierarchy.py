@@ -63,7 +63,8 @@ _PLURAL_COLON_RE = re.compile(r"\b(?:cac|nhung)\b[^,;.:]{0,60}:")
 # Nothing but emphasis and spaces up to the end of the line: the items are the lines below.
 _LINE_END_RE = re.compile(r"[ \t*_]*(?:\n|$)")
 _BULLET_RE = re.compile(r"[ \t]*((?:[-+•*][ \t]+)+)")
-_CLAUSE_RE = re.compile(r"[,;.]")
+# A line that opens a numbered heading ("2. …", "II. …", "a) …", "(3) …").
+_NUMBERED_RE = re.compile(r"\s*(?:\d+(?:\.\d+)*\.|[ivx]+\.|[a-zđ]\)|\(\d+\))\s")
 
 
 @dataclass
@@ -144,7 +145,13 @@ def _items_span(low: str, bounds: list[int], at: int) -> tuple[int, int]:
         line = low[pos + 1:line_end]
         if line.strip():
             marker = _marker(low, pos + 1)
-            if not marker or (own and marker == own):
+            if marker and own and own.startswith(marker):
+                break  # a bullet at the heading's level or above: a sibling, not an item
+            # A line without a bullet goes on the item above when that item has not ended
+            # ("+ Kinh phí được phân bổ tại Quyết định … của UBND" / "tỉnh: 320 triệu đồng …"
+            # as OCR lines a wrapped item of 004's scan); otherwise the list is over.
+            ended = low[max(at, end - 40):end].rstrip(" \t*_")[-1:] in (".", ";", ":", "!", "?")
+            if not marker and (end == at or ended or _NUMBERED_RE.match(line)):
                 break
             end = line_end
         pos = nxt
