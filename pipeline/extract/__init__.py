@@ -38,7 +38,7 @@ def extract_text(text: str, doc: str = "", layout: HeaderLayout | None = None,
     counts = find_counts(text, exclude, folded, chunk_chars)
     # Totals and their breakdowns (role, parent): summing figures without a parent counts each once.
     doubts = link_parts(counts, folded, lambda c: c.value, is_part_of)
-    mark_repeats(counts, restatement_key)
+    mark_repeats(counts, folded, restatement_key)
     doubts += link_parts(money, folded, lambda m: m.value_vnd)
     header = read_header(text, numbers, dates)
     if layout is not None:

@@ -8,7 +8,8 @@ Quảng Ngãi (08 sản phẩm)" is four counts of which only one should be summ
 * ``total``   a headline with at least one part linked to it;
 * ``part``    one item of a breakdown; ``parent`` is the index of its total in the same list
               (a part may have parts of its own: a subtotal);
-* ``repeat``  the same count stated again (see :func:`mark_repeats`); ``parent`` is the first;
+* ``repeat``  the same dated or starred count stated again in a later sentence (see
+              :func:`mark_repeats`); ``parent`` is the first statement;
 * ``single``  none of these.
 
 So figures with ``parent`` None (roles total and single) add up without double counting.
@@ -62,6 +63,7 @@ _OPENER_RE = re.compile(r"\b(?:trong\s+do(?:\s+co)?|bao\s+gom|gom(?:\s+co)?|cu\s
 _PLURAL_COLON_RE = re.compile(r"\b(?:cac|nhung)\b[^,;.:]{0,60}:")
 # Nothing but emphasis and spaces up to the end of the line: the items are the lines below.
 _LINE_END_RE = re.compile(r"[ \t*_]*(?:\n|$)")
+_TEXT_RE = re.compile(r"\S")
 _BULLET_RE = re.compile(r"[ \t]*((?:[-+•*][ \t]+)+)")
 # A line that opens a numbered heading ("2. …", "II. …", "a) …", "(3) …").
 _NUMBERED_RE = re.compile(r"\s*(?:\d+(?:\.\d+)*\.|[ivx]+\.|[a-zđ]\)|\(\d+\))\s")
@@ -131,7 +133,8 @@ def _openers(low: str) -> list[tuple[re.Match, bool]]:
 def _items_span(low: str, bounds: list[int], at: int) -> tuple[int, int]:
     """Folded ``[start, end)`` of the items of a breakdown whose opener ends at ``at``."""
     pos = low.find("\n", at)
-    below = len(low) if pos < 0 else len(low) - len(low[pos:].lstrip())  # the next line with text
+    text_below = _TEXT_RE.search(low, pos) if pos >= 0 else None
+    below = text_below.start() if text_below else len(low)  # where the next line with text starts
     if not _LINE_END_RE.match(low, at) or not _marker(low, low.rfind("\n", 0, below) + 1):
         # Items in the same sentence; a text wrapped by hand ("… trong đó:" ending a line of
         # 003 and its items on the next) goes on past the line end.
@@ -164,20 +167,25 @@ def _marker(low: str, line_start: int) -> str:
     return re.sub(r"\s", "", m[1]) if m else ""
 
 
-def mark_repeats(items: Sequence[F], key: Callable[[F], tuple | None]) -> None:
-    """Mark a total or single figure whose ``key`` equals an earlier one's as ``repeat`` of it.
+def mark_repeats(items: Sequence[F], folded: Folded, key: Callable[[F], tuple | None]) -> None:
+    """Mark a total or single figure whose ``key`` equals that of one in an earlier sentence as
+    ``repeat`` of it (a headline of the summary stated again in the body).
 
     ``key`` returns None for a figure too plain to be told apart from another ("01 công
-    chức" at district and at commune level are two people, not one stated twice).
+    chức" at district and at commune level are two people, not one stated twice).  Equal
+    figures in one sentence are items of a list ("Trà Bồng (8 sản phẩm), Sơn Tịnh (8 sản
+    phẩm)"), never a restatement.
     """
-    first: dict[tuple, int] = {}
+    bounds = sentence_bounds(folded.text, semicolons=False)
+    first: dict[tuple, tuple[int, int]] = {}  # key -> (index, sentence) of its first statement
     for n, it in enumerate(items):
         if it.parent is not None:
             continue
         k = key(it)
         if k is None:
             continue
-        if k in first:
-            it.role, it.parent = "repeat", first[k]
-        else:
-            first[k] = n
+        sentence = bisect.bisect_right(bounds, folded.at(it.start))
+        if k not in first:
+            first[k] = (n, sentence)
+        elif first[k][1] != sentence:
+            it.role, it.parent = "repeat", first[k][0]

@@ -80,6 +80,11 @@ def test_repeated_statement_is_marked():
     text = ("Tính đến tháng 8/2024 có 13 sản phẩm đạt OCOP 3 sao. Ở cấp huyện: phân công 01 công chức.\n"
             "Ở cấp xã: phân công 01 công chức. Như vậy, tính đến tháng 8/2024 có 13 sản phẩm đạt OCOP 3 sao.")
     assert counts(text) == [(13, "single", None), (1, "single", None), (1, "single", None), (13, "repeat", 0)]
+    # Equal figures of one list are two figures.
+    out = extract_text("Năm 2022 có sản phẩm đạt OCOP 3 sao ở các thôn: Gò Da (8 sản phẩm) và Trường An "
+                       "(8 sản phẩm).")["counts"]
+    assert [(c["value"], c["stars"], c["as_of"], c["locality"], c["role"]) for c in out] == [
+        (8, "3", "2022", None, "single"), (8, "3", "2022", None, "single")]
 
 
 def test_money_heading_with_bullets():
