@@ -12,7 +12,8 @@ Quảng Ngãi (08 sản phẩm)" is four counts of which only one should be summ
               :func:`mark_repeats`); ``parent`` is the first statement;
 * ``single``  none of these.
 
-So figures with ``parent`` None (roles total and single) add up without double counting.
+So figures with ``parent`` None (roles total and single) add up without double counting.  A
+parent always comes before its part in reading order, so links never form a cycle.
 
 A breakdown is found from how Vietnamese reports write one, not from particular words of
 a document:
@@ -38,9 +39,6 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from pipeline.extract.text import Folded, Mention, sentence_bounds, sentence_of
-
-ROLES = ("total", "part", "repeat", "single")
-
 
 @dataclass
 class Figure(Mention):
