@@ -6,9 +6,10 @@ page, confidence).
 """
 from __future__ import annotations
 
-from pipeline.extract.counts import find_counts
+from pipeline.extract.counts import find_counts, is_part_of, restatement_key
 from pipeline.extract.dates import find_dates
 from pipeline.extract.header import read_header
+from pipeline.extract.hierarchy import link_parts, mark_repeats
 from pipeline.extract.money import find_money
 from pipeline.extract.nlp import CHUNK_CHARS
 from pipeline.extract.numbers import find_numbers, number_key
@@ -35,6 +36,10 @@ def extract_text(text: str, doc: str = "", layout: HeaderLayout | None = None,
     exclude = [(d.start, d.end) for d in dates] + [(n.start, n.end) for n in numbers] + [
         (m.start, m.end) for m in money]
     counts = find_counts(text, exclude, folded, chunk_chars)
+    # Totals and their breakdowns (role, parent): summing figures without a parent counts each once.
+    doubts = link_parts(counts, folded, lambda c: c.value, is_part_of)
+    mark_repeats(counts, folded, restatement_key)
+    doubts += link_parts(money, folded, lambda m: m.value_vnd)
     header = read_header(text, numbers, dates)
     if layout is not None:
         header = read_page_header(layout, header)
@@ -56,6 +61,9 @@ def extract_text(text: str, doc: str = "", layout: HeaderLayout | None = None,
     for c in counts:
         if c.confidence < 0.6:
             uncertain.append({"line": lines.line(c.start), "why": f"unit {c.unit!r} matched with OCR tolerance"})
+    for d in doubts:
+        uncertain.append({"line": lines.line(d.total.start), "why": f"breakdown adds up to {d.parts_sum:,}, more "
+                          f"than its total {d.total_value:,}: parts not linked"})
     return {
         "doc": doc,
         "self": header,

@@ -22,8 +22,9 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline.extract import places
+from pipeline.extract.hierarchy import Figure
 from pipeline.extract.nlp import CHUNK_CHARS, parse
-from pipeline.extract.text import Folded, Mention, SpanIndex, mask_page_furniture, sentence_bounds, sentence_of
+from pipeline.extract.text import Folded, SpanIndex, mask_page_furniture, sentence_bounds, sentence_of
 
 # Canonical unit -> folded spellings.  None marks a blocker: a longer phrase that
 # starts like a unit but is something else ("phương án" is not "phường").
@@ -201,7 +202,7 @@ def _fuzzy_unit(doc: Doc, j: int) -> Span | None:
 
 
 @dataclass
-class ProductCount(Mention):
+class ProductCount(Figure):
     """One "number + countable noun" about the program."""
 
     value: int
@@ -221,8 +222,35 @@ class ProductCount(Mention):
         if self.value_max is not None:
             d["value_max"] = self.value_max
         d.update(unit=self.unit, stars=self.stars, subject_type=self.subject_type,
-                 locality=self.locality, as_of=self.as_of)
+                 locality=self.locality, as_of=self.as_of, **self.link_fields())
         return d
+
+
+def _star_range(stars: str) -> tuple[int, int]:
+    a, _, b = stars.partition("-")
+    return int(a), int(b or a)
+
+
+def is_part_of(total: ProductCount, part: ProductCount) -> bool:
+    """Whether ``part`` can be an item of a breakdown of ``total``: the same thing counted
+    (producers of each kind under "chủ thể"), at a star level within the total's."""
+    if part.unit != total.unit and not (total.unit == "chủ thể" and part.unit in PRODUCERS):
+        return False
+    if part.stars and total.stars:
+        (lo, hi), (a, b) = _star_range(total.stars), _star_range(part.stars)
+        return lo <= a and b <= hi
+    return True
+
+
+def restatement_key(c: ProductCount) -> tuple | None:
+    """What makes two counts one figure stated twice, or None when a count is too plain to say.
+
+    Only a count dated or at a star level qualifies ("13 sản phẩm đạt OCOP 3 sao tính đến
+    tháng 8/2024"): plain "01 công chức" at district and at commune level (004) are two.
+    """
+    if c.value < 2 or not (c.stars or c.as_of):
+        return None
+    return c.value, c.total, c.value_max, c.unit, c.stars, c.subject_type, c.locality, c.as_of
 
 
 # "đạt OCOP 3 sao", "đạt OCOP từ 3-4 sao", "đạt 3 sao", "OCOP 4 sao"

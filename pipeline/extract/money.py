@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from pipeline.extract.hierarchy import Figure
 from pipeline.extract.money_kind import money_kinds
-from pipeline.extract.text import Folded, Mention
+from pipeline.extract.text import Folded
 
 _MULT = {"ty": 10**9, "ti": 10**9, "trieu": 10**6, "nghin": 10**3, "ngan": 10**3}
 _NUM = r"\d+(?:[.,]\d+)*"
@@ -25,7 +26,7 @@ _PART_RE = re.compile(rf"({_NUM})\s*(ty|ti|trieu|nghin|ngan)?")
 
 
 @dataclass
-class MoneyAmount(Mention):
+class MoneyAmount(Figure):
     """One amount of money in VND."""
 
     value_vnd: int
@@ -33,7 +34,7 @@ class MoneyAmount(Mention):
 
     def to_dict(self, lines) -> dict:
         return {**lines.provenance(self.start, self.end, self.confidence), "value_vnd": self.value_vnd,
-                "kind": self.kind}
+                "kind": self.kind, **self.link_fields()}
 
 
 def parse_number(s: str) -> Decimal | None:

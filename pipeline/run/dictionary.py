@@ -35,6 +35,12 @@ _MENTION_HEAD = {
     "span_end": "offset just after the item's last character",
     **_BBOX,
 }
+# A count's or an amount's place among the figures of its document (pipeline/extract/hierarchy.py).
+_FIGURE = {
+    "role": "total (it has parts), part (of parent_id), repeat (restates parent_id), or single: "
+            "sum the rows whose role is total or single to count each figure once",
+    "parent_id": "the row this one is a part or a repeat of (same table), else NULL",
+}
 _MENTION_TAIL = {
     "raw": "the text the item was read from, as it stands",
     "confidence": "how sure the extraction is, 0-1",
@@ -148,12 +154,14 @@ COLUMNS: dict[str, dict[str, str]] = {
         "subject_type": "for products: the kind of producer they belong to (11 doanh nghiệp với 21 sản phẩm)",
         "locality": "place the count is about (huyện, xã), if named",
         "as_of": "time the count is for (YYYY or YYYY-MM), if given",
+        **_FIGURE,
         **_MENTION_TAIL,
     },
     "money": {
         **_MENTION_HEAD,
         "value_vnd": "the amount in đồng (446 triệu đồng: 446000000)",
         "kind": "allocated, disbursed, support or revenue, from the words around it (NULL: no cue)",
+        **_FIGURE,
         **_MENTION_TAIL,
     },
     "regions": {

@@ -191,12 +191,17 @@ CREATE TABLE IF NOT EXISTS {name} (
     {fields},
     raw TEXT, confidence REAL
 );"""
+# A figure's place in a breakdown (pipeline/extract/hierarchy.py): role total|part|repeat|single,
+# parent_id the row of its total (of the first statement for a repeat).  Rows with parent_id NULL
+# add up without counting a headline and its breakdown twice.
+_FIGURE_FIELDS = ",\n    role TEXT, parent_id INTEGER REFERENCES {name}(id)"
 _MENTION_FIELDS = {
     "doc_refs": "number TEXT NOT NULL, kind TEXT, date TEXT",
     "dates": "value TEXT NOT NULL",
     "counts": "value INTEGER NOT NULL, value_max INTEGER, total INTEGER,\n    unit TEXT, stars TEXT, "
-              "subject_type TEXT, locality TEXT, as_of TEXT",
-    "money": "value_vnd INTEGER NOT NULL, kind TEXT",  # kind: allocated|disbursed|support|revenue
+              "subject_type TEXT, locality TEXT, as_of TEXT" + _FIGURE_FIELDS.format(name="counts"),
+    "money": "value_vnd INTEGER NOT NULL, kind TEXT"  # kind: allocated|disbursed|support|revenue
+             + _FIGURE_FIELDS.format(name="money"),
 }
 SCHEMA = _SCHEMA_TEMPLATE.replace("{mention_tables}", "".join(
     _MENTION_TABLE.format(name=name, fields=fields) for name, fields in _MENTION_FIELDS.items()
@@ -211,8 +216,8 @@ EXPORT_STAMP = ".generation"
 _MENTION_COLUMNS = {
     "doc_refs": ["number", "kind", "date"],
     "dates": ["value"],
-    "counts": ["value", "value_max", "total", "unit", "stars", "subject_type", "locality", "as_of"],
-    "money": ["value_vnd", "kind"],
+    "counts": ["value", "value_max", "total", "unit", "stars", "subject_type", "locality", "as_of", "role"],
+    "money": ["value_vnd", "kind", "role"],
 }
 # PRAGMA user_version of a store made by this code.  Bump it when a table gains a column
 # (added to the DDL above, nullable): Store() adds the column to an older file and marks
@@ -225,7 +230,8 @@ _MENTION_COLUMNS = {
 #   5: files (paths as aliases of a content), filled from the documents' paths; documents of a content
 #      stored under several paths (copies, a moved file) merged into those of the first one stored (the
 #      others counted its figures twice; their paths stay, in files); unique (sha256, first_page).
-SCHEMA_VERSION = 5
+#   6: counts.role, counts.parent_id, money.role, money.parent_id (totals and their parts)
+SCHEMA_VERSION = 6
 # The version that made documents one per content (files, _merge_copies): an older store is merged on open.
 IDENTITY_SCHEMA_VERSION = 5
 # The version that last changed what lines_search holds: a store older than it has every line folded
@@ -808,6 +814,13 @@ class Store:
                          span[0], span[1], *bbox,
                          *[item.get(c) for c in columns], item.get("raw"), item.get("confidence")))
         cur.executemany(sql, rows)
+        if any(item.get("parent") is not None for item in items):
+            # "parent" is an index into the document's items: now a row id (rows get ids in insert order).
+            ids = [row[0] for row in cur.execute(f"SELECT id FROM {table} WHERE document_id = ? ORDER BY id",
+                                                 (doc_id,))]
+            cur.executemany(f"UPDATE {table} SET parent_id = ? WHERE id = ?",
+                            [(ids[item["parent"]], ids[n]) for n, item in enumerate(items)
+                             if item.get("parent") is not None])
 
     def query(self, sql: str, params: tuple = ()) -> "pd.DataFrame":
         """Run a read-only SQL query and return a DataFrame."""
