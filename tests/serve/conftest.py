@@ -2,14 +2,14 @@
 
 The scan is the archivist's-outputs page (tests/export/conftest.py: Vietnamese lines drawn at
 200 DPI, saved as a PDF), run twice under two names: ``upright.pdf`` stays, ``gone.pdf`` is
-deleted after the run (its page view must still show its text and items).  The second file has
-the same content, so its page comes from the store's page cache: one OCR for both.
+deleted after the run (its page view must still show its text and items).  The second file is
+the first with a PDF comment after its end: another content (a copy of the same bytes would be
+one more path of the same document, pipeline/run/store.py), the same page.
 """
 from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import time
 import urllib.error
@@ -87,7 +87,7 @@ def served(tmp_path_factory):
     scans = root / "in"
     scans.mkdir()
     scan = make_scan(scans, "upright.pdf", read=False).path
-    shutil.copy(scan, scans / "gone.pdf")
+    (scans / "gone.pdf").write_bytes(scan.read_bytes() + b"\n% the same page in another file\n")
     run = subprocess.run([VANBAN, "run", str(scans), "--out", str(root / "out"), "--workers", "1"],
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
