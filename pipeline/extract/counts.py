@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline.extract import places
+from pipeline.extract.gazetteer import COLUMNS, Place, Unit, gazetteer
 from pipeline.extract.hierarchy import Figure
 from pipeline.extract.nlp import CHUNK_CHARS, parse
 from pipeline.extract.text import Folded, SpanIndex, mask_page_furniture, sentence_bounds, sentence_of
@@ -213,6 +214,7 @@ class ProductCount(Figure):
     subject_type: str | None = None
     locality: str | None = None
     as_of: str | None = None
+    place: Place | None = None  # the locality resolved in the gazetteer, when it is certain
     unit_end: int = 0
     stars_end: int | None = None
 
@@ -223,6 +225,7 @@ class ProductCount(Figure):
             d["value_max"] = self.value_max
         d.update(unit=self.unit, stars=self.stars, subject_type=self.subject_type,
                  locality=self.locality, as_of=self.as_of, **self.link_fields())
+        d.update(self.place.columns() if self.place else dict.fromkeys(COLUMNS))
         return d
 
 
@@ -328,6 +331,7 @@ def find_counts(text: str, exclude: list[tuple[int, int]], folded: Folded | None
         c.as_of = _as_of(low, *sentence_of(long_bounds, c.start, len(low)), c, excluded)
     _inherit_stars(counts, tails, low, bounds)
     _inherit_locality(counts, low, bounds)
+    _resolve_places(counts, text, base, bounds, scope)
     _heading_context(counts, text, low)
     if not same:
         for c in counts:
@@ -368,6 +372,12 @@ class Scope:
     def __init__(self, province: str | None, own: str | None):
         self.province = province
         self.own = own
+        # The gazetteer's units for them, the narrower first: a commune is looked up inside these,
+        # the own district inside the province.
+        self.units: list[Unit] = []
+        for loc in (f"tỉnh {province}" if province else None, own):
+            if found := self.resolve(loc):
+                self.units.insert(0, found.unit)
 
     def whole(self, level: str) -> str | None:
         """What "toàn <level>" ("toàn huyện", "toàn tỉnh") names in this document."""
@@ -377,6 +387,16 @@ class Scope:
         if self.own and lvl and self.own.startswith(lvl + " "):
             return self.own
         return None
+
+    def resolve(self, locality: str | None, near: list[Unit] | None = None) -> Place | None:
+        """The unit a locality ("huyện Bình Sơn") is, inside the units ``near`` it or the document's."""
+        if not locality:
+            return None
+        level = next((lv for lv in sorted(set(places.LEVELS.values()), key=len, reverse=True)
+                      if locality.startswith(lv + " ")), None)
+        if level is None:
+            return None
+        return gazetteer().resolve(level, locality[len(level) + 1:], [*(near or ()), *self.units])
 
 
 _OWN_AREA = re.compile(
@@ -398,14 +418,17 @@ def _scope(text: str) -> Scope:
         words = m["name"].split()
         for n in (3, 2):
             cand = " ".join(words[:n])
-            official = places.restore_name(cand, cutoff=90) if lvl != "tỉnh" else places.restore_place(cand, cutoff=90)
+            official = (places.restore_name(cand, cutoff=90, province=province) if lvl != "tỉnh"
+                        else places.restore_place(cand, cutoff=90))
             if official:
                 own = f"{lvl} {official}"
                 break
         if own:
             break
-    if province is None and own and own.split(" ", 1)[1] in places.DISTRICTS:
-        province = places.PROVINCE
+    if province is None and own:
+        # No "tỉnh X" in the text: the province the issuer's district is in (one district of that name).
+        found = Scope(None, None).resolve(own)
+        province = found.province_old.name if found and found.province_old else None
     return Scope(province, own)
 
 
@@ -441,11 +464,23 @@ def _place(text: str, m: re.Match, scope: Scope) -> str | None:
     # Capitalised words may run on into the next line; keep the longest known name.
     for n in range(len(words), 0, -1):
         name = " ".join(words[:n])
-        if places.restore_name(name, cutoff=90):
-            return places.locality(m["lvl"], name)
+        if places.restore_name(name, cutoff=90, province=scope.province):
+            return places.locality(m["lvl"], name, scope.province)
     if m["lvl"]:
-        return places.locality(m["lvl"], text[m.start("name"):m.end("name")].split("\n")[0])
+        return places.locality(m["lvl"], text[m.start("name"):m.end("name")].split("\n")[0], scope.province)
     return None
+
+
+def _resolve_places(counts: list[ProductCount], text: str, base: str, bounds: list[int], scope: Scope) -> None:
+    # A commune's name is shared by many (32 "Tân Thành" before 2025): it is resolved only inside a
+    # district or province named in its sentence ("xã Phổ Phong, thị xã Đức Phổ") or the document's own.
+    for c in counts:
+        if not c.locality:
+            continue
+        ss, se = sentence_of(bounds, c.start, len(base))
+        near = [p.unit for m in _LOC_RE.finditer(base, ss, se)
+                if (loc := _place(text, m, scope)) and loc != c.locality and (p := scope.resolve(loc))]
+        c.place = scope.resolve(c.locality, near)
 
 
 def _as_of(low: str, ss: int, se: int, c: ProductCount, exclude: SpanIndex) -> str | None:

@@ -155,6 +155,17 @@ COLUMNS: dict[str, dict[str, str]] = {
         "locality": "place the count is about (huyện, xã), if named",
         "as_of": "time the count is for (YYYY or YYYY-MM), if given",
         **_FIGURE,
+        "locality_code": "official code (mã đơn vị hành chính) of the locality, in the units of its time: "
+                         "524 for huyện Bình Sơn; NULL when the name is not certain (a commune named without its "
+                         "district or province)",
+        "province_old": "province the locality was in before 1 July 2025 (NULL for a unit of today)",
+        "province_code_old": "official code of province_old",
+        "province": "today's province (of the 34 since 1 July 2025) the locality lies in: group by it to add up "
+                    "figures across the reorganisation",
+        "province_code": "official code of province (Quảng Ngãi 51)",
+        "commune": "today's commune (xã, phường, đặc khu) a commune-level locality went into, when it went "
+                   "whole into one",
+        "commune_code": "official code of commune",
         **_MENTION_TAIL,
     },
     "money": {

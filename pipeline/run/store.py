@@ -37,6 +37,7 @@ from ..document import Document, Page, Region, TableCell, Word
 from ..errors import BadArgs, StoreError
 from ..script import search_fold
 from .runs import RunId
+from ..extract.gazetteer import COLUMNS as PLACE_COLUMNS
 from ..io.names import is_text, raw_path, stored_path
 
 if TYPE_CHECKING:  # pandas costs ~0.4 s to import: only queries and exports need it
@@ -199,7 +200,10 @@ _MENTION_FIELDS = {
     "doc_refs": "number TEXT NOT NULL, kind TEXT, date TEXT",
     "dates": "value TEXT NOT NULL",
     "counts": "value INTEGER NOT NULL, value_max INTEGER, total INTEGER,\n    unit TEXT, stars TEXT, "
-              "subject_type TEXT, locality TEXT, as_of TEXT" + _FIGURE_FIELDS.format(name="counts"),
+              "subject_type TEXT, locality TEXT, as_of TEXT" + _FIGURE_FIELDS.format(name="counts")
+              # the locality resolved (pipeline/extract/gazetteer.py): its code, the province it was in,
+              # today's province and commune (since 1 July 2025); NULL when not certain
+              + "".join(f", {c} TEXT" for c in PLACE_COLUMNS),
     "money": "value_vnd INTEGER NOT NULL, kind TEXT"  # kind: allocated|disbursed|support|revenue
              + _FIGURE_FIELDS.format(name="money"),
 }
@@ -216,7 +220,8 @@ EXPORT_STAMP = ".generation"
 _MENTION_COLUMNS = {
     "doc_refs": ["number", "kind", "date"],
     "dates": ["value"],
-    "counts": ["value", "value_max", "total", "unit", "stars", "subject_type", "locality", "as_of", "role"],
+    "counts": ["value", "value_max", "total", "unit", "stars", "subject_type", "locality", "as_of", "role",
+               *PLACE_COLUMNS],
     "money": ["value_vnd", "kind", "role"],
 }
 # PRAGMA user_version of a store made by this code.  Bump it when a table gains a column
@@ -231,7 +236,9 @@ _MENTION_COLUMNS = {
 #      stored under several paths (copies, a moved file) merged into those of the first one stored (the
 #      others counted its figures twice; their paths stay, in files); unique (sha256, first_page).
 #   6: counts.role, counts.parent_id, money.role, money.parent_id (totals and their parts)
-SCHEMA_VERSION = 6
+#   7: counts.locality_code, province_old, province_code_old, province, province_code, commune, commune_code
+#      (the locality in the gazetteer, mapped through the 2025 reorganisation)
+SCHEMA_VERSION = 7
 # The version that made documents one per content (files, _merge_copies): an older store is merged on open.
 IDENTITY_SCHEMA_VERSION = 5
 # The version that last changed what lines_search holds: a store older than it has every line folded

@@ -60,3 +60,12 @@ def test_004_allocation_sums_to_446_million(seeds_store):
     parts = seeds_store.execute("SELECT COUNT(*), SUM(value_vnd) FROM money m JOIN documents d ON d.id = "
                                 "m.document_id WHERE d.name LIKE '004_%' AND m.role = 'part'").fetchone()
     assert parts == (9, 446_000_000 + 324_474_000 + 121_526_000)
+
+
+def test_2023_counts_about_binh_son_group_under_todays_province(seeds_store):
+    # Issue 16 (places): huyện Bình Sơn no longer exists since 1 July 2025; its figures group under
+    # today's tỉnh Quảng Ngãi (51), which it was in before too.
+    rows = seeds_store.execute(readme_query("FROM counts", "huyện Bình Sơn", "province_code")).fetchall()
+    assert [r for r in rows if r[0] == "2023"] == [
+        ("2023", "Quảng Ngãi", "51", "huyện Bình Sơn", "524", "Quảng Ngãi", "sản phẩm", 3, 1),
+        ("2023", "Quảng Ngãi", "51", "huyện Bình Sơn", "524", "Quảng Ngãi", "điểm", 1, 1)]
