@@ -112,3 +112,19 @@ def test_csv_keeps_integers_and_has_the_dictionary_beside_it(tmp_path):
     total = next(r for r in described if (r["table"], r["column"]) == ("counts", "total"))
     assert total == {"table": "counts", "column": "total", "type": "int64",
                      "description": COLUMNS["counts"]["total"]}
+
+
+def test_a_table_is_read_in_batches_and_written_in_row_groups(tmp_path, monkeypatch):
+    import pipeline.run.tables as tables
+
+    monkeypatch.setattr(tables, "_BATCH_ROWS", 1)
+    monkeypatch.setattr(tables, "_ROW_GROUP_ROWS", 2)
+    with Store(tmp_path / "vanban.sqlite") as store:
+        store.save_document(_doc("a.pdf", "a"), {**FULL, "counts": FULL["counts"] + SPARSE["counts"] * 2}, "k1")
+        expected = store.query("SELECT * FROM counts")
+        store.export(tmp_path / "tables")
+    parquet = pq.ParquetFile(tmp_path / "tables" / "counts.parquet")
+    assert [parquet.metadata.row_group(i).num_rows for i in range(parquet.num_row_groups)] == [2, 1]
+    assert parquet.read().to_pylist() == [{k: (None if pd.isna(v) else v) for k, v in row.items()}
+                                          for row in expected.to_dict("records")]
+    assert len(pd.read_csv(tmp_path / "tables" / "counts.csv")) == 3
