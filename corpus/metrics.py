@@ -1,6 +1,6 @@
 """Scores: OCR error rates (CER/WER) and extraction precision/recall/F1 against gold files.
 
-Extraction scoring follows /work/shared/SCHEMA.md "Scoring": doc_refs by number
+Extraction scoring (docs/extraction.md, "How the evaluation scores it"): doc_refs by number
 (case-, space- and Đ/D-insensitive) as a multiset; dates by value as a multiset
 with gold timestamps (a "T" time part) optional; counts by (value, total, stars)
 with a compatible unit; money by value_vnd.  line/raw are provenance, not scored.

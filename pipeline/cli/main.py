@@ -229,7 +229,10 @@ def restore(file: Path) -> None:
 @main.command()
 @click.argument("file", default="-", type=click.Path(path_type=Path, allow_dash=True))
 def extract(file: Path) -> None:
-    """Print the extraction JSON (SCHEMA.md) of a text, PDF or image file (or stdin)."""
+    """Print the extraction JSON of a text, PDF or image file (or stdin).
+
+    Every key, and how `vanban eval` scores it: docs/extraction.md in vanban's source.
+    """
     text_input = str(file) == "-" or file.suffix.lower() == ".txt"
     restorer = _restorer()
     check_models(restorer, digits=not text_input)

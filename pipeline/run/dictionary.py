@@ -141,7 +141,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
     "dates": {
         **_MENTION_HEAD,
-        "value": "the date, ISO (YYYY-MM-DD, or YYYY-MM / YYYY when only those are given)",
+        "value": "the date, ISO (YYYY-MM-DD, or YYYY-MM for a month: a year alone is not a date)",
         **_MENTION_TAIL,
     },
     "counts": {

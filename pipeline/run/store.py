@@ -215,6 +215,11 @@ TABLES = ["documents", "files", "pages", "lines", "words", "doc_refs", "dates", 
           "regions", "recipients", "annex_cells", "failures"]
 # Written next to the exports: the store generation they were made from.
 EXPORT_STAMP = ".generation"
+# The data dictionary beside the CSV files (pipeline/run/tables.py): a CSV, not Markdown, so that
+# whoever reads the tables as CSV reads their descriptions with the same tool (pandas, a spreadsheet).
+DICTIONARY_FILE = "columns.csv"
+# What Store.export writes: every table as CSV and Parquet, and the data dictionary.
+EXPORTED_FILES = [f"{t}{s}" for t in TABLES for s in (".csv", ".parquet")] + [DICTIONARY_FILE]
 
 # Columns of each mention table, in the order of the extraction JSON items.
 _MENTION_COLUMNS = {
@@ -843,24 +848,19 @@ class Store:
             current = int(stamp.read_text().strip()) == self.generation()
         except (OSError, ValueError):
             return False
-        return current and all((directory / f"{t}{s}").is_file()
-                               for t in TABLES for s in (".csv", ".parquet"))
+        return current and all((directory / name).is_file() for name in EXPORTED_FILES)
 
     @_guarded
     def export(self, directory: Path) -> list[Path]:
-        """Write every table as CSV and Parquet into ``directory`` (atomic renames)."""
+        """Write every table as CSV and Parquet, one schema per table (:mod:`pipeline.run.tables`), and
+        the data dictionary beside them, into ``directory`` (atomic renames)."""
+        from .tables import export_dictionary, export_table  # pyarrow: only when exporting
+
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         generation = self.generation()
-        written = []
-        for table in TABLES:
-            frame = self.query(f"SELECT * FROM {table}")
-            for suffix, write in ((".csv", _write_csv), (".parquet", _write_parquet)):
-                target = directory / f"{table}{suffix}"
-                tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")  # two runs may export at once
-                write(frame, tmp)
-                os.replace(tmp, target)
-                written.append(target)
+        written = [path for table in TABLES for path in export_table(self.conn, table, directory)]
+        written.append(export_dictionary(directory))
         # Stamped last: a run killed mid-export leaves a stale stamp, so the next run re-exports.
         stamp = directory / EXPORT_STAMP
         tmp = stamp.with_name(f"{EXPORT_STAMP}.{os.getpid()}.tmp")
@@ -965,12 +965,3 @@ def page_from_blob(blob: bytes) -> Page:
     return Page(number=data["number"], text=data["text"], source=data["source"], words=words,
                 width=data["width"], height=data["height"], dpi=data["dpi"], quality=data["quality"],
                 tables=tables, regions=regions)
-
-
-def _write_csv(frame: "pd.DataFrame", path: Path) -> None:
-    frame.to_csv(path, index=False)
-
-
-def _write_parquet(frame: "pd.DataFrame", path: Path) -> None:
-    frame.to_parquet(path, index=False)
-

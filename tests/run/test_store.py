@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pipeline.document import Document, Page, Word
-from pipeline.run.store import TABLES, Store
+from pipeline.run.store import DICTIONARY_FILE, TABLES, Store
 
 
 def _doc(path="a.pdf", sha="s1", text="Quyết định số 148/QĐ-TTg\nngày 24/02/2023"):
@@ -76,7 +76,7 @@ def test_exports_every_table_as_csv_and_parquet(tmp_path):
         store.record_failure(Path("bad.pdf"), "corrupt PDF (bad header)")
         written = store.export(tmp_path / "tables")
     assert sorted(p.name for p in written) == sorted(
-        f"{t}{s}" for t in TABLES for s in (".csv", ".parquet"))
+        [f"{t}{s}" for t in TABLES for s in (".csv", ".parquet")] + [DICTIONARY_FILE])
     assert pd.read_parquet(tmp_path / "tables" / "doc_refs.parquet")["number"].tolist() == ["148/QĐ-TTg"]
     assert pd.read_csv(tmp_path / "tables" / "failures.csv")["reason"].tolist() == ["corrupt PDF (bad header)"]
 
