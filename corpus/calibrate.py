@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 
 import numpy as np
 
 from corpus.evaluate import ocr_generated, _ocr_and_restored
 from corpus.metrics import calibration, item_outcomes
-from pipeline.extract.confidence import FEATURES, WEIGHTS
+from pipeline.extract.confidence import FEATURES, SET_WEIGHTS, WEIGHTS, logistic
 from pipeline.restore.restorer import Restorer, RestorerOptions
 from pipeline.run.process import extract_document
 
@@ -39,36 +38,36 @@ def labelled_items(documents: list, by_page: dict, restorer: Restorer) -> list[d
     return rows
 
 
-def fit_weights(rows: list[dict], l2: float = 1.0, steps: int = 50) -> tuple[float, ...]:
-    """Logistic regression (Newton's method, an L2 penalty on all but the intercept) of right on the
-    features; a feature whose weight comes out with the wrong sign (evidence against an item raising
-    its confidence: too few examples) gets weight 0, and the rest is fitted again."""
+def fit_weights(rows: list[dict], fixed: dict[int, float], l2: float = 1.0, steps: int = 50) -> tuple[float, ...]:
+    """Logistic regression (Newton's method, an L2 penalty) of right on the features, the weights of
+    ``fixed`` (index into the weights, 0 the intercept -> value) held at their values; a fitted weight
+    that comes out with the wrong sign (evidence against an item raising its confidence: too few
+    examples) is held at 0 instead, and the rest is fitted again."""
     x = np.array([[1.0, *r["features"]] for r in rows])
     y = np.array([float(r["right"]) for r in rows])
     signs = np.array([0.0, 1.0] + [-1.0] * (x.shape[1] - 2))  # required sign of each weight (0: free)
-    free = np.ones(x.shape[1], bool)
+    held = dict(fixed)
     while True:
         w = np.zeros(x.shape[1])
-        penalty = np.diag([0.0] + [l2] * (x.shape[1] - 1))[np.ix_(free, free)]
+        for i, v in held.items():
+            w[i] = v
+        free = np.array([i not in held for i in range(x.shape[1])])
+        offset = x[:, ~free] @ w[~free]
         xs = x[:, free]
         for _ in range(steps):
-            p = 1 / (1 + np.exp(-xs @ w[free]))
-            grad = xs.T @ (p - y) + penalty @ w[free]
-            hess = (xs * (p * (1 - p))[:, None]).T @ xs + penalty + 1e-9 * np.eye(free.sum())
+            p = 1 / (1 + np.exp(-(offset + xs @ w[free])))
+            grad = xs.T @ (p - y) + l2 * w[free]
+            hess = (xs * (p * (1 - p))[:, None]).T @ xs + (l2 + 1e-9) * np.eye(int(free.sum()))
             w[free] -= np.linalg.solve(hess, grad)
-        wrong = free & (signs * w < 0)
-        if not wrong.any():
+        wrong = [i for i in range(x.shape[1]) if free[i] and signs[i] * w[i] < 0]
+        if not wrong:
             return tuple(round(float(v), 3) for v in w)
-        free &= ~wrong
+        held.update({i: 0.0 for i in wrong})
 
 
 def table(rows: list[dict], weights: tuple[float, ...]) -> list[dict]:
     """The calibration table of ``rows`` scored with ``weights``."""
-    def score(features: list[float]) -> float:
-        z = weights[0] + sum(w * f for w, f in zip(weights[1:], features))
-        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
-
-    return calibration((score(r["features"]), r["right"]) for r in rows)
+    return calibration((logistic(weights, r["features"]), r["right"]) for r in rows)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -89,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
         documents = build_eval_set(args.out / f"seed{seed}", docs_per_level=n, seed=seed)
         by_page, _ = ocr_generated(documents, args.workers)
         sets[name] = labelled_items(documents, by_page, restorer)
-    weights = fit_weights(sets["fit"])
+    weights = fit_weights(sets["fit"], {1 + FEATURES.index(name): w for name, w in SET_WEIGHTS.items()}, l2=0.1)
     report = {"features": FEATURES, "weights": weights, "shipped_weights": WEIGHTS,
               "items": {k: len(v) for k, v in sets.items()},
               "fit": table(sets["fit"], weights), "test": table(sets["test"], weights),

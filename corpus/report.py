@@ -74,6 +74,23 @@ def _print_archive(archive: dict, shipped_seeds: dict | None, shipped_levels: di
     out.print(tab)
 
 
+def _print_calibration(generated: list[dict] | None, seeds: list[dict] | None) -> None:
+    """Confidence bin -> items and share right, on the generated scans and on the seed texts."""
+    from corpus.metrics import SURE_CONFIDENCE, SURE_SHARE
+
+    if not generated:
+        return
+    tab = Table(title=f"Confidence of extracted items: share right per bin (required: >= {SURE_SHARE:.0%} "
+                      f"at >= {SURE_CONFIDENCE})")
+    for col in ("confidence", "generated items", "generated right", "seed items", "seed right"):
+        tab.add_column(col, justify="left" if col == "confidence" else "right")
+    for n, row in enumerate(generated):
+        seed = seeds[n] if seeds else {"items": 0, "share_right": None}
+        tab.add_row(f"{row['low']:.1f}-{row['high']:.1f}", str(row["items"]), _pct(row["share_right"]),
+                    str(seed["items"]), _pct(seed["share_right"]))
+    results_console().print(tab)
+
+
 def print_eval(report: dict) -> None:
     """The tables of ``vanban eval``: OCR per level, extraction, restoration, archive LM, annex tables."""
     out = results_console()
@@ -110,6 +127,7 @@ def print_eval(report: dict) -> None:
         if row["extraction"]:
             add(f"generated {level} (OCR+restore)", row["extraction"])
     out.print(ext)
+    _print_calibration(scans.get("calibration"), seeds["extraction"]["all"].get("calibration") if seeds else None)
     if seeds:
         rest = Table(title="Diacritic restoration: word accuracy")
         rest.add_column("text")
