@@ -31,6 +31,8 @@ from ..options import HandwritingSettings, OcrSettings, Settings
 from ..script import fold, looks_vietnamese, nfc
 
 if TYPE_CHECKING:
+    from ..extract.confidence import SpanReader
+    from ..restore.align import OffsetMap
     from ..restore.restorer import Restorer
 
 log = logging.getLogger(__name__)
@@ -622,7 +624,7 @@ def extract_document(doc: Document, original: Document | None = None,
     return attach_boxes(result, read)
 
 
-def span_reader(doc: Document, read: Document, offsets=None):
+def span_reader(doc: Document, read: Document, offsets: OffsetMap | None = None) -> SpanReader:
     """How each span of ``doc.text`` was read (:class:`pipeline.extract.confidence.Reading`):
     the confidences of the OCR words of ``read`` (the document as OCR read it) under it and the
     share of its characters restoration changed.  ``offsets``: the
