@@ -83,7 +83,8 @@ class FieldTally:
 
     def add(self, predicted: dict, gold: dict) -> None:
         """Score one document's extraction against its gold answer."""
-        self.outcomes += [(item["confidence"], right) for _, item, right in item_outcomes(predicted, gold)]
+        self.outcomes += [(item["confidence"], right) for _, item, right in item_outcomes(predicted, gold)
+                          if "confidence" in item]
         for name, score in score_extraction(predicted, gold).items():
             tally = self.counts[name]
             tally[0] += score["tp"]

@@ -241,11 +241,10 @@ _MENTION_COLUMNS = {
 #      stored under several paths (copies, a moved file) merged into those of the first one stored (the
 #      others counted its figures twice; their paths stay, in files); unique (sha256, first_page).
 #   6: counts.role, counts.parent_id, money.role, money.parent_id (totals and their parts)
-#   7: uncertain (what the extraction doubts), created as new; mentions' confidence weighs their reading
-#      (pipeline/extract/confidence.py): every document is extracted again
+#   7: uncertain (what the extraction doubts), created as new and empty: nothing is redone, so documents
+#      stored before keep their rule-constant confidences and no uncertain rows until extracted again
+#      (run --force, or any change of the pipeline key)
 SCHEMA_VERSION = 7
-# The last version after which every document must be extracted again (a new table to fill).
-REEXTRACT_SCHEMA_VERSION = 7
 # The version that made documents one per content (files, _merge_copies): an older store is merged on open.
 IDENTITY_SCHEMA_VERSION = 5
 # The version that last changed what lines_search holds: a store older than it has every line folded
@@ -429,7 +428,7 @@ class Store:
                         cur.execute(f"ALTER TABLE {table} ADD COLUMN {decl}")
                         if (table, decl) not in _ADDED_NAME_COLUMNS:
                             added.append(f"{table}.{decl.split()[0]}")
-                if added or version < REEXTRACT_SCHEMA_VERSION:
+                if added:
                     # Rows written before the column have it NULL: re-extract those documents.
                     cur.execute("UPDATE documents SET pipeline_key = ? || pipeline_key",
                                 (f"stale-schema{SCHEMA_VERSION}:",))

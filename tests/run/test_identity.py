@@ -150,9 +150,8 @@ def test_a_store_from_before_files_is_merged_once_and_keeps_its_ids(tmp_path):
     conn.close()
     with Store(db) as store:
         assert store.conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
-        assert store.generation() == 2  # exports made before are stale (merged; documents to redo)
-        # schema 7 (confidence from evidence, the uncertain table): every document is extracted again
-        assert not store.is_current("X", "k1") and not store.is_current("Y", "k1")
+        assert store.generation() == 1  # exports made before are stale
+        assert store.is_current("X", "k1") and store.is_current("Y", "k1")
         assert store.primary_path("X") == "/in/a.pdf"
     assert _rows(db, "SELECT id, path FROM documents ORDER BY id") == [
         (1, "/in/a.pdf"), (2, "/in/a.pdf#2"), (3, "/in/b.txt")]
@@ -160,7 +159,7 @@ def test_a_store_from_before_files_is_merged_once_and_keeps_its_ids(tmp_path):
     assert _rows(db, "SELECT path, sha256, gone_at FROM files ORDER BY path") == [
         ("/in/a.pdf", "X", None), ("/in/b.txt", "Y", None), ("/old/a.pdf", "X", None)]
     with Store(db) as store:  # once: re-opening changes nothing
-        assert store.generation() == 2
+        assert store.generation() == 1
         # A document is its content and first page: the store refuses a second one.
         try:
             store.conn.execute("INSERT INTO documents (path, name, sha256, kind, n_pages, restored, first_page, "
