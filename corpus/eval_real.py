@@ -32,7 +32,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from corpus.metrics import edit_counts, number_key
+from corpus.metrics import calibration, edit_counts, item_outcomes, number_key
 from pipeline.document import Document
 from pipeline.io.ingest import detect_kind, sha256_of
 from pipeline.restore.restorer import Restorer, RestorerOptions
@@ -116,7 +116,7 @@ def score_field(field: str, predicted: dict, truth: dict) -> str:
 
 
 def read_real_page(page: RealPage, settings: Settings, restorer: Restorer, cache: Path | None = None):
-    """(stored page text, extraction ``self`` block, seconds) for one real page, read by the product."""
+    """(stored page text, extraction, seconds) for one real page, read by the product."""
     t0 = time.perf_counter()
     kind = detect_kind(page.scan)
     cached = None
@@ -131,7 +131,7 @@ def read_real_page(page: RealPage, settings: Settings, restorer: Restorer, cache
             cached.write_bytes(pickle.dumps(read))
     doc = Document(path=page.scan, sha256=sha256_of(page.scan), kind=kind, pages=[replace(read, number=1)])
     restored, extraction = finish_document(doc, restorer, settings)
-    return restored.text, extraction.get("self") or {}, time.perf_counter() - t0
+    return restored.text, extraction, time.perf_counter() - t0
 
 
 def _same_marks(text: str) -> str:
@@ -145,18 +145,30 @@ def _evaluate_one(args) -> dict:
 
     page, settings, options, cache = args
     try:
-        text, header, seconds = read_real_page(page, settings, worker_restorer(options), cache)
+        text, extraction, seconds = read_real_page(page, settings, worker_restorer(options), cache)
     except Exception as exc:  # noqa: BLE001 - a page that fails scores every field missing
-        text, header, seconds, error = "", {}, 0.0, f"{type(exc).__name__}: {exc}"
+        text, extraction, seconds, error = "", {}, 0.0, f"{type(exc).__name__}: {exc}"
     else:
         error = None
+    header = extraction.get("self") or {}
     row = {"stem": page.stem, "seconds": seconds, "error": error, "predicted": header,
            "outcomes": {f: score_field(f, header, page.truth) for f in page.fields}}
     if page.transcription is not None:
         errors, length = edit_counts(_same_marks(page.transcription), _same_marks(text), "char")
         row["line_cer"] = errors / length if length else None
         row["cer_counts"] = [errors, length]
+        row["items"] = read_items(extraction, page.transcription)
     return row
+
+
+def read_items(extraction: dict, transcription: str) -> list[tuple[float, bool]]:
+    """(confidence, right) of every item extracted from a real page: right when the same
+    extractors find it in the page's exact transcription (so this measures how the page was read,
+    OCR and restoration, not the extractors themselves: the pages have no item truth)."""
+    from pipeline.extract import extract_text
+
+    return [(item["confidence"], right)
+            for _, item, right in item_outcomes(extraction, extract_text(_same_marks(transcription)))]
 
 
 def run_real_eval(root: Path, workers: int = 2, cache: Path | None = None,
@@ -185,5 +197,6 @@ def run_real_eval(root: Path, workers: int = 2, cache: Path | None = None,
         "header_right": right / scored if scored else None, "scored": scored,
         "line_cer_mean": sum(cers) / len(cers) if cers else None,
         "line_cer_max": max(cers) if cers else None, "transcribed_pages": len(cers),
+        "calibration": calibration(item for r in rows for item in r.get("items") or []),
         "seconds": time.perf_counter() - t0,
     }

@@ -31,7 +31,7 @@ from pathlib import Path
 import pytesseract
 
 from corpus.degrade import EVAL_LEVELS
-from corpus.metrics import edit_counts, prf, score_extraction, score_header
+from corpus.metrics import calibration, edit_counts, item_outcomes, prf, score_extraction, score_header
 from pipeline.document import MENTION_FIELDS, Document, InputError, Page
 from pipeline.run.process import Settings, extract_document, read_document, restore_document
 from pipeline.restore.restorer import Restorer, RestorerOptions
@@ -79,9 +79,12 @@ class FieldTally:
     counts: dict = field(default_factory=lambda: {f: [0, 0, 0] for f in MENTION_FIELDS})
     header_right: int = 0
     header_total: int = 0
+    outcomes: list = field(default_factory=list)  # (confidence, right) of every predicted item
 
     def add(self, predicted: dict, gold: dict) -> None:
         """Score one document's extraction against its gold answer."""
+        self.outcomes += [(item["confidence"], right) for _, item, right in item_outcomes(predicted, gold)
+                          if "confidence" in item]
         for name, score in score_extraction(predicted, gold).items():
             tally = self.counts[name]
             tally[0] += score["tp"]
@@ -92,9 +95,11 @@ class FieldTally:
         self.header_total += len(header)
 
     def scores(self) -> dict:
-        """P/R/F1 per field plus the share of header fields right."""
-        out = {name: prf(*tally) for name, tally in self.counts.items()}
+        """P/R/F1 per field, the share of header fields right, and the items' calibration table
+        (confidence bin -> share right, :func:`corpus.metrics.calibration`)."""
+        out: dict = {name: prf(*tally) for name, tally in self.counts.items()}
         out["header"] = {"accuracy": self.header_right / self.header_total if self.header_total else None}
+        out["calibration"] = calibration(self.outcomes)
         return out
 
 
@@ -206,6 +211,7 @@ def evaluate_scans(documents: list, workers: int, restorer: Restorer,
         }
     total_pages = sum(n_pages.values())
     return {"levels": levels, "pages": total_pages, "wall_s": wall,
+            "calibration": calibration(o for tally in fields.values() for o in tally.outcomes),
             "pages_per_min": 60 * total_pages / wall if wall else 0.0, "workers": workers,
             "ocrmypdf": with_ocrmypdf or
             "not measured: ocrmypdf, unpaper or pdftotext not on PATH (or VANBAN_EVAL_OCRMYPDF=0)"}

@@ -97,17 +97,24 @@ def _count_key(item: dict) -> tuple:
     return (item.get("value"), item.get("total"), str(stars).replace(" ", "") if stars is not None else None)
 
 
+def _count_matches(predicted: list[dict], gold: list[dict]) -> list[bool]:
+    """Per predicted count: matched to a gold count not matched before, on (value, total, stars)
+    with a compatible unit."""
+    unused = list(gold)
+    matched = []
+    for p in predicted:
+        hit = next((i for i, g in enumerate(unused)
+                    if _count_key(p) == _count_key(g) and units_compatible(p.get("unit"), g.get("unit"))), None)
+        if hit is not None:
+            del unused[hit]
+        matched.append(hit is not None)
+    return matched
+
+
 def count_prf(predicted: list[dict], gold: list[dict]) -> dict:
     """Counts matched one-to-one on (value, total, stars) with a compatible unit."""
-    unused = list(gold)
-    tp = 0
-    for p in predicted:
-        for i, g in enumerate(unused):
-            if _count_key(p) == _count_key(g) and units_compatible(p.get("unit"), g.get("unit")):
-                tp += 1
-                del unused[i]
-                break
-    return prf(tp, len(predicted) - tp, len(unused))
+    tp = sum(_count_matches(predicted, gold))
+    return prf(tp, len(predicted) - tp, len(gold) - tp)
 
 
 def _keys(items: list[dict], key: Callable[[dict], Hashable]) -> list[Hashable]:
@@ -162,3 +169,54 @@ def score_header(predicted_self: dict, gold_self: dict) -> dict[str, bool]:
     scores = {f: _norm_field(predicted_self.get(f)) == _norm_field(gold_self.get(f)) for f in fields}
     scores["issuer"] = _body_key(gold_self.get("issuer")) in issuer_forms(predicted_self)
     return scores
+
+
+def _multiset_matches(predicted: list[Hashable], gold: Iterable[Hashable],
+                      optional: Iterable[Hashable] = ()) -> list[bool]:
+    """Per predicted key: one of the gold keys (or optional ones) not matched before."""
+    left, spare = Counter(gold), Counter(optional)
+    matched = []
+    for key in predicted:
+        pool = left if left[key] > 0 else spare
+        matched.append(pool[key] > 0)
+        pool[key] -= matched[-1]
+    return matched
+
+
+def item_outcomes(predicted: dict, gold: dict) -> list[tuple[str, dict, bool]]:
+    """Every predicted mention as (field, item, right): right when :func:`score_extraction`
+    counts it a true positive (matched one-to-one to a gold mention by the same keys)."""
+    def ref(x):
+        return number_key(x.get("number"))
+
+    gold_dates = [d.get("value") for d in gold.get("dates") or []]
+    matches = {
+        "doc_refs": _multiset_matches(_keys(predicted.get("doc_refs"), ref), _keys(gold.get("doc_refs"), ref)),
+        "dates": _multiset_matches([d.get("value") for d in predicted.get("dates") or []],
+                                   [v for v in gold_dates if "T" not in str(v)],
+                                   [v for v in gold_dates if "T" in str(v)]),
+        "counts": _count_matches(predicted.get("counts") or [], gold.get("counts") or []),
+        "money": _multiset_matches(_keys(predicted.get("money"), lambda x: x.get("value_vnd")),
+                                   _keys(gold.get("money"), lambda x: x.get("value_vnd"))),
+    }
+    return [(name, item, right) for name, flags in matches.items()
+            for item, right in zip(predicted.get(name) or [], flags)]
+
+
+# Confidence bins of the calibration table: [0, 0.5), [0.5, 0.7), [0.7, 0.9), [0.9, 1].
+CONFIDENCE_EDGES = (0.5, 0.7, 0.9)
+# The product's promise: items at this confidence or more are right at least this often.
+SURE_CONFIDENCE, SURE_SHARE = 0.9, 0.95
+
+
+def calibration(outcomes: Iterable[tuple[float, bool]], edges: tuple[float, ...] = CONFIDENCE_EDGES) -> list[dict]:
+    """Per confidence bin: its bounds, how many items fell in it, how many were right, the share right."""
+    bounds = [0.0, *edges, 1.0]
+    rows = [{"low": lo, "high": hi, "items": 0, "right": 0} for lo, hi in zip(bounds, bounds[1:])]
+    for conf, right in outcomes:
+        row = rows[sum(conf >= e for e in edges)]
+        row["items"] += 1
+        row["right"] += bool(right)
+    for row in rows:
+        row["share_right"] = row["right"] / row["items"] if row["items"] else None
+    return rows

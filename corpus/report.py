@@ -41,6 +41,8 @@ def print_real(report: dict) -> None:
     if report["transcribed_pages"]:
         out.print(f"stored-text line CER on {report['transcribed_pages']} transcribed pages: mean "
                   f"{report['line_cer_mean']:.4f}, max {report['line_cer_max']:.4f}", highlight=False)
+    if report.get("calibration"):
+        _print_calibration({"real pages' items (vs. their transcription's)": report["calibration"]})
     out.print(f"eval --real finished in {report['seconds']:.0f} s", highlight=False)
 
 
@@ -72,6 +74,26 @@ def _print_archive(archive: dict, shipped_seeds: dict | None, shipped_levels: di
                     f"{_pct(shipped_levels[level]['wer_ocr'])} → {_pct(shipped_levels[level]['wer_restored'])}",
                     f"{_pct(row['wer_ocr'])} → {_pct(row['wer_restored'])}")
     out.print(tab)
+
+
+def _print_calibration(tables: dict[str, list[dict] | None]) -> None:
+    """Confidence bin -> items and share right, one pair of columns per set of items measured."""
+    from corpus.metrics import SURE_CONFIDENCE, SURE_SHARE
+
+    tables = {name: rows for name, rows in tables.items() if rows}
+    if not tables:
+        return
+    tab = Table(title=f"Confidence of extracted items: share right per bin (required: >= {SURE_SHARE:.0%} "
+                      f"at >= {SURE_CONFIDENCE})")
+    tab.add_column("confidence")
+    for name in tables:
+        tab.add_column(f"{name}: items", justify="right")
+        tab.add_column("right", justify="right")
+    first = next(iter(tables.values()))
+    for n, row in enumerate(first):
+        cells = [cell for rows in tables.values() for cell in (str(rows[n]["items"]), _pct(rows[n]["share_right"]))]
+        tab.add_row(f"{row['low']:.1f}-{row['high']:.1f}", *cells)
+    results_console().print(tab)
 
 
 def print_eval(report: dict) -> None:
@@ -110,6 +132,8 @@ def print_eval(report: dict) -> None:
         if row["extraction"]:
             add(f"generated {level} (OCR+restore)", row["extraction"])
     out.print(ext)
+    _print_calibration({"generated scans": scans.get("calibration"),
+                        "seed texts": seeds["extraction"]["all"].get("calibration") if seeds else None})
     if seeds:
         rest = Table(title="Diacritic restoration: word accuracy")
         rest.add_column("text")

@@ -6,6 +6,9 @@ page, confidence).
 """
 from __future__ import annotations
 
+from collections import defaultdict
+
+from pipeline.extract.confidence import SpanReader, assess, unread
 from pipeline.extract.counts import find_counts, is_part_of, restatement_key
 from pipeline.extract.dates import find_dates
 from pipeline.extract.header import read_header
@@ -16,16 +19,19 @@ from pipeline.extract.numbers import find_numbers, number_key
 from pipeline.extract.page_header import HeaderLayout, read_page_header
 from pipeline.extract.text import Folded, Lines
 
-__all__ = ["HeaderLayout", "extract_text"]
+__all__ = ["HeaderLayout", "SpanReader", "extract_text"]
 
 
 def extract_text(text: str, doc: str = "", layout: HeaderLayout | None = None,
-                 chunk_chars: int = CHUNK_CHARS) -> dict:
+                 chunk_chars: int = CHUNK_CHARS, reader: SpanReader = unread, explain: bool = False) -> dict:
     """Extract the schema fields from one document's text (clean, restored or garbled OCR), of any length.
 
     ``layout``: the header and footer regions of a scan's pages, when known: the header
     is then read region by region (:mod:`pipeline.extract.page_header`).  ``chunk_chars``:
     the most characters spaCy parses at once (longer texts go in pieces, offsets kept).
+    ``reader``: how each span of ``text`` was read (OCR word confidences, restoration's
+    changes), weighed into each item's confidence (:mod:`pipeline.extract.confidence`);
+    ``explain``: keep that evidence on each item.
     """
     folded = Folded(text)
     lines = Lines(text)
@@ -51,25 +57,37 @@ def extract_text(text: str, doc: str = "", layout: HeaderLayout | None = None,
             if first is not None:
                 first.own = True
 
+    refs = [n for n in numbers if not n.own]
+    # What the rules doubt about an item, by (list, index); the header's doubts name no item.
+    doubted: dict[tuple[str, int], list[str]] = defaultdict(list)
     uncertain = []
+    ref_index = {id(n): i for i, n in enumerate(refs)}
     for n in numbers:
         if n.confidence < 0.6:
-            uncertain.append({"line": lines.line(n.start), "why": f"document number {n.number!r} read with OCR repair"})
+            why = f"document number {n.number!r} read with OCR repair"
+            if n.own:
+                uncertain.append({"line": lines.line(n.start), "why": why})
+            else:
+                doubted[("doc_refs", ref_index[id(n)])].append(why)
     for name in ("number", "date"):
         if header.get(f"{name}_uncertain") and header.get(name):
             uncertain.append({"line": 1, "why": f"header {name} {header[name]!r} read from handwriting or a blurred blank"})
-    for c in counts:
+    for i, c in enumerate(counts):
         if c.confidence < 0.6:
-            uncertain.append({"line": lines.line(c.start), "why": f"unit {c.unit!r} matched with OCR tolerance"})
+            doubted[("counts", i)].append(f"unit {c.unit!r} matched with OCR tolerance")
+    figure_index = {id(f): (name, i) for name, figures in (("counts", counts), ("money", money))
+                    for i, f in enumerate(figures)}
     for d in doubts:
-        uncertain.append({"line": lines.line(d.total.start), "why": f"breakdown adds up to {d.parts_sum:,}, more "
-                          f"than its total {d.total_value:,}: parts not linked"})
-    return {
+        doubted[figure_index[id(d.total)]].append(f"breakdown adds up to {d.parts_sum:,}, more than its total "
+                                                  f"{d.total_value:,}: parts not linked")
+    result = {
         "doc": doc,
         "self": header,
-        "doc_refs": [n.to_dict(lines) for n in numbers if not n.own],
+        "doc_refs": [n.to_dict(lines) for n in refs],
         "dates": [d.to_dict(lines) for d in dates],
         "counts": [c.to_dict(lines) for c in counts],
         "money": [m.to_dict(lines) for m in money],
-        "uncertain": uncertain,
     }
+    uncertain += assess(result, reader, doubted, explain)
+    result["uncertain"] = sorted(uncertain, key=lambda u: u["line"] or 0)
+    return result

@@ -27,6 +27,7 @@ class _PageWords:
     starts: list[int]  # document offsets of each word, sorted
     ends: list[int]
     boxes: list[tuple[int, int, int, int]]  # x0, y0, x1, y1
+    confs: list[float]  # Tesseract's confidence of each word, 0-100 (-1: unknown)
 
 
 def _word_offsets(page: Page) -> list[tuple[int, int, int]] | None:
@@ -70,7 +71,8 @@ def _word_offsets(page: Page) -> list[tuple[int, int, int]] | None:
     return out
 
 
-def _index(doc: Document) -> list[_PageWords | None]:
+def word_index(doc: Document) -> list[_PageWords | None]:
+    """Per page of ``doc``: where its OCR words sit in ``doc.text`` (None for a page without words)."""
     pages: list[_PageWords | None] = []
     offset = 0
     for page in doc.pages:
@@ -84,32 +86,40 @@ def _index(doc: Document) -> list[_PageWords | None]:
                 left, top, width, height = page.words[k].box
                 boxes.append((left, top, left + width, top + height))
             pages.append(_PageWords(offset, offset + len(page.text), [offset + s for s, _, _ in found],
-                                    [offset + e for _, e, _ in found], boxes))
+                                    [offset + e for _, e, _ in found], boxes,
+                                    [page.words[k].conf for _, _, k in found]))
         offset += len(page.text) + len(_SEPARATOR)
     return pages
 
 
-def span_box(pages: list[_PageWords | None], start: int, end: int) -> tuple[int, list[int] | None]:
-    """(1-based page, union box of the words overlapping ``[start, end)``) for a document span.
+def span_words(pages: list[_PageWords | None], start: int, end: int) -> tuple[int, _PageWords | None, range]:
+    """(1-based page, its words, indices of the words overlapping ``[start, end)``) for a document span.
 
-    A span that crosses a page break gets the box of its part on the first page.
+    A span that crosses a page break gets the words of its part on the first page; a span on
+    no OCR'd page gets (0, None, an empty range).
     """
     for number, pw in enumerate(pages, start=1):
-        if pw is None:
+        if pw is None or not (pw.start <= start <= pw.end):
             continue
-        page_start = pw.start
-        if not (page_start <= start <= pw.end):
-            continue
-        stop = min(end, pw.end)
-        i = bisect.bisect_right(pw.ends, start)  # first word ending after start
-        box = None
-        while i < len(pw.starts) and pw.starts[i] < stop:
-            x0, y0, x1, y1 = pw.boxes[i]
-            box = [x0, y0, x1, y1] if box is None else [min(box[0], x0), min(box[1], y0),
-                                                        max(box[2], x1), max(box[3], y1)]
-            i += 1
-        return number, box
-    return 0, None
+        first = bisect.bisect_right(pw.ends, start)  # first word ending after start
+        return number, pw, range(first, bisect.bisect_left(pw.starts, min(end, pw.end), lo=first))
+    return 0, None, range(0)
+
+
+def span_box(pages: list[_PageWords | None], start: int, end: int) -> tuple[int, list[int] | None]:
+    """(1-based page, union box of the words overlapping ``[start, end)``) for a document span."""
+    number, pw, under = span_words(pages, start, end)
+    if pw is None or not under:
+        return number, None
+    boxes = [pw.boxes[i] for i in under]
+    return number, [min(b[0] for b in boxes), min(b[1] for b in boxes),
+                    max(b[2] for b in boxes), max(b[3] for b in boxes)]
+
+
+def span_confidences(pages: list[_PageWords | None], start: int, end: int) -> list[float]:
+    """Tesseract's confidences (0-100) of the OCR words under a document span; unknown ones left out."""
+    _, pw, under = span_words(pages, start, end)
+    return [] if pw is None else [pw.confs[i] for i in under if pw.confs[i] >= 0]
 
 
 def attach_boxes(extraction: dict, doc: Document) -> dict:
@@ -119,7 +129,7 @@ def attach_boxes(extraction: dict, doc: Document) -> dict:
     whose ``text`` the spans index (the OCR'd original when the extraction was
     mapped back from restored text, which keeps the same words and boxes).
     """
-    pages = _index(doc)
+    pages = word_index(doc)
     if not any(pages):
         return extraction
     for name in MENTION_FIELDS:

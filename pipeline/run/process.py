@@ -31,6 +31,8 @@ from ..options import HandwritingSettings, OcrSettings, Settings
 from ..script import fold, looks_vietnamese, nfc
 
 if TYPE_CHECKING:
+    from ..extract.confidence import SpanReader
+    from ..restore.align import OffsetMap
     from ..restore.restorer import Restorer
 
 log = logging.getLogger(__name__)
@@ -597,24 +599,54 @@ def _confidences(page: Page) -> list[float] | None:
 
 
 def extract_document(doc: Document, original: Document | None = None,
-                     settings: Settings = Settings()) -> dict:
-    """Extraction JSON for a document; raw/span point into the original text when restored."""
+                     settings: Settings = Settings(), explain: bool = False) -> dict:
+    """Extraction JSON for a document; raw/span point into the original text when restored.
+
+    Each item's confidence weighs how its span was read (:func:`span_reader`); ``explain``
+    keeps that evidence on each item (for calibration)."""
     # Imported here: the extractors pull in spaCy (~1 s), which page workers never need.
     from ..restore.align import OffsetMap
     from ..extract import extract_text
     from ..extract.provenance import attach_boxes
 
-    result = extract_text(doc.text, doc.name, header_layout(doc, settings.handwriting))
-    if original is not None and original.text != doc.text:
-        offsets = OffsetMap(original.text, doc.text)
+    read = original if original is not None else doc
+    offsets = OffsetMap(original.text, doc.text) if original is not None and original.text != doc.text else None
+    result = extract_text(doc.text, doc.name, header_layout(doc, settings.handwriting),
+                          reader=span_reader(doc, read, offsets), explain=explain)
+    if offsets is not None:
         for field_name in MENTION_FIELDS:
             for item in result.get(field_name, []):
                 if "span" in item:
                     start, end = offsets.span(*item["span"])
                     item["span"] = [start, end]
-                    item["raw"] = original.text[start:end]
+                    item["raw"] = read.text[start:end]
     # Spans now index the OCR text, whose words carry the boxes.
-    return attach_boxes(result, original if original is not None else doc)
+    return attach_boxes(result, read)
+
+
+def span_reader(doc: Document, read: Document, offsets: OffsetMap | None = None) -> SpanReader:
+    """How each span of ``doc.text`` was read (:class:`pipeline.extract.confidence.Reading`):
+    the confidences of the OCR words of ``read`` (the document as OCR read it) under it and the
+    share of its characters restoration changed.  ``offsets``: the
+    :class:`pipeline.restore.align.OffsetMap` from ``read.text`` to ``doc.text`` (None: unchanged)."""
+    from rapidfuzz.distance import Levenshtein
+
+    from ..extract.confidence import Reading
+    from ..extract.provenance import span_confidences, word_index
+
+    words = word_index(read)
+    with_words = any(words)
+
+    def reader(start: int, end: int) -> Reading:
+        raw_start, raw_end = offsets.span(start, end) if offsets is not None else (start, end)
+        confs = tuple(span_confidences(words, raw_start, raw_end)) if with_words else ()
+        if offsets is None:
+            return Reading(confs)
+        final = doc.text[start:end]
+        changed = Levenshtein.distance(read.text[raw_start:raw_end], final) / max(1, len(final))
+        return Reading(confs, min(1.0, changed))
+
+    return reader
 
 
 def header_layout(doc: Document, handwriting: HandwritingSettings = HandwritingSettings()):

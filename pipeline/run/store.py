@@ -122,6 +122,16 @@ CREATE TABLE IF NOT EXISTS annex_cells (
     text TEXT NOT NULL, confidence REAL,
     bbox_x0 INTEGER, bbox_y0 INTEGER, bbox_x1 INTEGER, bbox_y1 INTEGER
 );
+-- What the extraction doubts (what `vanban extract` prints as "uncertain"): an item whose confidence
+-- is low or that fails a cross-check, or a header field read from handwriting.
+CREATE TABLE IF NOT EXISTS uncertain (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    line INTEGER,
+    why TEXT NOT NULL,
+    item_table TEXT,                  -- doc_refs | dates | counts | money; NULL: not about one item
+    item_id INTEGER                   -- the item's row in item_table
+);
 {files_table}CREATE TABLE IF NOT EXISTS failures (
     id INTEGER PRIMARY KEY,
     path TEXT NOT NULL,
@@ -212,7 +222,7 @@ SCHEMA = _SCHEMA_TEMPLATE.replace("{mention_tables}", "".join(
 ).lstrip("\n") + "\n").replace("{files_table}", FILES_TABLE)
 
 TABLES = ["documents", "files", "pages", "lines", "words", "doc_refs", "dates", "counts", "money",
-          "regions", "recipients", "annex_cells", "failures"]
+          "regions", "recipients", "annex_cells", "uncertain", "failures"]
 # Written next to the exports: the store generation they were made from.
 EXPORT_STAMP = ".generation"
 # The data dictionary beside the CSV files (pipeline/run/tables.py): a CSV, not Markdown, so that
@@ -243,7 +253,10 @@ _MENTION_COLUMNS = {
 #   6: counts.role, counts.parent_id, money.role, money.parent_id (totals and their parts)
 #   7: counts.locality_code, province_old, province_code_old, province, province_code, commune, commune_code
 #      (the locality in the gazetteer, mapped through the 2025 reorganisation)
-SCHEMA_VERSION = 7
+#   8: uncertain (what the extraction doubts), created as new and empty: nothing is redone, so documents
+#      stored before keep their rule-constant confidences and no uncertain rows until extracted again
+#      (run --force, or any change of the pipeline key)
+SCHEMA_VERSION = 8
 # The version that made documents one per content (files, _merge_copies): an older store is merged on open.
 IDENTITY_SCHEMA_VERSION = 5
 # The version that last changed what lines_search holds: a store older than it has every line folded
@@ -645,8 +658,12 @@ class Store:
                     "FROM lines WHERE document_id = ?", (doc_id,))
         cur.executemany("INSERT INTO recipients (document_id, seq, name) VALUES (?,?,?)",
                         [(doc_id, i, name) for i, name in enumerate(own.get("recipients") or [], 1)])
-        for table, columns in _MENTION_COLUMNS.items():
-            self._insert_mentions(cur, doc_id, table, columns, extraction.get(table, []))
+        rows = {table: self._insert_mentions(cur, doc_id, table, columns, extraction.get(table, []))
+                for table, columns in _MENTION_COLUMNS.items()}
+        cur.executemany("INSERT INTO uncertain (document_id, line, why, item_table, item_id) VALUES (?,?,?,?,?)",
+                        [(doc_id, u.get("line"), u["why"], u.get("field"),
+                          rows[u["field"]][u["item"]] if u.get("field") in rows else None)
+                         for u in extraction.get("uncertain") or []])
         return doc_id
 
     @_guarded
@@ -807,7 +824,8 @@ class Store:
             first_line += len(page_lines) + 1  # +1: the form-feed line between pages
 
     @staticmethod
-    def _insert_mentions(cur, doc_id: int, table: str, columns: list[str], items: list[dict]):
+    def _insert_mentions(cur, doc_id: int, table: str, columns: list[str], items: list[dict]) -> list[int]:
+        """Insert a document's items of one mention table; their row ids, in order."""
         # page_id is looked up from the page number so every mention points at its pages row.
         sql = (
             f"INSERT INTO {table} (document_id, page_id, page, line, span_start, span_end, "
@@ -826,13 +844,17 @@ class Store:
                          span[0], span[1], *bbox,
                          *[item.get(c) for c in columns], item.get("raw"), item.get("confidence")))
         cur.executemany(sql, rows)
+        if not items:
+            return []
+        # The rows just inserted are the document's only ones, and get ids in insert order.
+        ids = [row[0] for row in cur.execute(f"SELECT id FROM {table} WHERE document_id = ? ORDER BY id",
+                                             (doc_id,))]
+        # "parent" is an index into the document's items: now a row id (figures only have one).
         if any(item.get("parent") is not None for item in items):
-            # "parent" is an index into the document's items: now a row id (rows get ids in insert order).
-            ids = [row[0] for row in cur.execute(f"SELECT id FROM {table} WHERE document_id = ? ORDER BY id",
-                                                 (doc_id,))]
             cur.executemany(f"UPDATE {table} SET parent_id = ? WHERE id = ?",
                             [(ids[item["parent"]], ids[n]) for n, item in enumerate(items)
                              if item.get("parent") is not None])
+        return ids
 
     def query(self, sql: str, params: tuple = ()) -> "pd.DataFrame":
         """Run a read-only SQL query and return a DataFrame."""

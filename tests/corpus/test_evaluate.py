@@ -50,6 +50,12 @@ def test_small_eval_run_measures_every_stage(tmp_path, shared):
         assert 0.0 <= clean[key] <= 1.0
     assert clean["cer_ocr"] < 0.03  # clean 300-DPI pages must read almost perfectly
     assert clean["extraction"]["doc_refs"]["f1"] > 0.5
+    # every extracted item binned by its confidence: the surer bins are not right less often
+    table = report["scans"]["calibration"]
+    assert [r["low"] for r in table] == [0.0, 0.5, 0.7, 0.9] and sum(r["items"] for r in table) > 0
+    shares = [r["share_right"] for r in table if r["items"]]
+    assert shares == sorted(shares)
+    assert clean["extraction"]["calibration"] == table  # one level measured
     seeds = report["seeds"]
     assert seeds["restoration"]["001_vs_gold"] > 0.85
     assert seeds["extraction"]["003"]["doc_refs"]["f1"] >= 0.8
@@ -80,6 +86,7 @@ def test_eval_command_prints_the_table_and_writes_json(tmp_path, shared):
     assert proc.returncode == 0, proc.stderr
     assert "CER cleanup+OCR" in proc.stdout and "word accuracy" in proc.stdout
     assert "Annex tables" in proc.stdout and "cells exactly right" in proc.stdout
+    assert "share right per bin" in proc.stdout  # the confidence calibration table
     report = json.loads((out / "eval.json").read_text())
     assert set(report["scans"]["levels"]) == {"clean"}
     assert set(report["annex"]["levels"]) == {"clean"}

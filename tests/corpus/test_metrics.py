@@ -1,8 +1,8 @@
 """The metric code itself: known CER/WER values and F1 of small multisets."""
 import pytest
 
-from corpus.metrics import (cer, count_prf, multiset_prf, number_key, score_extraction,
-                              score_header, units_compatible, wer)
+from corpus.metrics import (calibration, cer, count_prf, item_outcomes, multiset_prf, number_key,
+                            score_extraction, score_header, units_compatible, wer)
 
 
 def test_cer_known_values():
@@ -71,6 +71,25 @@ def test_score_extraction_fields():
     assert s["dates"]["f1"] == 1.0
     assert (s["counts"]["fp"], s["counts"]["f1"]) == (1, 0.0)
     assert (s["money"]["fn"], s["money"]["recall"]) == (1, 0.0)
+
+
+def test_item_outcomes_mark_the_items_scoring_counts_right():
+    gold = {"doc_refs": [{"number": "5/KH-UBND"}], "dates": [{"value": "2023-01-02"}, {"value": "2023-01-03T08:00:00"}],
+            "counts": [{"value": 3, "total": None, "stars": None, "unit": "xã"}], "money": []}
+    pred = {"doc_refs": [{"number": "5/kh-ubnd"}, {"number": "5/KH-UBND"}],
+            "dates": [{"value": "2023-01-03T08:00:00"}, {"value": "2023-01-02"}, {"value": "2023-01-02"}],
+            "counts": [{"value": 3, "total": None, "stars": None, "unit": "xã, phường"}], "money": [{"value_vnd": 5}]}
+    got = [(name, right) for name, _, right in item_outcomes(pred, gold)]
+    assert got == [("doc_refs", True), ("doc_refs", False), ("dates", True), ("dates", True), ("dates", False),
+                   ("counts", True), ("money", False)]
+    scores = score_extraction(pred, gold)
+    assert sum(right for _, right in got) == sum(s["tp"] for s in scores.values())
+
+
+def test_calibration_bins_items_by_confidence():
+    rows = calibration([(0.2, False), (0.55, True), (0.6, False), (0.9, True), (0.99, True), (1.0, False)])
+    assert [(r["low"], r["items"], r["right"]) for r in rows] == [(0.0, 1, 0), (0.5, 2, 1), (0.7, 0, 0), (0.9, 3, 2)]
+    assert rows[2]["share_right"] is None and rows[3]["share_right"] == pytest.approx(2 / 3)
 
 
 def test_score_header():
