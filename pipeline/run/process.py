@@ -183,13 +183,9 @@ def _reread_signer_name(original: PageImage, page: Page, ocr: OcrSettings) -> li
     if not line or _looks_like_name(line):
         return None
     k = float(page.quality.get("scale") or 1)
-    h = sorted(w.box[3] for w in line)[len(line) // 2]
-    x0, y0 = min(w.box[0] for w in line) - 0.5 * h, min(w.box[1] for w in line) - 0.3 * h
-    x1, y1 = max(w.box[0] + w.box[2] for w in line) + 0.5 * h, max(w.box[1] + w.box[3] for w in line) + 0.3 * h
-    height, width = original.image.shape[:2]
-    ox0, oy0 = max(0, int(x0 / k)), max(0, int(y0 / k))
-    ox1, oy1 = min(width, int(x1 / k) + 1), min(height, int(y1 / k) + 1)
-    crop = _print_crop(original, (ox0, oy0, ox1, oy1), k)
+    box = (min(w.box[0] for w in line), min(w.box[1] for w in line),
+           max(w.box[0] + w.box[2] for w in line), max(w.box[1] + w.box[3] for w in line))
+    crop, ox0, oy0 = _line_crop(original, box, k, 0.5, 0.3)
     if crop is None:
         return None
     _, crop = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
