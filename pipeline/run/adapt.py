@@ -47,7 +47,21 @@ class StoreLM:
 def train_store_lm(store: Store, out: Path | None = None) -> StoreLM:
     """Train ``store``'s own LM on its trusted pages now (``vanban train-lm --from-store``);
     written atomically, so a run loading it meanwhile reads the old model or the new one."""
+    return _train(store, store.trusted_words(TRUSTED_OCR_CONFIDENCE), out)
+
+
+def refresh_store_lm(store: Store) -> StoreLM | None:
+    """Train ``store``'s own LM when it trusts :data:`MIN_WORDS` words and twice what the present
+    model learnt from (:data:`GROWTH`); None when it is not time yet."""
     words = store.trusted_words(TRUSTED_OCR_CONFIDENCE)
+    last = int(store.meta_value(_WORDS_KEY) or 0)
+    if words < MIN_WORDS or (store_lm_path(store.path).is_file() and words < GROWTH * last):
+        return None
+    return _train(store, words)
+
+
+def _train(store: Store, words: int, out: Path | None = None) -> StoreLM:
+    """Train on the store's trusted pages, ``words`` of them (counted once by the caller)."""
     if words == 0:
         raise ValueError(f"{store.path}: no trusted text yet (text layers, typed text, OCR pages read at "
                          f"confidence >= {TRUSTED_OCR_CONFIDENCE:g})")
@@ -62,13 +76,3 @@ def train_store_lm(store: Store, out: Path | None = None) -> StoreLM:
         store.set_meta(_WORDS_KEY, str(words))
     return StoreLM(target, words)
 
-
-def refresh_store_lm(store: Store) -> StoreLM | None:
-    """Train ``store``'s own LM when it trusts :data:`MIN_WORDS` words and twice what the present
-    model learnt from (:data:`GROWTH`); None when it is not time yet."""
-    words = store.trusted_words(TRUSTED_OCR_CONFIDENCE)
-    min_words = MIN_WORDS
-    last = int(store.meta_value(_WORDS_KEY) or 0)
-    if words < min_words or (store_lm_path(store.path).is_file() and words < GROWTH * last):
-        return None
-    return train_store_lm(store)
