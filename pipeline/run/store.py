@@ -286,6 +286,11 @@ def part_path(path: str, n: int) -> str:
     return path if n == 1 else f"{path}#{n}"
 
 
+def file_of_part(path: str, first_page: int | None) -> str:
+    """:func:`part_path` undone: the file a document's stored path names ("a.pdf#2" -> "a.pdf")."""
+    return path.rsplit("#", 1)[0] if (first_page or 1) > 1 else path
+
+
 def _part_raw(raw: bytes | None, n: int) -> bytes | None:
     """The path_raw of the ``n``-th document of a file whose path_raw is ``raw``."""
     return raw if raw is None or n == 1 else raw + f"#{n}".encode()
@@ -301,10 +306,8 @@ def _merge_copies(cur: sqlite3.Cursor) -> int:
     drop = []
     for doc_id, path, raw, sha, first, at in cur.execute(
             "SELECT id, path, path_raw, sha256, first_page, processed_at FROM documents ORDER BY id").fetchall():
-        if (first or 1) > 1:  # a later document of a file: "path#2"
-            file = path.rsplit("#", 1)[0]
-        else:
-            file = path
+        file = file_of_part(path, first)
+        if file == path:  # not a later document of a file ("path#2")
             cur.execute("INSERT OR IGNORE INTO files (path, path_raw, sha256, first_seen) VALUES (?,?,?,?)",
                         (path, raw, sha, at))
         if kept.setdefault(sha, file) != file:

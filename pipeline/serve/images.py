@@ -9,7 +9,6 @@ this size: the page's SVG stretches the image over the original page's pixels.
 from __future__ import annotations
 
 import os
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,18 +17,14 @@ import numpy as np
 
 from ..io.ingest import sha256_of
 from ..io.rasterize import load_image_page, rasterize_pdf_page
-
-_LATER_DOCUMENT = re.compile(r"#\d+$")  # "file.pdf#2": the second document of file.pdf
+from ..run.store import file_of_part
 
 
 def original_file(document: dict) -> Path:
     """The file a `documents` row was read from: its exact bytes when the store kept them, and
     without the ``#2`` a later document of the same file carries."""
     raw = document.get("path_raw")
-    path = os.fsdecode(bytes(raw)) if raw else document["path"]
-    if (document.get("first_page") or 1) > 1:
-        path = _LATER_DOCUMENT.sub("", path)
-    return Path(path)
+    return Path(file_of_part(os.fsdecode(bytes(raw)) if raw else document["path"], document.get("first_page")))
 
 
 def file_state(path: Path) -> tuple[int, int] | None:
