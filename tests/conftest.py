@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -58,6 +59,15 @@ def shared() -> Path:
     if not (SHARED / "gold").is_dir():
         pytest.skip(f"{SHARED}/gold not found (set VANBAN_SHARED)")
     return SHARED
+
+
+def db_rows(db: Path, sql: str, params: tuple = ()) -> list:
+    """The rows ``sql`` selects in the SQLite file ``db`` (a store as a user's own tool reads it)."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
 
 
 def load_gold(shared: Path, prefix: str) -> dict:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import requires_tesseract_vie, seed_text
+from tests.conftest import db_rows, requires_tesseract_vie, seed_text
 from pipeline.run.batch import run_batch
 from pipeline.io.names import raw_path, shown_path, stored_path
 from pipeline.run.store import FILES_TABLE, SCHEMA, SCHEMA_VERSION, Store
@@ -30,14 +30,6 @@ if TYPE_CHECKING:  # for line_image's annotation; PIL is imported where it is us
 TEXT = "\n".join(seed_text("003").split("\n")[:15])
 WINDOWS_NAME = b"caf\xe9.txt"  # "café.txt" in Windows-1252: not UTF-8
 NFD_NAME = unicodedata.normalize("NFD", "Quyết định 779.txt")
-
-
-def _rows(db: Path, sql: str, params: tuple = ()) -> list:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def _write_bytes_name(folder: Path, name: bytes, data: bytes) -> Path:
@@ -73,11 +65,11 @@ def test_a_name_that_is_not_utf8_is_processed_stored_reversibly_and_shown(tmp_pa
     assert proc.returncode == 0 and "Traceback" not in stderr, stderr
     assert "caf\ufffd.txt" in stdout and "0 failed" in stdout, stdout
     db = out / "vanban.sqlite"
-    rows = _rows(db, "SELECT path, name, path_raw FROM documents ORDER BY name")
+    rows = db_rows(db, "SELECT path, name, path_raw FROM documents ORDER BY name")
     assert [(Path(p).name, n) for p, n, _ in rows] == [("caf\\xe9.txt", "caf\\xe9.txt"), ("good.txt", "good.txt")]
     assert rows[0][2] == os.fsencode(odd) and rows[1][2] is None
     assert Path(os.fsdecode(rows[0][2])).read_text(encoding="utf-8") == TEXT  # back to the file
-    assert _rows(db, "SELECT COUNT(*) FROM failures") == [(0,)]
+    assert db_rows(db, "SELECT COUNT(*) FROM failures") == [(0,)]
     events = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert {Path(e["path"]).name for e in events if e["event"] == "document_done"} == {
         "caf\\xe9.txt", "good.txt"}
@@ -93,7 +85,7 @@ def test_a_decomposed_name_is_stored_nfc_and_found_by_like(tmp_path):
     summary = run_batch([folder], tmp_path / "out", workers=1)
     assert not summary.failed and [r.path.name for r in summary.processed] == [NFD_NAME]
     db = tmp_path / "out" / "vanban.sqlite"
-    rows = _rows(db, "SELECT name, path, path_raw FROM documents WHERE name LIKE ?", ("Quyết định%",))
+    rows = db_rows(db, "SELECT name, path, path_raw FROM documents WHERE name LIKE ?", ("Quyết định%",))
     assert [r[0] for r in rows] == ["Quyết định 779.txt"]
     assert rows[0][1] == str(folder / "Quyết định 779.txt") and rows[0][2] == str(folder / NFD_NAME).encode()
     assert run_batch([folder], tmp_path / "out", workers=1).unchanged == 1
@@ -109,8 +101,8 @@ def test_the_same_name_composed_and_decomposed_keeps_one_and_names_the_other(tmp
     (failed, why), = summary.failed
     assert "once stored (names are stored NFC): rename one" in why
     db = tmp_path / "out" / "vanban.sqlite"
-    assert _rows(db, "SELECT COUNT(*) FROM documents") == [(1,)]
-    assert _rows(db, "SELECT reason FROM failures") == [(why,)]
+    assert db_rows(db, "SELECT COUNT(*) FROM documents") == [(1,)]
+    assert db_rows(db, "SELECT reason FROM failures") == [(why,)]
 
 
 def test_a_store_from_before_path_raw_gains_it_and_redoes_nothing(tmp_path):
@@ -162,7 +154,7 @@ def test_an_unreadable_folder_is_named_in_the_failures(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert [r.path.name for r in summary.processed] == ["good.txt"]
     assert summary.failed == [(folder / "locked", "cannot read folder: permission denied")]
-    assert _rows(tmp_path / "out" / "vanban.sqlite", "SELECT path, reason FROM failures") == [
+    assert db_rows(tmp_path / "out" / "vanban.sqlite", "SELECT path, reason FROM failures") == [
         (str(folder / "locked"), "cannot read folder: permission denied")]
 
 
@@ -336,7 +328,7 @@ def test_a_batch_of_good_files_mixed_with_every_bad_one_stores_every_good_file_a
     out = tmp_path / "out"
     first = run_batch([folder], out, workers=2)
     assert not first.failed and len(first.processed) == len(formats) + 2
-    stored_before = _rows(out / "vanban.sqlite", "SELECT path, sha256 FROM documents ORDER BY path")
+    stored_before = db_rows(out / "vanban.sqlite", "SELECT path, sha256 FROM documents ORDER BY path")
 
     # Good files with odd names or sizes, next to every kind of bad input.
     # Contents of their own: a copy of report.txt would be stored once, as report.txt.
@@ -375,11 +367,11 @@ def test_a_batch_of_good_files_mixed_with_every_bad_one_stores_every_good_file_a
     assert sorted(r.path.name for r in summary.processed) == sorted(
         [os.fsdecode(WINDOWS_NAME), NFD_NAME, "long.txt", "whole.pdf"])
     db = out / "vanban.sqlite"
-    assert {Path(p).name for (p,) in _rows(db, "SELECT path FROM failures")} == {
+    assert {Path(p).name for (p,) in db_rows(db, "SELECT path FROM failures")} == {
         stored_path(n) for n in bad}
     # Nothing stored before is lost: the file damaged since keeps its good rows.
-    after = dict(_rows(db, "SELECT path, sha256 FROM documents"))
+    after = dict(db_rows(db, "SELECT path, sha256 FROM documents"))
     assert all(after.get(path) == sha for path, sha in stored_before)
     assert len(after) == len(stored_before) + 4
-    assert _rows(db, "SELECT COUNT(*) FROM dates d JOIN documents o ON o.id = d.document_id "
+    assert db_rows(db, "SELECT COUNT(*) FROM dates d JOIN documents o ON o.id = d.document_id "
                      "WHERE o.name = 'long.txt'") == [(1_000_000 // len(REPORT) + 200,)]

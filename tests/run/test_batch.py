@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.conftest import SHORT_TEXT, seed_text
+from tests.conftest import SHORT_TEXT, db_rows, seed_text
 from corpus.generate import render_pages, write_image, write_pdf
 from pipeline.run.batch import run_batch
 from pipeline.io.legacy import TCVN3_TO_UNICODE
@@ -18,14 +18,6 @@ from pipeline.options import RasterSettings
 from pipeline.restore.restorer import Restorer, RestorerOptions
 from pipeline.run.process import Settings, mend_page
 from pipeline.run.workers import LocalPool, PageOutcome, PageTask, run_page
-
-
-def _rows(db: Path, sql: str) -> list:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def _events(log: Path) -> list[dict]:
@@ -49,10 +41,10 @@ def test_parallel_run_stores_every_page_and_logs_json_lines(tmp_path, two_page_b
     assert not summary.failed and len(summary.processed) == 3
     assert summary.pages == 4 and summary.pages_read == 3 and summary.pages_cached == 0
     db = out / "vanban.sqlite"
-    assert _rows(db, "SELECT d.name, p.number, p.source FROM pages p JOIN documents d "
+    assert db_rows(db, "SELECT d.name, p.number, p.source FROM pages p JOIN documents d "
                      "ON d.id = p.document_id ORDER BY d.name, p.number") == [
         ("dump.txt", 1, "text"), ("one.png", 1, "ocr"), ("two.pdf", 1, "ocr"), ("two.pdf", 2, "ocr")]
-    assert _rows(db, "SELECT COUNT(*) FROM page_cache") == [(3,)]
+    assert db_rows(db, "SELECT COUNT(*) FROM page_cache") == [(3,)]
     events = _events(log)
     kinds = [e["event"] for e in events]
     assert kinds[0] == "started" and kinds[-1] == "summary"
@@ -64,14 +56,14 @@ def test_parallel_run_stores_every_page_and_logs_json_lines(tmp_path, two_page_b
 def test_rerun_skips_unchanged_and_force_redoes_everything(tmp_path, two_page_batch):
     out = tmp_path / "out"
     run_batch([two_page_batch], out, workers=1)
-    stamp = _rows(out / "vanban.sqlite", "SELECT path, processed_at, id FROM documents ORDER BY path")
+    stamp = db_rows(out / "vanban.sqlite", "SELECT path, processed_at, id FROM documents ORDER BY path")
     again = run_batch([two_page_batch], out, workers=1)
     assert again.unchanged == 3 and not again.processed and again.pages_read == 0
-    assert _rows(out / "vanban.sqlite", "SELECT path, processed_at, id FROM documents ORDER BY path") == stamp
+    assert db_rows(out / "vanban.sqlite", "SELECT path, processed_at, id FROM documents ORDER BY path") == stamp
     forced = run_batch([two_page_batch], out, workers=1, force=True)
     assert len(forced.processed) == 3 and forced.pages_read == 3 and forced.pages_cached == 0
-    assert _rows(out / "vanban.sqlite", "SELECT COUNT(*) FROM documents") == [(3,)]
-    assert _rows(out / "vanban.sqlite", "SELECT COUNT(*) FROM pages") == [(4,)]
+    assert db_rows(out / "vanban.sqlite", "SELECT COUNT(*) FROM documents") == [(3,)]
+    assert db_rows(out / "vanban.sqlite", "SELECT COUNT(*) FROM pages") == [(4,)]
 
 
 def test_a_changed_file_is_redone_and_only_its_new_pages_are_read(tmp_path, two_page_batch,
@@ -86,7 +78,7 @@ def test_a_changed_file_is_redone_and_only_its_new_pages_are_read(tmp_path, two_
     summary = run_batch([folder], out, workers=1)
     assert [r.path.name for r in summary.processed] == ["two.pdf"] and summary.unchanged == 1
     assert summary.pages_read == 1
-    assert _rows(out / "vanban.sqlite", "SELECT n_pages FROM documents WHERE name = 'two.pdf'") == [(1,)]
+    assert db_rows(out / "vanban.sqlite", "SELECT n_pages FROM documents WHERE name = 'two.pdf'") == [(1,)]
 
 
 def test_changing_extraction_settings_re_extracts_from_cached_ocr(tmp_path, two_page_batch):
@@ -96,7 +88,7 @@ def test_changing_extraction_settings_re_extracts_from_cached_ocr(tmp_path, two_
     second = run_batch([two_page_batch], out, Settings(restore=False), workers=1)
     assert len(second.processed) == 3 and second.unchanged == 0
     assert second.pages_read == 0 and second.pages_cached == 3  # no Tesseract this time
-    keys = {k for (k,) in _rows(out / "vanban.sqlite", "SELECT pipeline_key FROM documents")}
+    keys = {k for (k,) in db_rows(out / "vanban.sqlite", "SELECT pipeline_key FROM documents")}
     assert keys == {Settings(restore=False).key()}
 
 
@@ -125,8 +117,8 @@ def test_identical_files_are_read_once(tmp_path, short_scan_pages):
     (folder / "b.pdf").write_bytes((folder / "a.pdf").read_bytes())
     summary = run_batch([folder], tmp_path / "out", workers=2)
     assert len(summary.processed) == 1 and summary.pages_read == 1  # one content: one document
-    assert _rows(tmp_path / "out" / "vanban.sqlite", "SELECT COUNT(*) FROM pages") == [(1,)]
-    assert _rows(tmp_path / "out" / "vanban.sqlite", "SELECT COUNT(*) FROM files") == [(2,)]
+    assert db_rows(tmp_path / "out" / "vanban.sqlite", "SELECT COUNT(*) FROM pages") == [(1,)]
+    assert db_rows(tmp_path / "out" / "vanban.sqlite", "SELECT COUNT(*) FROM files") == [(2,)]
 
 
 def test_workers_read_pages_the_same_as_one_process(tmp_path, two_page_batch):
@@ -134,7 +126,7 @@ def test_workers_read_pages_the_same_as_one_process(tmp_path, two_page_batch):
     two = run_batch([two_page_batch], tmp_path / "two", workers=2)
     assert one.pages_read == two.pages_read == 3
     sql = "SELECT d.name, p.number, p.text FROM pages p JOIN documents d ON d.id = p.document_id ORDER BY 1, 2"
-    assert _rows(tmp_path / "one" / "vanban.sqlite", sql) == _rows(tmp_path / "two" / "vanban.sqlite", sql)
+    assert db_rows(tmp_path / "one" / "vanban.sqlite", sql) == db_rows(tmp_path / "two" / "vanban.sqlite", sql)
 
 
 def test_run_page_returns_a_reason_instead_of_raising(tmp_path):
@@ -166,7 +158,7 @@ def test_a_page_that_kills_its_worker_fails_only_its_document(tmp_path, two_page
     assert [(p.name, why) for p, why in summary.failed] == [
         ("one.png", "page 1: the worker process died reading it (killed or out of memory)")]
     assert sorted(r.path.name for r in summary.processed) == ["dump.txt", "two.pdf"]
-    assert _rows(tmp_path / "out" / "vanban.sqlite", "SELECT path FROM failures") == [
+    assert db_rows(tmp_path / "out" / "vanban.sqlite", "SELECT path FROM failures") == [
         (str(two_page_batch / "one.png"),)]
 
 
@@ -263,15 +255,15 @@ def test_bad_inputs_never_stop_the_batch_and_each_gets_a_reason(tmp_path, bad_ba
         assert "\n" not in failed[name]
     assert sorted(r.path.name for r in summary.processed) == ["good.pdf", "tcvn3.txt", "utf16.txt"]
     db = tmp_path / "out" / "vanban.sqlite"
-    stored = dict(_rows(db, "SELECT path, reason FROM failures"))
+    stored = dict(db_rows(db, "SELECT path, reason FROM failures"))
     assert {Path(p).name for p in stored} == set(EXPECTED_REASONS)
     assert {Path(p).name: r for p, r in stored.items()} == failed
     logged = {Path(e["path"]).name for e in _events(log) if e["event"] == "failed"}
     assert logged == set(EXPECTED_REASONS)
-    tcvn3 = _rows(db, "SELECT p.text FROM pages p JOIN documents d ON d.id = p.document_id "
+    tcvn3 = db_rows(db, "SELECT p.text FROM pages p JOIN documents d ON d.id = p.document_id "
                       "WHERE d.name = 'tcvn3.txt'")[0][0]
     assert "Chương trình mỗi xã một sản phẩm" in tcvn3
-    assert tcvn3 == _rows(db, "SELECT p.text FROM pages p JOIN documents d ON d.id = p.document_id "
+    assert tcvn3 == db_rows(db, "SELECT p.text FROM pages p JOIN documents d ON d.id = p.document_id "
                               "WHERE d.name = 'utf16.txt'")[0][0]
 
 

@@ -6,18 +6,10 @@ import sqlite3
 from pathlib import Path
 
 from corpus.generate import write_image
-from tests.conftest import seed_text
+from tests.conftest import db_rows, seed_text
 from pipeline.document import Document, Page
 from pipeline.run.batch import run_batch
 from pipeline.run.store import FILES_TABLE, SCHEMA, SCHEMA_VERSION, Store
-
-
-def _rows(db: Path, sql: str, params: tuple = ()) -> list:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 # What an analyst adds up: every figure, by document id.
@@ -43,7 +35,7 @@ def test_moving_and_renaming_a_file_changes_no_figure_and_reads_nothing(tmp_path
     first = run_batch([folder], out, workers=1)
     assert not first.failed and len(first.processed) == 3 and first.pages_read == 1
     db = out / "vanban.sqlite"
-    figures = _rows(db, FIGURES)
+    figures = db_rows(db, FIGURES)
     assert sum(f[5] + f[6] for f in figures) > 0  # there are figures to double
 
     (folder / "archive").mkdir()
@@ -52,19 +44,19 @@ def test_moving_and_renaming_a_file_changes_no_figure_and_reads_nothing(tmp_path
     again = run_batch([folder], out, workers=1)
     assert not again.processed and not again.failed and again.pages_read == 0 and again.pages_cached == 0
     assert again.unchanged == 3
-    assert _rows(db, FIGURES) == figures  # same ids, same figures: nothing counts twice
+    assert db_rows(db, FIGURES) == figures  # same ids, same figures: nothing counts twice
     assert sorted((Path(p).name, why.split(":")[0]) for p, why in again.gone) == [
         ("report.txt", "moved or renamed"), ("scan.png", "moved or renamed")]
     moved = {p.name: why for p, why in again.skipped}
     assert moved["scan-2024.png"].startswith("moved or renamed from ")
     # The documents are stored under the paths that hold them now; `files` keeps every path.
-    assert sorted(Path(p).name for (p,) in _rows(db, "SELECT path FROM documents")) == [
+    assert sorted(Path(p).name for (p,) in db_rows(db, "SELECT path FROM documents")) == [
         "bao-cao.txt", "plan.txt", "scan-2024.png"]
-    assert sorted((Path(p).name, gone is None) for p, gone in _rows(db, "SELECT path, gone_at FROM files")) == [
+    assert sorted((Path(p).name, gone is None) for p, gone in db_rows(db, "SELECT path, gone_at FROM files")) == [
         ("bao-cao.txt", True), ("plan.txt", True), ("report.txt", False), ("scan-2024.png", True),
         ("scan.png", False)]
     third = run_batch([folder], out, workers=1)  # reported once
-    assert third.unchanged == 3 and not third.gone and _rows(db, FIGURES) == figures
+    assert third.unchanged == 3 and not third.gone and db_rows(db, FIGURES) == figures
 
 
 def test_force_re_extracts_and_keeps_every_document_id(tmp_path):
@@ -72,13 +64,13 @@ def test_force_re_extracts_and_keeps_every_document_id(tmp_path):
     out = tmp_path / "out"
     run_batch([folder], out, workers=1)
     db = out / "vanban.sqlite"
-    before = _rows(db, "SELECT id, path, processed_at FROM documents ORDER BY id")
-    lines = _rows(db, "SELECT document_id, line, text FROM lines ORDER BY document_id, line")
+    before = db_rows(db, "SELECT id, path, processed_at FROM documents ORDER BY id")
+    lines = db_rows(db, "SELECT document_id, line, text FROM lines ORDER BY document_id, line")
     forced = run_batch([folder], out, workers=1, force=True)
     assert len(forced.processed) == 2
-    assert [r[:2] for r in _rows(db, "SELECT id, path FROM documents ORDER BY id")] == [r[:2] for r in before]
-    assert _rows(db, "SELECT document_id, line, text FROM lines ORDER BY document_id, line") == lines
-    hits = _rows(db, "SELECT COUNT(*) FROM lines_search WHERE lines_search MATCH 'ocop'")
+    assert [r[:2] for r in db_rows(db, "SELECT id, path FROM documents ORDER BY id")] == [r[:2] for r in before]
+    assert db_rows(db, "SELECT document_id, line, text FROM lines ORDER BY document_id, line") == lines
+    hits = db_rows(db, "SELECT COUNT(*) FROM lines_search WHERE lines_search MATCH 'ocop'")
     assert hits[0][0] > 0  # the search index follows the kept ids
 
 
@@ -90,8 +82,8 @@ def test_copies_in_one_batch_are_one_document_with_two_paths(tmp_path):
     db = tmp_path / "out" / "vanban.sqlite"
     assert len(summary.processed) == 2 and not summary.failed
     assert [why for p, why in summary.skipped] == [f"same content as {folder / 'copy' / 'report.txt'}: stored once"]
-    assert _rows(db, "SELECT COUNT(*) FROM documents") == [(2,)]
-    assert _rows(db, "SELECT COUNT(*), COUNT(DISTINCT sha256) FROM files") == [(3, 2)]
+    assert db_rows(db, "SELECT COUNT(*) FROM documents") == [(2,)]
+    assert db_rows(db, "SELECT COUNT(*), COUNT(DISTINCT sha256) FROM files") == [(3, 2)]
 
 
 def test_a_file_changed_in_place_replaces_its_documents_under_the_same_id(tmp_path):
@@ -99,13 +91,13 @@ def test_a_file_changed_in_place_replaces_its_documents_under_the_same_id(tmp_pa
     out = tmp_path / "out"
     run_batch([folder], out, workers=1)
     db = out / "vanban.sqlite"
-    ids = dict(_rows(db, "SELECT name, id FROM documents"))
+    ids = dict(db_rows(db, "SELECT name, id FROM documents"))
     (folder / "report.txt").write_text(seed_text("003") + "\nBản cập nhật.", encoding="utf-8")
     summary = run_batch([folder], out, workers=1)
     assert [r.path.name for r in summary.processed] == ["report.txt"] and not summary.gone
-    assert dict(_rows(db, "SELECT name, id FROM documents")) == ids  # the old content's rows are gone
-    assert _rows(db, "SELECT COUNT(*) FROM lines WHERE text = 'Bản cập nhật.'") == [(1,)]
-    assert _rows(db, "SELECT COUNT(DISTINCT sha256) FROM documents") == [(2,)]
+    assert dict(db_rows(db, "SELECT name, id FROM documents")) == ids  # the old content's rows are gone
+    assert db_rows(db, "SELECT COUNT(*) FROM lines WHERE text = 'Bản cập nhật.'") == [(1,)]
+    assert db_rows(db, "SELECT COUNT(DISTINCT sha256) FROM documents") == [(2,)]
 
 
 def test_a_file_gone_from_the_inputs_is_reported_once_and_its_documents_kept(tmp_path):
@@ -113,12 +105,12 @@ def test_a_file_gone_from_the_inputs_is_reported_once_and_its_documents_kept(tmp
     out = tmp_path / "out"
     run_batch([folder], out, workers=1)
     db = out / "vanban.sqlite"
-    figures = _rows(db, FIGURES)
+    figures = db_rows(db, FIGURES)
     (folder / "plan.txt").unlink()
     summary = run_batch([folder], out, workers=1)
     assert [(p.name, why) for p, why in summary.gone] == [
         ("plan.txt", "gone from the inputs: its documents are kept in the store")]
-    assert _rows(db, FIGURES) == figures
+    assert db_rows(db, FIGURES) == figures
     assert run_batch([folder], out, workers=1).gone == []  # said once
     # A run over another folder says nothing of this one's files.
     other = tmp_path / "other"
@@ -153,10 +145,10 @@ def test_a_store_from_before_files_is_merged_once_and_keeps_its_ids(tmp_path):
         assert store.generation() == 1  # exports made before are stale
         assert store.is_current("X", "k1") and store.is_current("Y", "k1")
         assert store.primary_path("X") == "/in/a.pdf"
-    assert _rows(db, "SELECT id, path FROM documents ORDER BY id") == [
+    assert db_rows(db, "SELECT id, path FROM documents ORDER BY id") == [
         (1, "/in/a.pdf"), (2, "/in/a.pdf#2"), (3, "/in/b.txt")]
-    assert _rows(db, "SELECT SUM(value_vnd) FROM money") == [(3000,)]  # was 5000: X counted twice
-    assert _rows(db, "SELECT path, sha256, gone_at FROM files ORDER BY path") == [
+    assert db_rows(db, "SELECT SUM(value_vnd) FROM money") == [(3000,)]  # was 5000: X counted twice
+    assert db_rows(db, "SELECT path, sha256, gone_at FROM files ORDER BY path") == [
         ("/in/a.pdf", "X", None), ("/in/b.txt", "Y", None), ("/old/a.pdf", "X", None)]
     with Store(db) as store:  # once: re-opening changes nothing
         assert store.generation() == 1
