@@ -236,3 +236,20 @@ def test_an_e_copy_stamp_naming_a_body_and_kinh_gui_stay_out_of_the_header():
     assert lines.index("Kính gửi:") > lines.index("Đà Nẵng, ngày 18 tháng 10 năm 2023")
     # The issuing body in the header's left block is not taken for a stamp.
     assert "ỦY BAN NHÂN DÂN" in left
+
+
+def test_marks_in_a_side_margin_are_noise_and_print_is_kept():
+    from pipeline.ocr.layout import layout_page
+
+    line = "Thực hiện Thông báo số 496-TB/TU ngày 17/8/2023 của Thành ủy về kết luận"
+    rows = [[(line, 300, 800 + 60 * i)] for i in range(12)]
+    rows[2].append(("( 7", 2300, 920))          # a pen tick in the right margin
+    rows[4].insert(0, ("Ñ", 60, 1040))           # a punch hole in the left margin
+    rows[5] = [("a)", 330, 1100), (line, 400, 1100)]  # a list marker inside the column
+    rows[6].append(("Ghi chú", 2250, 1160))      # sure words in the margin are not marks
+    page = layout_page(_page_of_rows(rows))
+    lines = page.text.split("\n")
+    assert lines[2] == line and lines[4] == line
+    assert lines[5].startswith("a) Thực hiện") and lines[6].endswith("kết luận Ghi chú")
+    noise = [r.text for r in page.regions if r.kind == "noise"]
+    assert sorted(noise) == ["( 7", "Ñ"]
