@@ -57,7 +57,7 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from .channel import SHAPE, MarkChannel, OcrChannel, load_channel
+from .channel import NATS_PER_EDIT, SHAPE, MarkChannel, OcrChannel, load_channel
 from .lm import MixtureLM, NgramLM
 from .tokens import (OCR_LETTERS, breaks_run, is_document_number, is_number, modern_tone_placement,
                      split_token)
@@ -262,6 +262,7 @@ class Restorer:
         self.lm_path = options.lm
         self.channel = channel or load_channel("eng", options.channel)
         self.mark_channel = MarkChannel(options.channel)
+        self.vie_channel = load_channel("vie", options.channel)
         self.user_lm_path = options.user_lm
         self.user_weight = options.user_weight
         self.store_lm_path = options.store_lm
@@ -396,9 +397,10 @@ class Restorer:
     def correct_marks(self, text: str, word_confidences: Sequence[float | None] | None = None) -> str:
         """Mend the marks of text Tesseract ``vie`` read (``thế`` -> ``thể``, ``tống`` -> ``tổng``).
 
-        Letters, case, spacing and punctuation are kept; a word can only become a
-        syllable spelled with the same letters.  The channel is
-        :class:`pipeline.restore.channel.MarkChannel`; ``word_confidences`` (one per
+        Case, spacing and punctuation are kept; a word can only become a syllable spelled with
+        the same letters (channel: :class:`pipeline.restore.channel.MarkChannel`), except a
+        marked word that spells no syllable, which may also lose one misread letter (the learned
+        ``vie`` channel: "piấy" -> "giấy").  ``word_confidences`` (one per
         ``text.split()`` token, 0-100) make a sure word dearer to change.
         """
         self.load()
@@ -527,14 +529,15 @@ class Restorer:
             return keep  # acronyms (UBND), mixed tokens: context only
         if conf is not None and conf >= self.MARK_KEEP_CONFIDENCE and self.is_syllable(lower):
             return keep
-        forms = self.index.get(strip_diacritics(lower))
-        if not forms:
+        forms = self.index.get(strip_diacritics(lower), [])
+        if not forms and self.is_syllable(lower):
             return keep
         # Confidence makes a change dearer: sure words move only on strong LM evidence.
         sure = self.MARK_CONFIDENCE_NATS * max(0.0, (conf if conf is not None else 90.0) - 50.0) / 50.0
         mark_cost = self.mark_channel.cost
         keep_nats = 0.0
-        if any(c in _VIET_ONLY for c in lower) and not self.is_syllable(lower):
+        misread = any(c in _VIET_ONLY for c in lower) and not self.is_syllable(lower)
+        if misread:
             keep_nats = self.INVALID_KEEP_NATS
         candidates = [(lower, keep_nats / self.CHANNEL_WEIGHT)]
         for f in forms:
@@ -542,10 +545,30 @@ class Restorer:
                 nats = mark_cost(lower, f) + sure
                 if nats <= self.MARK_MAX_NATS:
                     candidates.append((f, nats / self.CHANNEL_WEIGHT))
+        if misread:
+            candidates += self._letter_candidates(lower, {f for f, _ in candidates}, sure)
         if len(candidates) == 1:
             return keep
         return _Slot(start, start + len(word), pattern, candidates[: self.MAX_CANDIDATES],
                      reading=word if lower != written else None)
+
+    def _letter_candidates(self, lower: str, known: set[str], sure: float) -> list[tuple[str, float]]:
+        """Syllables one letter from a marked word that spells none ("piấy", "irường"): Tesseract
+        ``vie`` also misreads a letter (g as p, t as l or I), priced by its learned channel."""
+        base = strip_diacritics(lower)
+        if len(base) < 2:
+            return []
+        channel = self.vie_channel
+        out = []
+        for key, _, _ in process.extract(base, self.keys, scorer=Levenshtein.distance,
+                                         limit=self.FUZZY_LIMIT, score_cutoff=1):
+            for f in self.index[key]:
+                if f in known:
+                    continue
+                nats = channel.bounded_cost(lower, f, self.MARK_MAX_NATS / NATS_PER_EDIT) * NATS_PER_EDIT + sure
+                if nats <= self.MARK_MAX_NATS:
+                    out.append((f, nats / self.CHANNEL_WEIGHT))
+        return out
 
     def _restorable_slot(self, word: str, start: int, trusted: bool) -> _Slot | None:
         pattern = case_pattern(word)

@@ -279,6 +279,15 @@ def test_correct_marks_mends_a_word_that_spells_no_syllable(shipped):
     assert shipped.correct_marks("Ban Chỉ đạo COVID Online") == "Ban Chỉ đạo COVID Online"
 
 
+def test_correct_marks_mends_a_misread_letter_in_a_marked_word(shipped):
+    # Tesseract vie reads g as p, t as I: the marks say the word is Vietnamese, and it spells
+    # no syllable, so a syllable one letter away is tried.
+    assert shipped.correct_marks("cấp piấy chứng nhận") == "cấp giấy chứng nhận"
+    assert shipped.correct_marks("Căn cứ tình hình, Irường Đại học") == "Căn cứ tình hình, Trường Đại học"
+    # Words without Vietnamese marks are names, codes or foreign words: left as written.
+    assert shipped.correct_marks("gửi email covid về Sở") == "gửi email covid về Sở"
+
+
 def test_correct_marks_keeps_correct_text_and_codes(shipped):
     assert shipped.correct_marks(VIE_TRUE) == VIE_TRUE
     line = "Căn cứ Quyết định số 148/QĐ-TTg ngày 24/02/2022, UBND tỉnh gửi vanphong@quangngai.gov.vn."
