@@ -70,9 +70,34 @@ class Segment:
         return sum(confs) / len(confs) if confs else -1.0
 
 
-def _rows(page: Page) -> list[list[Word]]:
+# Specks and pen ticks read as "__", "_", "`", "__¬" (no transcribed real page has such a
+# token; they stood on 7 of the 23 stored pages): tokens of rule and tick characters only are
+# noise, except a flat one the size of a dash, which is a list's dash read as "~" or "_"
+# ("~ Như trên;"): it is written "-".
+_RULE_MARK = re.compile(r"[-_`¬~—–]*[_`¬~][-_`¬~—–]*")
+DASH_MAX_HEIGHT = 0.25  # of the page's median word height
+DASH_MIN_ASPECT = 1.5
+
+
+def _dashes_and_marks(words: list[Word]) -> tuple[list[Word], list[Word]]:
+    """The page's words with dash-shaped rule marks written "-", and the other rule marks."""
+    heights = sorted(w.box[3] for w in words)
+    median = heights[len(heights) // 2] if heights else 0
+    kept: list[Word] = []
+    marks: list[Word] = []
+    for w in words:
+        if not _RULE_MARK.fullmatch(w.text):
+            kept.append(w)
+        elif w.box[3] <= DASH_MAX_HEIGHT * median and w.box[2] >= DASH_MIN_ASPECT * w.box[3]:
+            kept.append(replace(w, text="-"))
+        else:
+            marks.append(w)
+    return kept, marks
+
+
+def _rows(words: list[Word]) -> list[list[Word]]:
     rows: dict[int, list[Word]] = {}
-    for w in page.words:
+    for w in words:
         rows.setdefault(w.line, []).append(w)
     return [sorted(rows[k], key=lambda w: w.box[0]) for k in sorted(rows)]
 
@@ -109,7 +134,8 @@ def layout_page(page: Page) -> Page:
         return page
     dpi = page.dpi or 300
     gap = COLUMN_GAP_IN * dpi
-    rows = [split_row(r, gap) for r in _rows(page)]
+    page_words, rule_marks = _dashes_and_marks(page.words)
+    rows = [split_row(r, gap) for r in _rows(page_words)]
     rows[:12] = [[part for seg in row for part in _split_at_motto(seg)] for row in rows[:12]]
     width = page.width
 
@@ -247,6 +273,8 @@ def layout_page(page: Page) -> Page:
         regions.append(_region("note", note_segs))
     for seg in noise:
         regions.append(_region("noise", [seg]))
+    for w in rule_marks:
+        regions.append(_region("noise", [Segment([w])]))
     return replace(page, text="\n".join(lines), words=words, regions=regions)
 
 

@@ -253,3 +253,20 @@ def test_marks_in_a_side_margin_are_noise_and_print_is_kept():
     assert lines[5].startswith("a) Thực hiện") and lines[6].endswith("kết luận Ghi chú")
     noise = [r.text for r in page.regions if r.kind == "noise"]
     assert sorted(noise) == ["( 7", "Ñ"]
+
+
+def test_rules_and_ticks_are_noise_not_text():
+    from dataclasses import replace
+
+    from pipeline.ocr.layout import layout_page
+
+    line = "Thực hiện Thông báo số 496-TB/TU ngày 17/8/2023 của Thành ủy về kết luận"
+    page = layout_page(_page_of_rows([[("__", 900, 700), ("THÔNG BÁO", 1000, 700)],
+                                      [("` - Ban Quản lý dự án", 300, 800)], [(line, 300, 860)]]))
+    assert page.text.split("\n")[:2] == ["THÔNG BÁO", "- Ban Quản lý dự án"]
+    assert sorted(r.text for r in page.regions if r.kind == "noise") == ["__", "`"]
+    assert layout_page(_page_of_rows([[("__", 900, 700)]])).text == ""
+    # A list's dash read as "~" is a flat mark the size of a dash: written "-".
+    page = _page_of_rows([[("~ Như trên;", 300, 800)], [(line, 300, 860)]])
+    page.words[0] = replace(page.words[0], box=(300, 822, 14, 6))
+    assert layout_page(page).text.split("\n")[0] == "- Như trên;"
