@@ -462,3 +462,12 @@ def test_code_with_a_misread_digit_takes_the_pages_sure_reading(shipped):
     assert shipped.correct_marks(text, [70.0] * len(confs)).split("\n")[0] == "phòng, chống dịch COVID-L9"
     both = text + "\nmã COVID-I9 khác"
     assert shipped.correct_marks(both, confs + [96.0, 96.0, 96.0]).split("\n")[0] == "phòng, chống dịch COVID-L9"
+
+
+def test_a_misread_capital_of_a_case_blind_letter_inside_a_sentence(shipped):
+    # An English-model dump prints v, x, s … in either case: "V6i" inside a sentence is "với".
+    assert shipped.restore_text("san pham ddi V6i cac san pham") == "sản phẩm đối với các sản phẩm"
+    assert shipped.restore_text("mbi X& mot san pham") == "mỗi xã một sản phẩm"
+    # A Title word before another starts a name; a sentence's first word keeps its capital.
+    assert shipped.restore_text("theo dé nghi cla S¢ Nong nghiép") == "theo đề nghị của Sở Nông nghiệp"
+    assert shipped.restore_text("V6i cac san pham").startswith("Với")
