@@ -557,7 +557,8 @@ class Restorer:
                 nats = mark_cost(lower, f) + sure
                 if nats <= self.MARK_MAX_NATS:
                     candidates.append((f, nats / self.CHANNEL_WEIGHT))
-        if misread:
+        if misread and (word.islower() or pattern == "title" and word[1:].islower()):
+            # (not "SởNN": a syllable glued to an acronym is no misread letter)
             candidates += self._letter_candidates(lower, {f for f, _ in candidates}, sure)
         if len(candidates) == 1:
             return keep
@@ -565,15 +566,21 @@ class Restorer:
                      reading=word if lower != written else None)
 
     def _letter_candidates(self, lower: str, known: set[str], sure: float) -> list[tuple[str, float]]:
-        """Syllables one letter from a marked word that spells none ("piấy", "irường"): Tesseract
-        ``vie`` also misreads a letter (g as p, t as l or I), priced by its learned channel."""
+        """Syllables one letter away from a marked word that spells none ("piấy", "irường"):
+        Tesseract ``vie`` also misreads a letter (g as p, t as l or I), priced by its learned
+        channel."""
         base = strip_diacritics(lower)
         if len(base) < 2:
             return []
         channel = self.vie_channel
+        doubled = {base[:i] + base[i + 1:] for i in range(1, len(base)) if base[i] == base[i - 1]}
         out = []
         for key, _, _ in process.extract(base, self.keys, scorer=Levenshtein.distance,
                                          limit=self.FUZZY_LIMIT, score_cutoff=1):
+            if key == base or (len(key) != len(base) and key not in doubled):
+                continue  # the same letters are the mark channel's to price; a letter lost or
+                # added is rarer in vie print than a syllable it would make ("sặm" -> "âm"),
+                # but for a vowel printed twice, once per mark ("tiêệp")
             for f in self.index[key]:
                 if f in known:
                     continue
