@@ -226,6 +226,10 @@ class Restorer:
     MARK_KEEP_CONFIDENCE = 99.0
     MARK_CONFIDENCE_NATS = 0.0
     MARK_MAX_NATS = 9.0
+    # Capitals carry their marks in the little room above the cap height, and Tesseract vie
+    # loses or changes them more often there ("PHO CHỦ TỊCH", "TINH QUẢNG NGAI") than on small
+    # letters, where the mark channel was learnt: their mark changes cost this share.
+    UPPER_MARK_SCALE = 0.5
     # Keeping a marked word that spells no Vietnamese syllable ("buỗi", "thể̉") costs this
     # many nats: such a reading is a misread mark, not a name or a foreign word (those carry
     # no Vietnamese tone marks).  Real pages: subjects right 12 -> 13 of 18 ("buỗi"), clean
@@ -537,8 +541,9 @@ class Restorer:
         lower = modern_tone_placement(written)
         pattern = case_pattern(word)
         keep = _Slot(start, start + len(word), "lower", [(lower, 0.0)], write=False)
-        if not word.isalpha() or (pattern == "upper" and not self.is_syllable(lower)):
-            return keep  # acronyms (UBND), mixed tokens: context only
+        if not word.isalpha() or (pattern == "upper" and not self.is_syllable(lower)
+                                  and strip_diacritics(lower) not in self.index):
+            return keep  # acronyms (UBND), mixed tokens: context only ("TICH" is "TỊCH" unmarked)
         if conf is not None and conf >= self.MARK_KEEP_CONFIDENCE and self.is_syllable(lower):
             return keep
         forms = self.index.get(strip_diacritics(lower), [])
@@ -552,9 +557,10 @@ class Restorer:
         if misread:
             keep_nats = self.INVALID_KEEP_NATS
         candidates = [(lower, keep_nats / self.CHANNEL_WEIGHT)]
+        scale = self.UPPER_MARK_SCALE if pattern == "upper" else 1.0
         for f in forms:
             if f != lower:
-                nats = mark_cost(lower, f) + sure
+                nats = scale * mark_cost(lower, f) + sure
                 if nats <= self.MARK_MAX_NATS:
                     candidates.append((f, nats / self.CHANNEL_WEIGHT))
         if misread and (word.islower() or pattern == "title" and word[1:].islower()):

@@ -471,3 +471,10 @@ def test_a_misread_capital_of_a_case_blind_letter_inside_a_sentence(shipped):
     # A Title word before another starts a name; a sentence's first word keeps its capital.
     assert shipped.restore_text("theo dé nghi cla S¢ Nong nghiép") == "theo đề nghị của Sở Nông nghiệp"
     assert shipped.restore_text("V6i cac san pham").startswith("Với")
+
+
+def test_correct_marks_mends_capitals_that_lost_their_marks(shipped):
+    # Marks above capitals are lost more often; a capital word that is a syllable's letters
+    # without its marks is no acronym.
+    assert shipped.correct_marks("TM. ỦY BAN NHÂN DÂN\nCHỦ TICH") == "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"
+    assert shipped.correct_marks("Nơi nhận: Lưu: VT, KTTH, UBND") == "Nơi nhận: Lưu: VT, KTTH, UBND"
