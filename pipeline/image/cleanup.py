@@ -24,6 +24,8 @@ step (in order)                   notes
 :func:`binarize`                  ``binarization`` (Otsu, or gray for upscaled photos)
 :func:`remove_specks`             ``specks_removed``, ``border_pixels``
 :func:`remove_lines` (tables)     ``line_pixels`` (only with ``clean_page(tables=True)``)
+:func:`erase_stamp_frames`        ``stamp_frames`` (boxes of received stamps' ruled frames;
+                                  run on the image Tesseract reads, after cleanup)
 ================================  ========================================================
 
 What each choice bought was measured on the generated eval set (11 pages per
@@ -550,6 +552,79 @@ def remove_lines(page: PageImage, settings: CleanupSettings = CleanupSettings())
     out = cv2.bitwise_or(bw, lines)
     notes = {**page.notes, "line_pixels": int(np.count_nonzero(lines))}
     return replace(page, image=out, notes=notes)
+
+
+# A received stamp (dấu "CÔNG VĂN ĐẾN": the receiving office's "Số: … Ngày: … Chuyển: …" in a
+# ruled box) is stamped over the margin, often over the title or the first body line; its
+# frame lines make Tesseract cut the rows it crosses ("Về việc tăng" | "ng cường …").  A frame
+# is a ruled rectangle of stamp size (FRAME_WIDTH_IN, FRAME_HEIGHT_IN) whose four sides are
+# each drawn along FRAME_SIDE_COVER of their length (broken, inked-through stamp lines pass):
+# on the 23 real pages one such frame (page 10's, sides 0.57-0.84 covered) and no other
+# rectangle with even one side covered; the pages' tables are far bigger.
+FRAME_WIDTH_IN = (1.0, 4.0)
+FRAME_HEIGHT_IN = (0.35, 1.6)
+FRAME_SIDE_COVER = 0.5
+
+
+def find_stamp_frames(bw: np.ndarray, dpi: int) -> list[tuple[int, int, int, int]]:
+    """Boxes (x0, y0, x1, y1) of the stamp-sized ruled rectangles on a binarised page."""
+    return _stamp_frames(bw, dpi)[0]
+
+
+def _stamp_frames(bw: np.ndarray, dpi: int) -> tuple[list[tuple[int, int, int, int]], np.ndarray]:
+    ink = cv2.bitwise_not(bw)
+    length = max(20, int(dpi / 300 * 120))
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length // 2)))
+    lines = cv2.bitwise_or(horiz, vert)
+    reach = max(3, int(dpi / 300 * 9))
+    grown = cv2.dilate(lines, np.ones((reach, reach), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
+    boxes = _merge_overlapping([(x, y, x + w, y + h) for x, y, w, h, _ in stats[1:n]])
+    band = max(3, int(0.04 * dpi))
+    frames = []
+    for x0, y0, x1, y1 in boxes:
+        w, h = x1 - x0, y1 - y0
+        if not (FRAME_WIDTH_IN[0] * dpi <= w <= FRAME_WIDTH_IN[1] * dpi
+                and FRAME_HEIGHT_IN[0] * dpi <= h <= FRAME_HEIGHT_IN[1] * dpi):
+            continue
+        top, bottom = horiz[y0:y0 + 2 * band, x0:x1], horiz[y1 - 2 * band:y1, x0:x1]
+        left, right = vert[y0:y1, x0:x0 + 2 * band], vert[y0:y1, x1 - 2 * band:x1]
+        cover = (top.any(axis=0).mean(), bottom.any(axis=0).mean(), left.any(axis=1).mean(), right.any(axis=1).mean())
+        if min(cover) >= FRAME_SIDE_COVER:
+            frames.append((int(x0), int(y0), int(x1), int(y1)))
+    return frames, lines
+
+
+def _merge_overlapping(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    out: list[tuple[int, int, int, int]] = []
+    for box in sorted(boxes):
+        merged = True
+        while merged:
+            merged = False
+            for i, o in enumerate(out):
+                if box[0] <= o[2] and o[0] <= box[2] and box[1] <= o[3] and o[1] <= box[3]:
+                    box = (min(box[0], o[0]), min(box[1], o[1]), max(box[2], o[2]), max(box[3], o[3]))
+                    del out[i]
+                    merged = True
+                    break
+        out.append(box)
+    return out
+
+
+def erase_stamp_frames(page: PageImage) -> PageImage:
+    """The binarised page with the ruling of its stamp frames made paper (their text stays),
+    the frames' boxes in ``notes["stamp_frames"]``.  Not a cleanup step: the image whose
+    tables are read keeps every ruling."""
+    frames, lines = _stamp_frames(page.image, page.dpi)
+    if not frames:
+        return page
+    out = page.image.copy()
+    ruling = cv2.dilate(lines, np.ones((3, 3), np.uint8))
+    for x0, y0, x1, y1 in frames:
+        region = out[y0:y1, x0:x1]
+        region[ruling[y0:y1, x0:x1] > 0] = 255
+    return replace(page, image=out, notes={**page.notes, "stamp_frames": [list(f) for f in frames]})
 
 
 # ---------------------------------------------------------------- helpers

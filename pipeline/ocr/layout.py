@@ -95,6 +95,30 @@ def _dashes_and_marks(words: list[Word]) -> tuple[list[Word], list[Word]]:
     return kept, marks
 
 
+# The words a received stamp's frame holds (found by cleanup, Page.quality["stamp_frames"]):
+# its labels say what it is ("ĐẾN", "Ngày:", "Chuyển:"); a ruled box without them is print
+# (a small table) and stays.
+_RECEIVED_STAMP = re.compile(r"\bden\b|\bngay\b|chuyen")
+
+
+def framed_stamp_words(words: list[Word], frames: list) -> tuple[list[Word], list[Word]]:
+    """The page's words without those of its received stamps, and those words: the words
+    wholly inside a frame (one that crosses its edge is print the stamp was put over)."""
+    if not frames:
+        return words, []
+
+    def inside(w: Word) -> bool:
+        x, y, width, height = w.box
+        cy = y + height / 2
+        return any(x0 <= x and x + width <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in frames)
+
+    framed = [w for w in words if inside(w)]
+    if not framed or not _RECEIVED_STAMP.search(_fold(" ".join(w.text for w in framed))):
+        return words, []
+    taken = {id(w) for w in framed}
+    return [w for w in words if id(w) not in taken], framed
+
+
 def _rows(words: list[Word]) -> list[list[Word]]:
     rows: dict[int, list[Word]] = {}
     for w in words:
@@ -135,6 +159,7 @@ def layout_page(page: Page) -> Page:
     dpi = page.dpi or 300
     gap = COLUMN_GAP_IN * dpi
     page_words, rule_marks = _dashes_and_marks(page.words)
+    page_words, framed = framed_stamp_words(page_words, page.quality.get("stamp_frames") or [])
     rows = [split_row(r, gap) for r in _rows(page_words)]
     rows[:12] = [[part for seg in row for part in _split_at_motto(seg)] for row in rows[:12]]
     width = page.width
@@ -144,7 +169,7 @@ def layout_page(page: Page) -> Page:
         return x0 > width * RIGHT_COLUMN
 
     # Stamps: rows or segments in the signing software's words, anywhere on the page.
-    stamp_segs: list[Segment] = []
+    stamp_segs: list[Segment] = [Segment(line) for line in _rows(framed)]
     kept_rows: list[list[Segment]] = []
     for row in rows:
         keep = []

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, cast
 
 from ..image.tables import read_tables
-from ..image.cleanup import clean_page
+from ..image.cleanup import clean_page, erase_stamp_frames
 from ..document import MENTION_FIELDS, Document, InputError, Page, PageImage, Region, Word
 from ..errors import MissingDependency
 from ..io.ingest import (
@@ -90,14 +90,16 @@ def read_page(path: Path | str, kind: str, number: int, settings: Settings = Set
     cleaned = clean_page(image, settings.cleanup)
     if keep_images is not None:
         _save_page_image(cleaned, Path(keep_images) / f"{sha256_of(path)[:16]}-p{number:04d}.png")
-    raw = ocr_page(cleaned, settings.ocr)
+    raw = ocr_page(erase_stamp_frames(cleaned), settings.ocr)
     page = reread_regions(image, raw, layout_page(raw), settings.ocr)
     if stamp is not None:
         # The signing software's own text over the scan: exact, so it replaces what OCR read there.
+        # Other stamps (a received stamp's frame) stay.
         text, (x0, y0, x1, y1) = stamp
         k = raster.dpi / 72 * float(page.quality.get("scale") or 1)
-        page.regions = [r for r in page.regions if r.kind != "stamp"] + [
-            Region("stamp", (round(x0 * k), round(y0 * k), round(x1 * k), round(y1 * k)), text)]
+        box = (round(x0 * k), round(y0 * k), round(x1 * k), round(y1 * k))
+        page.regions = [r for r in page.regions if r.kind != "stamp" or not _overlaps(r.box, box)] + [
+            Region("stamp", box, text)]
     page = write_fill_ins(page, read_fill_ins(image, page, settings.ocr, settings.handwriting),
                           settings.handwriting)
     if settings.annex_tables:
@@ -163,6 +165,10 @@ def reread_regions(original: PageImage, raw: Page, laid_out: Page, ocr: OcrSetti
 # (150 dpi, seal rim and signature over "Phùng Thị"): "phừững Ti Xuân Bình" -> "Phùng Thị Xuân
 # Bình"; the other 14 real signature blocks already read a name and are not read again.
 _NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+$")
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _looks_like_name(words) -> bool:

@@ -283,3 +283,37 @@ def test_deskew_turns_the_page_on_a_canvas_that_keeps_its_corners():
     ink = lambda img: int((img < 128).sum())  # noqa: E731
     assert ink(page.image) == pytest.approx(ink(skewed), rel=0.02)  # no corner cut off
     assert ink(page.image[: page.image.shape[0] // 2]) == pytest.approx(ink(skewed[: skewed.shape[0] // 2]), rel=0.05)
+
+
+def _received_stamp_page(sides: int = 4) -> np.ndarray:
+    """A white 300-DPI binarised strip with a received stamp's ruled box (2.2 x 0.8 in, a cell
+    for "CV ĐẾN" on its left) printed over the margin, and a long rule beside it."""
+    img = np.full((900, 2400), 255, np.uint8)
+    x0, y0, x1, y1 = 40, 100, 700, 340
+    cv2.line(img, (x0, y0), (x1, y0), 0, 4)
+    cv2.line(img, (x0, y1), (x1, y1), 0, 4)
+    cv2.line(img, (x0, y0), (x0, y1), 0, 4)
+    if sides == 4:
+        cv2.line(img, (x1, y0), (x1, y1), 0, 4)
+    cv2.line(img, (130, 160), (130, y1), 0, 3)  # the "CV ĐẾN" cell
+    cv2.putText(img, "So: 2352", (160, 230), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 0, 3)
+    cv2.line(img, (900, 600), (2300, 600), 0, 4)  # a signature rule: no frame
+    return img
+
+
+def test_a_stamp_frame_is_found_and_its_ruling_erased_but_not_its_text():
+    from pipeline.image.cleanup import erase_stamp_frames, find_stamp_frames
+
+    img = _received_stamp_page()
+    frames = find_stamp_frames(img, 300)
+    assert len(frames) == 1
+    x0, y0, x1, y1 = frames[0]
+    assert abs(x0 - 40) < 15 and abs(y0 - 100) < 15 and abs(x1 - 700) < 15 and abs(y1 - 340) < 15
+    page = erase_stamp_frames(PageImage(image=img, dpi=300, number=1))
+    assert page.notes["stamp_frames"] == [list(frames[0])]
+    assert (page.image[95:106, 300:600] == 255).all()  # the top rule is gone
+    text = img[190:240, 160:420] == 0
+    assert (page.image[190:240, 160:420] == 0).sum() > 0.9 * text.sum()  # "So: 2352" stays
+    assert (page.image[598:603, 900:2300] == 0).any()  # the rule outside any frame stays
+    # Three sides are no frame (a rule and the corner of a table).
+    assert find_stamp_frames(_received_stamp_page(sides=3), 300) == []

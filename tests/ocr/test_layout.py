@@ -270,3 +270,33 @@ def test_rules_and_ticks_are_noise_not_text():
     page = _page_of_rows([[("~ Như trên;", 300, 800)], [(line, 300, 860)]])
     page.words[0] = replace(page.words[0], box=(300, 822, 14, 6))
     assert layout_page(page).text.split("\n")[0] == "- Như trên;"
+
+
+def test_a_received_stamp_in_the_margin_is_stamp_text_not_page_text(tmp_path):
+    page = Image.new("RGB", (1654, 2339), "white")
+    draw = ImageDraw.Draw(page)
+    for y, line in ((300, "CHỈ THỊ"), (360, "Về việc tăng cường công tác thi hành án hành chính")):
+        width = draw.textlength(line, font=_font(14, True))
+        draw.text((827 - width / 2, y), line, font=_font(14, True), fill="black")
+    # The receiving office's ruled stamp (dấu "CÔNG VĂN ĐẾN"), 1.5 x 0.8 in, over the margin.
+    x0, y0, x1, y1 = 20, 440, 320, 600
+    draw.rectangle((x0, y0, x1, y1), outline="black", width=3)
+    draw.line((90, y0, 90, y1), fill="black", width=2)
+    draw.text((30, 480), "CV", font=_font(10, True), fill="black")
+    draw.text((28, 530), "ĐẾN", font=_font(10, True), fill="black")
+    for i, label in enumerate(("Số: 2352", "Ngày: 21/3", "Chuyển:")):
+        draw.text((100, 455 + 48 * i), label, font=_font(10), fill="black")
+    body = ("Trong thời gian qua, công tác triển khai thi hành Luật tố tụng hành chính",
+            "đã đạt được những kết quả quan trọng, góp phần bảo đảm quyền và lợi ích",
+            "hợp pháp của cơ quan, tổ chức và cá nhân trên địa bàn tỉnh.")
+    for i, line in enumerate(body):
+        draw.text((360, 460 + 60 * i), line, font=_font(12), fill="black")
+    path = tmp_path / "received.png"
+    page.save(path, dpi=(DPI, DPI))
+    read = read_page(path, "image", 1, SETTINGS)
+    stamps = [r.text for r in read.regions if r.kind == "stamp"]
+    assert any("Ngày" in t and "Chuyển" in t for t in stamps), stamps
+    assert "Chuyển" not in read.text and "2352" not in read.text
+    for line in body:
+        assert line in read.text
+    assert "Về việc tăng cường công tác thi hành án hành chính" in read.text
