@@ -241,7 +241,8 @@ def layout_page(page: Page) -> Page:
                 continue
             x0, x1 = min(s.box[0] for s in row), max(s.box[2] for s in row)
             gap_l, gap_r = x0 - left, right - x1
-            centred = gap_l > 0.02 * width and gap_r > 0.02 * width and abs(gap_l - gap_r) < 0.04 * width
+            # (within 0.04 of the width of the body's middle: page 10's "CHỈ THỊ" stands 0.03 right of it)
+            centred = gap_l > 0.02 * width and gap_r > 0.02 * width and abs(gap_l - gap_r) < 0.08 * width
             if not centred or _KINH_GUI.match(_fold(row[0].text)):
                 break
             title_end = i + 1
@@ -396,10 +397,20 @@ def _has_agency(seg: Segment) -> bool:
     return bool(re.match(r"^(?:uy ban|ubnd|so |bo |truong|cong an|phong)", _fold(seg.text)))
 
 
+# Nghị định 30 sets the left margin at 30-35 mm and the right at 15-20 mm of a 210-mm page, so
+# the text block (and a title centred on it) stands right of the page's middle by about
+# TEXT_CENTRE_SHIFT of the width (page 10's "CHỈ THỊ": 0.072 right of the middle, 0.036 of the
+# text block's).
+TEXT_CENTRE_SHIFT = 0.036
+CENTRED_WITHIN = 0.06
+
+
 def _spans(seg: Segment, width: int) -> bool:
-    """True for a segment that crosses the page's middle or is centred on it (a title or body row)."""
+    """True for a segment that crosses the page's middle or is centred on the text block (a title
+    or body row)."""
     x0, _, x1, _ = seg.box
-    return (x0 < width * RIGHT_COLUMN and x1 > width * 0.55) or abs((x0 + x1) / 2 - width / 2) < 0.06 * width
+    centre = width * (0.5 + TEXT_CENTRE_SHIFT)
+    return (x0 < width * RIGHT_COLUMN and x1 > width * 0.55) or abs((x0 + x1) / 2 - centre) < CENTRED_WITHIN * width
 
 
 def _is_noise(seg: Segment, page: Page) -> bool:

@@ -300,3 +300,21 @@ def test_a_received_stamp_in_the_margin_is_stamp_text_not_page_text(tmp_path):
     for line in body:
         assert line in read.text
     assert "Về việc tăng cường công tác thi hành án hành chính" in read.text
+
+
+def test_a_title_centred_on_the_text_block_right_of_the_page_middle_is_the_title():
+    from pipeline.ocr.layout import layout_page
+
+    # Nghị định 30 margins (left 30, right 15 mm): the text block's middle is right of the page's.
+    body = "Trong thời gian qua, công tác triển khai thi hành Luật tố tụng hành chính ở các cơ quan nhà đã"
+    page = layout_page(_page_of_rows([
+        [("ỦY BAN NHÂN DÂN", 420, 130), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 1250, 130)],
+        [("TỈNH QUẢNG NGÃI", 430, 190), ("Độc lập - Tự do - Hạnh phúc", 1400, 190)],
+        [("Số: 07/CT-UBND", 420, 290), ("Quảng Ngãi, ngày 20 tháng 3 năm 2018", 1300, 290)],
+        [("CHỈ THỊ", 1331, 420)],  # 0.066 of the width right of the page's middle, 0.024 of the body's
+        [("Về việc tăng cường công tác", 1107, 480)],
+        *[[(body, 390, 600 + 60 * i)] for i in range(6)],
+    ]))
+    titles = [r.text for r in page.regions if r.kind == "title"]
+    assert titles and titles[0].startswith("CHỈ THỊ\nVề việc tăng cường")
+    assert "CHỈ THỊ" not in " ".join(r.text for r in page.regions if r.kind == "header_right")

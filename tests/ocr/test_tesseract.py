@@ -71,3 +71,11 @@ def test_words_boxes_and_quality(header_page):
     assert page.quality["words"] == len(page.words)
     for key in ("skew_deg", "rotation", "binarization", "noise"):
         assert key in page.quality  # cleanup measurements travel with the page
+
+
+def test_lookalikes_vietnamese_never_writes_are_read_as_its_letters():
+    from pipeline.ocr.tesseract import _word_text
+
+    assert _word_text(" kho\u0301a ") == "khóa"  # composed (NFC), trimmed
+    assert _word_text("Ð13,") == "Đ13," and _word_text("ðến") == "đến"
+    assert _word_text("07⁄CT-UBND") == "07/CT-UBND"
