@@ -429,12 +429,10 @@ def _read_column(col: np.ndarray, h: float, clf: DigitClassifier,
                 options.append((2, parts))
     best = None
     for k, parts in options:
-        probs, raw = _classify(clf, parts)
+        probs, sures = _classify(clf, parts)
         labels = probs[:, :10].argmax(axis=1)
         top = probs[np.arange(len(parts)), labels]
-        # A digit the bar test decided keeps the classifier's own probability as its
-        # confidence: the test picks between "1" and "4", it does not make the reading sure.
-        sure = np.minimum(top, raw[np.arange(len(parts)), labels])
+        sure = sures[np.arange(len(parts)), labels]
         conf = float(np.prod(sure)) * (s.split_penalty ** k)
         # per-digit geometric mean, so that more digits are not penalised twice
         score = float(np.exp(np.mean(np.log(top + 1e-9)))) * (s.split_penalty ** k)
@@ -446,42 +444,55 @@ def _read_column(col: np.ndarray, h: float, clf: DigitClassifier,
 
 def _classify(clf: DigitClassifier, parts: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Class probabilities of ink parts with a "4" without a bar made unlikely (:func:`has_bar`),
-    and the classifier's own.
+    and how sure each class may be taken to be.
 
     The classifier learnt the flagged "1" from MNIST "1"s given a short flag; the Vietnamese
     pen's flag often runs down to the foot, and such a "1" reads "4" (real page 08: "11" read
     "411", the whole first "1" 0.47 "4" / 0.39 "1"; page 35: a "11" joined into one stroke
-    read "41").  What a "4" has and a flagged "1" lacks is the bar closing the gap between the
-    left stroke and the stem: of the 500 MNIST "4"s 96.4% have it, of 486 MNIST "1"s given a
-    flag down to 0.4-0.8 of their height 4.5%.  So without a bar the "4" keeps that
-    likelihood ratio (:data:`NO_BAR_FOUR`) and the probabilities are normalised again.
+    read "2416" from the characters' blank, at 0.75).  What a "4" has and a flagged "1"
+    lacks is the bar closing the gap between the left stroke and the stem: of the 500 MNIST
+    "4"s 96.4% have it, of 486 MNIST "1"s given a flag down to 0.4-0.8 of their height 4.5%.
+    So without a bar the "4" keeps that likelihood ratio (:data:`NO_BAR_FOUR`) and the
+    probabilities are normalised again.
+
+    The test picks between "1" and "4"; it does not make a reading sure: a class is taken as
+    sure as the classifier itself had it at most, and a "4" without a bar at most
+    :data:`NO_BAR_FOUR_SURE` (the classifier knows no other class for a shape it never saw: a
+    generated joined "11" read "41" with the "4" still 0.88 after the ratio).
     """
     images = np.stack([normalise_digit(p) for p in parts])
     raw = clf.predict_proba(images)
     probs = raw.copy()
-    for p, img in zip(probs, images):
+    sure = raw.copy()
+    for p, q, img in zip(probs, sure, images):
         if p[4] > 0.01 and not has_bar(img):
             p[4] *= NO_BAR_FOUR
             p /= p.sum()
-    return probs, raw
+            q[4] = min(q[4], NO_BAR_FOUR_SURE)
+    return probs, np.minimum(probs, sure)
 
 
 # P(no bar | "4") / P(no bar | long-flagged "1") on the MNIST digits of the model build: 0.036 / 0.955.
 NO_BAR_FOUR = 0.04
+# Below HandwritingSettings.min_confidence: a "4" without a bar is never stored as certain.
+NO_BAR_FOUR_SURE = 0.5
 
 
 def has_bar(image: np.ndarray, share: float = 0.5) -> bool:
     """True when a normalised digit image (:func:`normalise_digit`) has a bar: a row whose
     single ink run, at least ``share`` of the ink's width, spans the gap between two strokes
-    seen in the row just above that gap ended (the crossbar of a "4", open or closed).  Each
-    row is taken with the one below it, so that a slanted bar still counts."""
+    seen in the row just above that gap ended (the crossbar of a "4", open or closed), with
+    the stem going on below it for a fifth of the height at least (the joint at the foot of a
+    "1" and the stroke that leaves it for a joined next digit is no bar; no MNIST "4"'s bar
+    lies that low).  Each row is taken with the one below it, so that a slanted bar counts."""
     m = image > 0.5
     ys, xs = np.nonzero(m)
     if len(xs) == 0:
         return False
     width = xs.max() - xs.min() + 1
+    lowest = ys.min() + 0.8 * (ys.max() + 1 - ys.min())
     gap = None
-    for r in range(ys.min(), ys.max() + 1):
+    for r in range(ys.min(), int(lowest) + 1):
         runs = _runs(m[r] | m[min(r + 1, m.shape[0] - 1)])
         if len(runs) >= 2:
             gap = (runs[0][1], runs[-1][0])  # from the end of the left stroke to the right one
