@@ -154,6 +154,10 @@ def _number(line: str, handwritten: tuple[str, float] | None, sure: float) -> di
     """Số ký hiệu from the "Số:" line, handwritten digits filled in; uncertain when they are."""
     f = _clean_line(line)
     m = re.search(r"/\s*(?P<code>[^\W\d_][^\s/]*(?:\s+[^\W\d_][^\s/]*){0,2})\s*$", f)
+    if not m and handwritten is not None and handwritten[0]:
+        # The slash after pen ink misread ("Số„2⁄46 'TB-ĐHĐL", real page 35): with the blank
+        # read by hand, a capitals code after a slash-like mark ends the line all the same.
+        m = re.search(r"[⁄'’‘|\\]\s*(?P<code>[A-ZĐ]{2}[A-Za-zĐđ]*(?:-[A-Za-zĐđ]+)*)\s*$", f)
     if not m:
         return {"number": None}
     code = _canonical_code(m["code"])

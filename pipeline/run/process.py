@@ -260,15 +260,23 @@ def read_fill_ins(original: PageImage, page: Page, ocr: OcrSettings = OcrSetting
     blanks: dict[str, tuple] = {}
     boxes = {r.kind: r.box for r in page.regions if r.kind in lines}
 
-    def located(kind: str, find):
-        mapped = find([(w.text, *(round(v / k) for v in w.box)) for w in words_of(kind)])
-        printed = find(_print_words(original, boxes[kind], k, ocr))
-        return printed or mapped
+    def located(kind: str, find, texts: list[str] | None = None):
+        mapped_words = [(w.text, *(round(v / k) for v in w.box)) for w in words_of(kind)]
+        printed_words = _print_words(original, boxes[kind], k, ocr)
+        printed = find(printed_words)
+        if texts is not None:  # the texts of the words the blank is placed from
+            texts.extend(w[0] for w in (printed_words if printed else mapped_words))
+        return printed or find(mapped_words)
 
     number_words = words_of("number_line")
     if number_words and not _printed_digits(number_words, r"^s\S{0,2}$|^s\S{0,2}:"):
-        blanks["number"] = located("number_line", find_number_blank) or (None, 0.0)
-        if glued_number_blank(w.text for w in number_words) and blanks["number"][1]:
+        placed_from: list[str] = []
+        blanks["number"] = located("number_line", find_number_blank, placed_from) or (None, 0.0)
+        # Glued in the words the blank was placed from, whichever reading that was: on real
+        # page 35 the page's words were "Số„2⁄46" "'TB-ĐHĐL" (no slash: no blank) and the
+        # re-read print one word, "Só„24⁄4/TB-ĐHĐL", whose code was placed from its length 1.2
+        # text heights too far left ("2116" read "21"; from the characters "2116").
+        if glued_number_blank(placed_from) and blanks["number"][1]:
             # "Só:s&2Ÿ/TB-ĐHĐL": where the code starts inside the one word is read from
             # the line's characters (real pages: "2027" had been cut to "20").
             symbols = _print_symbols(original, boxes["number_line"], k, ocr)

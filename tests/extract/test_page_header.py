@@ -41,6 +41,17 @@ def test_printed_number_is_certain_and_unread_pen_digits_are_not():
     assert odd["number"] == "10/TB-QL Đào tạo" and odd["number_uncertain"] is True
 
 
+def test_pen_number_before_a_misread_slash():
+    # Tesseract read the "/" after the pen digits as "'" (or "⁄"): with the blank read by
+    # hand, the capitals code at the line's end is still the number's code.
+    misread = _read(top={"number_line": ["Số„2⁄46 'TB-ĐHĐL"]}, handwritten={"number": ("2116", 0.4)})
+    assert misread["number"] == "2116/TB-ĐHĐL" and misread["number_uncertain"] is True
+    assert _read(top={"number_line": ["Số: 57 ⁄UBND-KTTH"]},
+                 handwritten={"number": ("575", 0.99)})["number"] == "575/UBND-KTTH"
+    # Without a reading of the blank there is no number to give the code to.
+    assert _read(top={"number_line": ["Số„2⁄46 'TB-ĐHĐL"]}, handwritten={"number": ("", 0.0)})["number"] is None
+
+
 def test_date_line_with_pen_days_and_the_stamp_cross_check():
     top = {"date_line": ["Quảng Ngãi, ngày 04 tháng 02 năm 2025"]}
     own = _read(top=top)

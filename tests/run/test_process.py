@@ -6,8 +6,11 @@ from PIL import Image, ImageDraw, ImageFont
 
 from corpus.fonts import find_font
 from pipeline.document import Page, PageImage, Region, Word
+from pipeline.ocr import handwriting as hw
 from pipeline.options import OcrSettings
-from pipeline.run.process import _looks_like_name, _lost_digits, _possible, _reread_signer_name, write_fill_ins
+from pipeline.run import process
+from pipeline.run.process import (_looks_like_name, _lost_digits, _possible, _reread_signer_name, read_fill_ins,
+                                  write_fill_ins)
 
 from tests.conftest import requires_tesseract_vie
 
@@ -108,3 +111,25 @@ def test_a_reading_that_lost_digits_is_unsure():
     assert not _lost_digits(2, "27") and not _lost_digits(1, "8") and not _lost_digits(3, "15")
     assert _possible("day", type("R", (), {"text": "31"})) and not _possible("day", type("R", (), {"text": "37188"}))
     assert not _possible("month", type("R", (), {"text": "13"})) and not _possible("month", None)
+
+
+def test_number_blank_from_the_characters_when_the_reread_print_is_one_glued_word(monkeypatch):
+    # The page's words hold no slash ("Số„2⁄46" "'TB-ĐHĐL"), the print read again on the
+    # original holds it glued into one word: where that word's code starts is only a guess from
+    # its length, so the line's characters place the blank's end (real page 35: the guess cut
+    # "2116" to "21"; in the characters the printed "/" lies 41 px further right).
+    page = _line_page("number_line", [("Số„2⁄46", 432, 204), ("'TB-ĐHĐL", 646, 252)])
+    page.quality["scale"] = 1.0
+    glued = "Só„24⁄4/TB-ĐHĐL"
+    monkeypatch.setattr(process, "_print_words", lambda *a: [(glued, 432, 100, 468, 40)])
+    xs = [432, 460, 488, 512, 542, 560, 604, 646, 662, 696, 732, 750, 788, 828, 868]
+    symbols = [(c, x, 100, x + 24, 140) for c, x in zip(glued, xs)]
+    monkeypatch.setattr(process, "_print_symbols", lambda *a: symbols)
+    seen = []
+
+    def read_digits(image, box, **kw):
+        seen.append(box)
+
+    monkeypatch.setattr(hw, "read_digits", read_digits)
+    read_fill_ins(PageImage(1, np.full((300, 2000, 3), 255, np.uint8), 300), page)
+    assert seen and seen[0][0] == 512 and 640 <= seen[0][2] < 646  # from after "„" to the "/"
