@@ -454,6 +454,17 @@ def write_fill_ins(page: Page, fills: list[Region],
         if fill.role == "number":
             words = _join_code(words, filled)
         lines[line] = " ".join(w.text for w in words if w.line == line)
+    # A number printed (or left as Tesseract read it) is joined to its code the same way:
+    # "Số: 660 /TB-UBND" is the số ký hiệu "660/TB-UBND" (6 of the 23 real pages).
+    host = next((r for r in page.regions if r.kind == "number_line" and r.lines != (0, 0)), None)
+    if host is not None:
+        line = host.lines[0]
+        number = next((w for w in words if w.line == line and re.fullmatch(r"\d{1,6}", w.text)), None)
+        if number is not None:
+            joined = _join_code(words, number)
+            if joined is not words:
+                words = joined
+                lines[line] = " ".join(w.text for w in words if w.line == line)
     return replace(page, text="\n".join(lines), words=words)
 
 

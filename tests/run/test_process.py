@@ -77,6 +77,15 @@ def test_a_filled_in_number_is_joined_to_its_code():
     assert len(out.words) == len(out.text.split())  # word confidences still line up with the text
 
 
+def test_a_printed_or_unsure_number_is_joined_to_its_code_too():
+    page = _line_page("number_line", [("Số:", 100, 80), ("660", 220, 90), ("/TB-UBND", 330, 220)])
+    unsure = Region("handwriting", (210, 95, 300, 145), "860", 0.40, role="number")
+    out = write_fill_ins(page, [unsure])
+    assert out.text == "Số: 660/TB-UBND"  # Tesseract's reading stays (the pen's is unsure), joined
+    assert len(out.words) == len(out.text.split())
+    assert write_fill_ins(page, []).text == "Số: 660/TB-UBND"
+
+
 def test_a_day_glued_to_thang_is_written_before_it():
     # Tesseract glued the pen's "04" to "tháng": its word box starts at the ink.
     page = _line_page("date_line", [("Quảng", 100, 120), ("Ngãi,", 230, 110), ("ngày", 350, 100),
