@@ -49,6 +49,7 @@ import json
 import math
 import re
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -266,6 +267,14 @@ class Restorer:
     # puts the same pair together.  Measured in `vanban eval --real` and `vanban eval` (README).
     PAGE_CACHE_CONFIDENCE = 90.0
     PAGE_CACHE_NATS = 3.0
+    # Document cache (context beyond trigrams) for text without marks: a document writes the same
+    # letters as the same word far more often than a trigram model knows ("tinh" is "tỉnh" in
+    # a province's reports), so a second pass gives each form DOC_CACHE_NATS times its share of
+    # the first pass's choices for those letters elsewhere in the text.  Held-out legal text
+    # (60 vbpl documents, 157,671 words, marks stripped): 96.35% words right without, 96.69% at
+    # 1.0, 96.73% at 1.5, 96.60% at 2.5; seeds: 001 37 -> 36 word errors, 003 226 -> 206, 004
+    # 105 -> 114.  It costs the second decode: restore 8,362 -> 5,724 words/s on the same text.
+    DOC_CACHE_NATS = 1.5
 
     def __init__(self, options: RestorerOptions, channel: OcrChannel | None = None):
         """``options``: the model files (:meth:`RestorerOptions.find` for the product's);
@@ -402,8 +411,11 @@ class Restorer:
         self._mend_codes(runs)
         out = [list(line) for line in lines]
         replacements: list[tuple[int, int, int, str]] = []
-        for run in runs:
-            for line_no, slot, word in self._decode(run, cache):
+        decoded = [self._decode(run, cache) for run in runs]
+        if not marks and self.DOC_CACHE_NATS > 0:
+            decoded = self._with_document_cache(runs, decoded, cache)
+        for words in decoded:
+            for line_no, slot, word in words:
                 replacements.append((line_no, slot.start, slot.end, word))
         # Replace right to left so earlier offsets stay valid.
         for line_no, start, end, word in sorted(replacements, reverse=True):
@@ -700,6 +712,40 @@ class Restorer:
                     cache[pair] = cache.get(pair, 0) + 1
                     b.cached_pair = pair
         return cache
+
+    def _with_document_cache(self, runs: list[list[tuple[int, _Slot]]], decoded: list[list[tuple[int, _Slot, str]]],
+                             cache: dict[tuple[str | None, str], int]) -> list[list[tuple[int, _Slot, str]]]:
+        """Decode again with a document cache: a form the first pass chose elsewhere in the text
+        for the same letters earns DOC_CACHE_NATS times its share of those choices (a slot's own
+        choice is no evidence for itself)."""
+        chosen: dict[str, Counter] = {}
+        for words in decoded:
+            for _, slot, word in words:
+                if len(slot.candidates) > 1:
+                    form = word.lower()
+                    chosen.setdefault(strip_diacritics(form), Counter())[form] += 1
+        again = []
+        for run, words in zip(runs, decoded):
+            own = {id(slot): word.lower() for _, slot, word in words}
+            new_run = []
+            changed = False
+            for line_no, slot in run:
+                if len(slot.candidates) > 1:
+                    mine = own.get(id(slot))
+                    cands = []
+                    for f, c in slot.candidates:
+                        counts = chosen.get(strip_diacritics(f))
+                        if counts:
+                            total = sum(counts.values()) - (1 if mine is not None and strip_diacritics(mine) == strip_diacritics(f) else 0)
+                            n = counts.get(f, 0) - (1 if f == mine else 0)
+                            if total > 0 and n > 0:
+                                c -= self.DOC_CACHE_NATS * n / total / self.CHANNEL_WEIGHT
+                                changed = True
+                        cands.append((f, c))
+                    slot = replace(slot, candidates=cands)
+                new_run.append((line_no, slot))
+            again.append(self._decode(new_run, cache) if changed else words)
+        return again
 
     @staticmethod
     def _mend_codes(runs: list[list[tuple[int, _Slot]]]) -> None:

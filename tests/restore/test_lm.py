@@ -168,6 +168,7 @@ def test_train_lm_on_vbpl_slice_improves_held_out_restoration(tmp_path):
     base = accuracy(Restorer(shipped))
     user = accuracy(Restorer(RestorerOptions(lexicon=shipped.lexicon, user_lm=model)))
     print(f"\nheld-out vbpl word accuracy: shipped {base:.4f} -> with train-lm on 20 docs {user:.4f}")
-    # Measured 0.934 -> 0.98 with 40 training documents (0.993 with 563).
-    assert user >= base + 0.02
-    assert user >= 0.95
+    # Measured 0.934 -> 0.98 with 40 training documents (0.993 with 563); with the restorer's
+    # document cache, which already carries a document's own words, 0.964 -> 0.978 with 20.
+    assert user >= base + 0.01
+    assert user >= 0.97
