@@ -1,0 +1,28 @@
+"""corpus.eval_garbled: restoration per scanning condition on text the OCR channel never saw."""
+from corpus import eval_garbled
+from models.build_channel import training_sentences
+
+
+def test_heldout_text_is_not_the_channels_text():
+    held = eval_garbled.heldout_text()
+    assert len(held.split()) > 2000
+    training = set(training_sentences())
+    assert not any(line in training for line in held.splitlines())
+
+    def grams(text):
+        words = text.lower().split()
+        return {tuple(words[i:i + 6]) for i in range(len(words) - 5)}
+
+    seen = set().union(*(grams(s) for s in training))
+    assert len(grams(held) & seen) < 0.01 * len(grams(held))
+
+
+def test_evaluate_one_condition(tmp_path, monkeypatch):
+    monkeypatch.setattr(eval_garbled, "PAGES", 1)
+    report = eval_garbled.evaluate_garbled(cache=tmp_path, langs=("vie",), conditions=(("termes", "clean", 300),))
+    row = report["langs"]["vie"]["conditions"][0]
+    assert row["words"] > 300 and row["raw_wer"] < 0.05 and row["restored_wer"] <= row["raw_wer"]
+    assert list(tmp_path.iterdir())  # the OCR is cached
+    again = eval_garbled.evaluate_garbled(cache=tmp_path, langs=("vie",), conditions=(("termes", "clean", 300),))
+    assert again["langs"] == report["langs"]
+    assert "termes" in eval_garbled.format_report(report)
