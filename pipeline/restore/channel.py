@@ -158,6 +158,8 @@ class LearnedChannel(OcrChannel):
         total_letters = sum(self._totals.values()) or 1
         self._ins_cost = {o: min(1.0, -math.log(n / total_letters) / NATS_PER_EDIT) for o, n in self.ins.items()}
         # Whole-word readings: P(intended | OCR word) = n(OCR word for intended) / n(OCR word).
+        # (Priced instead as P(OCR word | intended) against the intended word's commonest
+        # reading, as letters are, held-out garbled eng restored WER went 0.1748 -> 0.1767.)
         self._words: dict[str, dict[str, float]] = {}
         seen = table.get("word_seen", {})
         for o, intended in table.get("words", {}).items():
