@@ -26,3 +26,19 @@ def test_evaluate_one_condition(tmp_path, monkeypatch):
     again = eval_garbled.evaluate_garbled(cache=tmp_path, langs=("vie",), conditions=(("termes", "clean", 300),))
     assert again["langs"] == report["langs"]
     assert "termes" in eval_garbled.format_report(report)
+
+
+def test_vanban_eval_garbled_writes_and_prints_the_report(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from corpus import cli_eval
+
+    report = {"channel": "x", "documents": [], "langs": {"eng": {
+        "conditions": [{"font": "termes", "level": "fax", "dpi": 200, "words": 10, "raw_wer": 0.5,
+                        "restored_wer": 0.2}], "words": 10, "raw_wer": 0.5, "restored_wer": 0.2}}}
+    seen = {}
+    monkeypatch.setattr(eval_garbled, "evaluate_garbled", lambda cache=None: seen.setdefault("cache", cache) and report)
+    result = CliRunner().invoke(cli_eval.eval_command, ["--garbled", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "fax" in result.output and (tmp_path / "eval_garbled.json").is_file()
+    assert seen["cache"] == tmp_path / "garbled_cache"
