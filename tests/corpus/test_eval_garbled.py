@@ -19,13 +19,13 @@ def test_heldout_text_is_not_the_channels_text():
 
 def test_evaluate_one_condition(tmp_path, monkeypatch):
     monkeypatch.setattr(eval_garbled, "PAGES", 1)
-    report = eval_garbled.evaluate_garbled(cache=tmp_path, langs=("vie",), conditions=(("termes", "clean", 300),))
+    report = eval_garbled.evaluate_garbled(cache=tmp_path, langs=("vie",), conditions=(("liberation", "clean", 300),))
     row = report["langs"]["vie"]["conditions"][0]
     assert row["words"] > 300 and row["raw_wer"] < 0.05 and row["restored_wer"] <= row["raw_wer"]
     assert list(tmp_path.iterdir())  # the OCR is cached
-    again = eval_garbled.evaluate_garbled(cache=tmp_path, langs=("vie",), conditions=(("termes", "clean", 300),))
+    again = eval_garbled.evaluate_garbled(cache=tmp_path, langs=("vie",), conditions=(("liberation", "clean", 300),))
     assert again["langs"] == report["langs"]
-    assert "termes" in eval_garbled.format_report(report)
+    assert "liberation" in eval_garbled.format_report(report)
 
 
 def test_vanban_eval_garbled_writes_and_prints_the_report(tmp_path, monkeypatch):
