@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # ghostscript: PDF/A for `vanban pdf` / `run --pdf` when pikepdf cannot approve a file (pipeline/export/pdf.py)
 # chromium: only tests/serve/test_browser.py (screenshots of `vanban serve`'s /document/<id>); vanban never runs it
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-liberation2 hunspell-vi ghostscript chromium
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-liberation2 fonts-texgyre hunspell-vi ghostscript chromium
 OUT ?= out/demo
 DOC_PACKAGES := libreoffice-help-vi manpages-vi maint-guide-vi
 # The Vietnamese dictionary text (definitions, examples) of underthesea 6.8.4, read by

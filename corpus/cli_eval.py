@@ -33,10 +33,25 @@ from corpus.report import print_eval, print_real, results_console
               help="Instead: score header fields and the stored text's line CER on real scanned pages "
                    "(a folder like ../shared/realscans: manifest.tsv, scans/, truth/).")
 @click.option("--cache", "cache", type=click.Path(file_okay=False, path_type=Path),
-              help="With --real: keep each page's OCR here, so re-scoring after an extractor change "
+              help="With --real or --garbled: keep each page's OCR here, so re-scoring after an extractor change "
                    "skips Tesseract (keyed by the OCR settings).")
-def eval_command(levels, docs_per_level, seed, workers, out_dir, json_path, archive, real, cache) -> None:
+@click.option("--garbled", is_flag=True,
+              help="Instead: restoration of generated garbled documents (text the OCR channel never saw) "
+                   "per scanning condition, OCR'd with -l eng and -l vie (OCR kept under OUT/garbled_cache "
+                   "or --cache).")
+def eval_command(levels, docs_per_level, seed, workers, out_dir, json_path, archive, real, cache,
+                 garbled) -> None:
     """Measure OCR, restoration and extraction against exact ground truth."""
+    if garbled:
+        from corpus.eval_garbled import evaluate_garbled, format_report
+
+        report = evaluate_garbled(cache=cache or out_dir / "garbled_cache")
+        json_path = json_path or out_dir / "eval_garbled.json"
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        results_console().print(format_report(report), highlight=False)
+        results_console().print(f"report written to {json_path}", highlight=False)
+        return
     if real is not None:
         from corpus.eval_real import run_real_eval
 

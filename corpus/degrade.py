@@ -18,6 +18,10 @@ Two entry points:
                                JPEG q 20-35, page turned 90°/180° with p = 0.3
   ========  =========  ======  ==========================================================
 
+  :func:`degrade` also has ``photocopy`` (thickened strokes, grey paper and ink, toner specks,
+  half of them thresholded) and ``fax`` (standard 204 x 98 dpi, black and white, lost lines),
+  what archives hold besides scans of originals.
+
 Every random choice comes from a ``numpy.random.Generator`` seeded by the
 caller, so the output is a pure function of (image, level, seed, dpi).
 """
@@ -131,6 +135,63 @@ def _level_heavy(coverage: np.ndarray, rng: np.random.Generator, dpi: int) -> np
     return cv2.resize(page[..., 0], (w, h), interpolation=cv2.INTER_LINEAR)
 
 
+def _level_photocopy(coverage: np.ndarray, rng: np.random.Generator, dpi: int) -> np.ndarray:
+    """A photocopy (or a copy of one) scanned: toner spreads (strokes thicken, counters of
+    ``e``/``a`` and the gaps under stacked marks close up), contrast is lost (grey paper,
+    grey ink), toner specks and streaks sprinkle the page; half of them come from a
+    scanner in black-and-white mode (thresholded), as archives' bitonal TIFFs do."""
+    coverage = _blur(coverage, 0.9 * dpi / 300)
+    # Spread: an edge pixel at coverage 0.3-0.5 becomes full ink, so strokes gain ~1 px at 300 DPI.
+    coverage = np.minimum(coverage * rng.uniform(1.6, 2.2), 1.0)
+    angle = rng.uniform(0.3, 1.5) * rng.choice((-1.0, 1.0))
+    coverage = _rotate(coverage, angle, fill=0.0)
+    h, w = coverage.shape
+    # Toner specks: isolated dots and small clumps (drawn at a coarser grid, then enlarged).
+    grid = max(1, round(dpi / 150))
+    dots = (rng.random((h // grid + 1, w // grid + 1)) < rng.uniform(4e-4, 1.2e-3)).astype(np.float32)
+    dots = cv2.resize(dots, (w, h), interpolation=cv2.INTER_NEAREST)
+    coverage = np.maximum(coverage, dots * rng.uniform(0.5, 1.0))
+    # A grey streak along the page from a dirty drum (a few columns wide), half the time.
+    if rng.random() < 0.5:
+        x = int(rng.integers(0, w))
+        width = max(2, round(rng.uniform(2, 6) * dpi / 300))
+        coverage[:, x: x + width] = np.maximum(coverage[:, x: x + width], rng.uniform(0.15, 0.35))
+    paper = _paper(coverage.shape, rng, amplitude=6.0) - rng.uniform(15.0, 35.0)
+    paper = paper * _uneven_light(coverage.shape, rng, rng.uniform(0.05, 0.15))
+    ink = _INK + rng.uniform(25.0, 55.0)
+    page = paper * (1.0 - coverage) + ink * coverage
+    page = _grain(page, rng, sigma=5.0)
+    if rng.random() < 0.5:  # bitonal scan: threshold halfway between the ink and the paper
+        page = np.where(page < (ink + float(np.median(paper))) / 2, 0.0, 255.0)
+    return _to_uint8(page)
+
+
+# Standard-resolution fax (ITU-T T.4): 204 dots per inch across, 98 lines per inch down.
+FAX_DPI = (204, 98)
+
+
+def _level_fax(coverage: np.ndarray, rng: np.random.Generator, dpi: int) -> np.ndarray:
+    """A standard-mode fax: sampled at 204 x 98 dpi (half the vertical resolution), binarised
+    (pure black and white, no grey), with slight skew, lost scan lines and flipped pixels; then
+    shown at the render's size as a fax viewer does (each fax pixel a block, twice as tall
+    as wide at 200 DPI)."""
+    h, w = coverage.shape
+    angle = rng.uniform(0.2, 1.2) * rng.choice((-1.0, 1.0))
+    coverage = _rotate(_blur(coverage, 0.6 * dpi / 300), angle, fill=0.0)
+    fw, fh = max(1, round(w * FAX_DPI[0] / dpi)), max(1, round(h * FAX_DPI[1] / dpi))
+    small = cv2.resize(coverage, (fw, fh), interpolation=cv2.INTER_AREA)
+    # Threshold with a little per-pixel jitter: ragged stroke edges, thin hairlines broken.
+    black = small > rng.uniform(0.38, 0.5) + rng.normal(0.0, 0.06, size=small.shape)
+    flips = rng.random(small.shape) < rng.uniform(5e-4, 2e-3)
+    black ^= flips
+    # Dropouts: some scan lines lose part of their run (line noise), as white streaks.
+    for y in np.flatnonzero(rng.random(fh) < rng.uniform(0.005, 0.02)):
+        x0 = int(rng.integers(0, fw))
+        black[y, x0: x0 + int(rng.integers(fw // 8, fw))] = False
+    fax = np.where(black, 0, 255).astype(np.uint8)
+    return cv2.resize(fax, (w, h), interpolation=cv2.INTER_NEAREST)
+
+
 Level = Callable[[np.ndarray, np.random.Generator, int], np.ndarray]
 
 LEVELS: dict[str, Level] = {
@@ -138,6 +199,8 @@ LEVELS: dict[str, Level] = {
     "clean": _level_clean,
     "moderate": _level_moderate,
     "heavy": _level_heavy,
+    "photocopy": _level_photocopy,
+    "fax": _level_fax,
 }
 
 

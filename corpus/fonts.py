@@ -92,16 +92,26 @@ def require_glyphs(font_path: str | Path, text: str) -> None:
         raise MissingGlyphsError(Path(font_path), missing)
 
 
+# The faces by name, for renders that must use one of them (the OCR channel's plans and the
+# garbled held-out evaluation set text in both, as state documents come in both metrics).
+FAMILIES = {"liberation": (_LIBERATION2,), "termes": (_TERMES, _TERMES_ALT)}
+
+
 @functools.lru_cache(maxsize=None)
-def find_font(style: str = "regular") -> Path:
+def find_font(style: str = "regular", family: str | None = None) -> Path:
     """Path to a Times-like font of ``style`` that covers Vietnamese.
 
-    Tries Liberation Serif 2, then TeX Gyre Termes; raises
-    :class:`FontNotFoundError` if neither is installed with Vietnamese glyphs.
+    Tries Liberation Serif 2, then TeX Gyre Termes (only that :data:`FAMILIES` face when
+    ``family`` is given); raises :class:`FontNotFoundError` if none is installed with
+    Vietnamese glyphs.
     """
     if style not in _CANDIDATES:
         raise ValueError(f"unknown style {style!r}; expected one of {STYLES}")
+    if family is not None and family not in FAMILIES:
+        raise ValueError(f"unknown font family {family!r}; expected one of {sorted(FAMILIES)}")
     for path in _CANDIDATES[style]:
+        if family is not None and path.parent not in FAMILIES[family]:
+            continue
         if path.is_file() and not check_glyphs(path, VIETNAMESE_SAMPLE):
             return path
     raise FontNotFoundError(

@@ -151,13 +151,14 @@ def parse_paragraphs(text: str) -> list[tuple[list[Word], float]]:
 class _Fonts:
     """PIL fonts per style at one pixel size, loaded lazily."""
 
-    def __init__(self, size_px: int):
+    def __init__(self, size_px: int, family: str | None = None):
         self.size_px = size_px
+        self.family = family
         self._cache: dict[str, ImageFont.FreeTypeFont] = {}
 
     def __getitem__(self, style: str) -> ImageFont.FreeTypeFont:
         if style not in self._cache:
-            self._cache[style] = ImageFont.truetype(str(find_font(style)), self.size_px)
+            self._cache[style] = ImageFont.truetype(str(find_font(style, self.family)), self.size_px)
         return self._cache[style]
 
     def word_width(self, word: Word) -> float:
@@ -264,7 +265,7 @@ def _draw_page(lines: Sequence[Line], fonts: _Fonts, size: tuple[int, int],
     return image
 
 
-def _check_fonts(lines: Iterable[Line]) -> None:
+def _check_fonts(lines: Iterable[Line], family: str | None = None) -> None:
     """Fail loudly if any style's font lacks a glyph we are about to draw."""
     by_style: dict[str, set[str]] = {}
     for line in lines:
@@ -272,29 +273,30 @@ def _check_fonts(lines: Iterable[Line]) -> None:
             for seg in word:
                 by_style.setdefault(seg.style, set()).update(seg.text)
     for style, chars in by_style.items():
-        require_glyphs(find_font(style), "".join(chars))
+        require_glyphs(find_font(style, family), "".join(chars))
 
 
 def render_pages(text: str, *, dpi: int = 300, font_size_pt: float = 13,
                  margins_mm: tuple[float, float, float, float] = (20, 20, 30, 15),
                  seed: int = 0, level: str = "clean",
                  line_spacing: float = LINE_SPACING,
-                 max_pages: int | None = None) -> list[RenderedPage]:
+                 max_pages: int | None = None, font: str | None = None) -> list[RenderedPage]:
     """Lay out ``text`` on A4 pages and return scanned-looking images with ground truth.
 
     ``margins_mm`` is (top, bottom, left, right) as in Decree 30/2020/NĐ-CP;
     ``level`` is a :data:`corpus.degrade.LEVELS` key; ``line_spacing`` is in ems;
-    ``max_pages`` stops after that many pages (rasterising is the slow part).
+    ``max_pages`` stops after that many pages (rasterising is the slow part);
+    ``font`` a :data:`corpus.fonts.FAMILIES` face (default: the first installed).
     Page ``i`` is degraded with seed ``seed * 100003 + i`` so that pages differ
     but the whole document is a pure function of the arguments.
     Raises :class:`corpus.fonts.MissingGlyphsError` instead of drawing tofu.
     """
     top, bottom, left, right = (_mm_to_px(m, dpi) for m in margins_mm)
     size = (_mm_to_px(A4_MM[0], dpi), _mm_to_px(A4_MM[1], dpi))
-    fonts = _Fonts(round(font_size_pt * dpi / 72))
+    fonts = _Fonts(round(font_size_pt * dpi / 72), font)
     line_h = fonts.size_px * line_spacing
     lines = layout_lines(text, fonts, size[0] - left - right)
-    _check_fonts(lines)
+    _check_fonts(lines, font)
     pages = []
     laid_out = paginate(lines, size[1] - top - bottom, line_h)
     for i, page_lines in enumerate(laid_out[:max_pages] if max_pages else laid_out):

@@ -93,7 +93,7 @@ def test_check_glyphs_catches_font_without_vietnamese(ascii_only_font):
 
 
 def test_render_fails_loudly_instead_of_tofu(ascii_only_font, monkeypatch):
-    monkeypatch.setattr(gen, "find_font", lambda style="regular": ascii_only_font)
+    monkeypatch.setattr(gen, "find_font", lambda style="regular", family=None: ascii_only_font)
     with pytest.raises(MissingGlyphsError) as err:
         render_pages("Quảng Ngãi")
     assert err.value.missing == {"ả", "ã"}

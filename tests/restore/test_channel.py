@@ -40,7 +40,8 @@ def test_learned_confusions_are_cheap(eng):
 @pytest.mark.parametrize("observed,truth,distractors", [
     ("c6ng", "công", ["cong", "càng", "cũng"]),
     ("phwong", "phương", ["phong", "phóng", "phụng"]),
-    ("vé", "về", ["và", "vẻ", "vô"]),
+    # (not "vẻ": English OCR prints é for ẻ too, 59 of 65 in the renders; the LM decides)
+    ("vé", "về", ["và", "vô"]),
     ("hién", "hiện", ["hàn", "hin", "hôn"]),
     ("ciia", "của", ["cái", "cứ", "cha"]),
     ("tw", "tư", ["tô", "ta"]),
@@ -108,8 +109,9 @@ def test_build_channel_only_merges_other_channels(tmp_path, monkeypatch):
 
     out = tmp_path / "channel.json"
     out.write_text(json.dumps({"channels": {"eng": {"sub": {"a": {"a": 1}}, "ins": {}, "words": {}}}}))
-    monkeypatch.setattr(bc, "PLANS", (("eng", "eng", "clean", 300, 1, 1), ("vie", "vie", "clean", 300, 1, 2)))
-    monkeypatch.setattr(bc, "vlsp_sentences", lambda: ["Thủ tướng Chính phủ giao các bộ."] * 60)
+    monkeypatch.setattr(bc, "PLANS", (("eng", "eng", "liberation", "clean", 300, 1, 1),
+                                      ("vie", "vie", "termes", "clean", 300, 1, 2)))
+    monkeypatch.setattr(bc, "training_sentences", lambda: ["Thủ tướng Chính phủ giao các bộ."] * 300)
 
     class Page:
         def __init__(self, text):
@@ -126,3 +128,38 @@ def test_build_channel_only_merges_other_channels(tmp_path, monkeypatch):
     model = json.loads(out.read_text())
     assert model["channels"]["eng"]["sub"] == {"a": {"a": 1}}
     assert model["channels"]["vie"]["sub"]["ủ"] == {"ủ": 1, "ú": 1}  # Thủ read right, phủ as phú
+    assert model["plans"] == [["vie", "vie", "termes", "clean", 300, 1, 2]]
+
+
+def test_build_channel_plans_read_disjoint_text():
+    """Every plan renders sentences of its own (the channel's pages never repeat a text)."""
+    import models.build_channel as bc
+
+    sentences = [f"Câu số {i} của văn bản mẫu." for i in range(60000)]
+    chunks = bc.plan_chunks(sentences)
+    assert len(chunks) == len(bc.PLANS) and all(chunks)
+    flat = [s for chunk in chunks for s in chunk]
+    assert len(flat) == len(set(flat))
+    for chunk, plan in zip(chunks, bc.PLANS):
+        assert sum(len(s.split()) for s in chunk) >= bc.WORDS_PER_PAGE * plan[5]
+
+
+def test_word_readings_price_what_the_ocr_word_meant(tmp_path):
+    """P(intended | OCR word) from the renders: "sin" nearly always meant "sản", "chi" seldom "chủ"."""
+    import json
+
+    path = tmp_path / "channel.json"
+    path.write_text(json.dumps({"channels": {"eng": {
+        "sub": {"a": {"a": 50}}, "ins": {},
+        "words": {"sin": {"sản": 8}, "chi": {"chủ": 4, "chỉ": 20}},
+        "word_seen": {"sin": 9, "chi": 40}}}}), encoding="utf-8")
+    channel = LearnedChannel(path, "eng")
+    assert channel.word_readings("sin")["sản"] < channel.word_readings("chi")["chủ"]
+    assert channel.word_readings("chi")["chỉ"] < channel.word_readings("chi")["chủ"]
+    assert channel.word_readings("xyz") == {}
+    assert OcrChannel().word_readings("sin") == {}
+
+
+def test_shipped_word_readings_cover_common_garbles(eng):
+    assert "của" in eng.word_readings("ciia")
+    assert "được" in eng.word_readings("dugc")

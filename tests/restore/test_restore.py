@@ -53,6 +53,17 @@ def shipped() -> Restorer:
 
 # --- shape of the output -------------------------------------------------------------
 
+def test_learned_word_readings_only_on_ocr_garble(shipped):
+    """The channel's whole-word readings ("tit" was "từ") are candidates on English-OCR garble,
+    not on text merely stripped of its marks, where "tit" is what was written."""
+    assert shipped._looks_garbled("Thu hién Chuong trinh m6i x4 mét san pham tit nam 2020")
+    assert not shipped._looks_garbled(strip_diacritics("Thực hiện Chương trình mỗi xã một sản phẩm"))
+    assert "từ" in shipped.channel.word_readings("tit")
+    garbled = {f for f, _ in shipped._candidates("tit", False, True, True)}
+    stripped = {f for f, _ in shipped._candidates("tit", False, True, False)}
+    assert "từ" in garbled and "từ" not in stripped
+
+
 def test_line_count_and_spacing_preserved(shipped):
     text = "Kinh gui:\tUBND cac huyen,  thi xa.\n\n  Thuc hien Ke hoach so 69/KH-UBND \nngay 22/3/2024.\n"
     out = shipped.restore_text(text)
