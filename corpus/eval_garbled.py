@@ -71,12 +71,12 @@ def _ocr_pages(font: str, level: str, dpi: int, lang: str, cache: Path | None) -
     from corpus.generate import render_pages
     from pipeline.document import PageImage
     from pipeline.ocr.tesseract import ocr_page, tesseract_version
-    from pipeline.options import OcrSettings
+    from pipeline.options import OCR_STAGE_VERSION, OcrSettings
 
     settings = OcrSettings(lang=lang)
     text = heldout_text()
     key = hashlib.sha256(repr((font, level, dpi, lang, PAGES, RENDER_SEED, text, settings.config(),
-                               tesseract_version())).encode()).hexdigest()[:16]
+                               tesseract_version(), OCR_STAGE_VERSION)).encode()).hexdigest()[:16]
     path = cache / f"{font}-{level}-{dpi}-{lang}-{key}.pickle" if cache else None
     if path is not None and path.is_file():
         return pickle.loads(path.read_bytes())

@@ -240,13 +240,14 @@ class Restorer:
     # pseudo-count smoothing it towards the overall Title-case rate.
     CASE_WEIGHT = 0.5
     CASE_PRIOR_COUNT = 5.0
-    # Letters whose capital is their small letter drawn bigger (c o s v w x z, and ô ơ … on o):
+    # Letters whose capital is their small letter drawn bigger (o s v w x z, and ô ơ … on o):
     # an English-model dump prints them in either case at random ("đối V6i", "X& một"), so
     # inside a sentence such a Title-case word that spells no syllable as read, before a
     # lower-case word (a Title word before another starts a name: "Sở Nông nghiệp"), is written
     # in the case the case model finds likelier for the chosen form ("với": lower).  Seed 001:
-    # 40 -> 37 word errors; 003/004 stripped unchanged.
-    CASE_BLIND = frozenset("coswvxz")
+    # 38 -> 35 word errors; held-out garbled documents (`vanban eval --garbled`, eng) 0.1748 ->
+    # 0.1746 WER, but 0.1760 with c too ("Chương trình" is written with its capital).
+    CASE_BLIND = frozenset("oswvxz")
     # Word features over Viet74K's two-syllable words, in nats (chosen on held-out legal
     # text, vbpl dev: 95.86% -> 96.93% word accuracy): a pair that forms a word ("hội chợ",
     # "quà tặng") earns a bonus the LM's sparse counts cannot give it; a syllable that would
@@ -272,8 +273,11 @@ class Restorer:
     # a province's reports), so a second pass gives each form DOC_CACHE_NATS times its share of
     # the first pass's choices for those letters elsewhere in the text.  Held-out legal text
     # (60 vbpl documents, 157,671 words, marks stripped): 96.35% words right without, 96.69% at
-    # 1.0, 96.73% at 1.5, 96.60% at 2.5; seeds: 001 37 -> 36 word errors, 003 226 -> 206, 004
-    # 105 -> 114.  It costs the second decode: restore 8,362 -> 5,724 words/s on the same text.
+    # 1.0, 96.73% at 1.5, 96.60% at 2.5; seeds: 003 226 -> 206 word errors, 004 105 -> 114.
+    # Not on OCR garble (_looks_garbled), where the first pass is wrong too often and the cache
+    # spreads its errors: held-out garbled documents (`vanban eval --garbled`, eng) 0.1760 ->
+    # 0.1782 WER with it, clean 300 DPI 0.049 -> 0.061.  It costs the second decode: restore
+    # 8,362 -> 5,724 words/s on stripped text.
     DOC_CACHE_NATS = 1.5
 
     def __init__(self, options: RestorerOptions, channel: OcrChannel | None = None):
@@ -406,14 +410,14 @@ class Restorer:
         if word_confidences is not None and len(word_confidences) != len(text.split()):
             raise ValueError(f"word_confidences has {len(word_confidences)} entries for "
                              f"{len(text.split())} tokens")
-        runs = self._runs(lines, trusted, word_confidences, marks,
-                          garbled=not trusted and not marks and self._looks_garbled(text))
+        garbled = not trusted and not marks and self._looks_garbled(text)
+        runs = self._runs(lines, trusted, word_confidences, marks, garbled=garbled)
         cache = self._page_cache(runs)
         self._mend_codes(runs)
         out = [list(line) for line in lines]
         replacements: list[tuple[int, int, int, str]] = []
         decoded = [self._decode(run, cache) for run in runs]
-        if not marks and self.DOC_CACHE_NATS > 0:
+        if not marks and not garbled and self.DOC_CACHE_NATS > 0:
             decoded = self._with_document_cache(runs, decoded, cache)
         for words in decoded:
             for line_no, slot, word in words:
