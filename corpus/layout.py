@@ -12,9 +12,11 @@ the right (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH, the signer's name in bold) unde
 red, semi-transparent round stamp and a blue pen scribble. Pages from 2 on
 carry their number centred in the top margin.
 
-Ground truth of a page (``LayoutPage.text``), in reading order:
+Ground truth of a page (``LayoutPage.text``), in reading order (the page number is no line
+of it: vanban keeps it as a ``page_number`` region, as the real scans' transcriptions leave
+it out):
 
-1. page 2+: the page number;
+1. (page 2+: the page number is drawn, not ground truth);
 2. page 1: the left header block lines (agencies, "Số: …", "V/v …" lines),
    then the right header block lines (motto, "Độc lập - Tự do - Hạnh phúc",
    the place-date line);
@@ -140,7 +142,6 @@ class _Writer:
             size = self.u.pt(13)
             y = self.u.mm(9)
             self.text_line(str(number), "regular", size, self.size[0] / 2, y, "center")
-            self.page.truth.append((str(number), None, 0, None))
 
     def line_height(self, size_px: int) -> float:
         return size_px * LINE_SPACING

@@ -119,6 +119,28 @@ def framed_stamp_words(words: list[Word], frames: list) -> tuple[list[Word], lis
     return [w for w in words if id(w) not in taken], framed
 
 
+# A printed page number (Nghị định 30: Arabic numerals, top centre from the second page; some
+# offices print it at the foot): a line of the page's top or bottom PAGE_NUMBER_BAND that holds
+# only a number of 1-3 digits ("3", "- 2 -").  Real pages: 5 such lines (07, 09, 31 at the top,
+# 11 and 26 at the foot), none of them print of the document's text.
+PAGE_NUMBER_BAND = 0.08
+_PAGE_NUMBER = re.compile(r"[-–(]?\s*\d{1,3}\s*[-–)]?")
+
+
+def _page_number_words(words: list[Word], height: int) -> tuple[list[Word], list[Word]]:
+    """The page's words without its page number, and the page number's words ([] if none)."""
+    if not height:
+        return words, []
+    for line in _rows(words):
+        top = min(w.box[1] for w in line)
+        bottom = max(w.box[1] + w.box[3] for w in line)
+        in_band = bottom < PAGE_NUMBER_BAND * height or top > (1 - PAGE_NUMBER_BAND) * height
+        if in_band and _PAGE_NUMBER.fullmatch(" ".join(w.text for w in line)):
+            taken = {id(w) for w in line}
+            return [w for w in words if id(w) not in taken], line
+    return words, []
+
+
 def _rows(words: list[Word]) -> list[list[Word]]:
     rows: dict[int, list[Word]] = {}
     for w in words:
@@ -160,6 +182,7 @@ def layout_page(page: Page) -> Page:
     gap = COLUMN_GAP_IN * dpi
     page_words, rule_marks = _dashes_and_marks(page.words)
     page_words, framed = framed_stamp_words(page_words, page.quality.get("stamp_frames") or [])
+    page_words, page_number = _page_number_words(page_words, page.height)
     rows = [split_row(r, gap) for r in _rows(page_words)]
     rows[:12] = [[part for seg in row for part in _split_at_motto(seg)] for row in rows[:12]]
     width = page.width
@@ -301,6 +324,8 @@ def layout_page(page: Page) -> Page:
         regions.append(_region("noise", [seg]))
     for w in rule_marks:
         regions.append(_region("noise", [Segment([w])]))
+    if page_number:
+        regions.append(_region("page_number", [Segment(page_number)]))
     return replace(page, text="\n".join(lines), words=words, regions=regions)
 
 

@@ -187,7 +187,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "page": _PAGE,
         "seq": "reading order on the page",
         "kind": "header_left, header_right, number_line, date_line, title, body, recipients, signature, "
-                "stamp, note, handwriting or noise",
+                "stamp, note, page_number, handwriting or noise",
         "role": "for handwriting: the header field it fills (number, day, month)",
         "text": "the region's text",
         "confidence": "mean word confidence (0-100; handwriting: the digit reader's, 0-1)",

@@ -100,7 +100,8 @@ CREATE TABLE IF NOT EXISTS words (
     page INTEGER NOT NULL,
     seq INTEGER NOT NULL,             -- reading order on the page
     kind TEXT NOT NULL,               -- header_left header_right number_line date_line body recipients
-                                      -- signature stamp note handwriting noise (pipeline/ocr/layout.py)
+                                      -- signature stamp note page_number handwriting noise
+                                      -- (pipeline/ocr/layout.py)
     role TEXT,                        -- handwriting: the header field it fills (number, day, month)
     text TEXT, confidence REAL,
     line_first INTEGER, line_last INTEGER,  -- 1-based lines of the document text it holds (NULL: none)

@@ -318,3 +318,17 @@ def test_a_title_centred_on_the_text_block_right_of_the_page_middle_is_the_title
     titles = [r.text for r in page.regions if r.kind == "title"]
     assert titles and titles[0].startswith("CHỈ THỊ\nVề việc tăng cường")
     assert "CHỈ THỊ" not in " ".join(r.text for r in page.regions if r.kind == "header_right")
+
+
+def test_a_printed_page_number_is_a_region_of_its_own_not_page_text():
+    from pipeline.ocr.layout import layout_page
+
+    line = "Thực hiện Thông báo số 496-TB/TU ngày 17/8/2023 của Thành ủy về kết luận"
+    body = [[(line, 300, 400 + 60 * i)] for i in range(5)] + [[("15", 300, 800)]]
+    top = layout_page(_page_of_rows([[("3", 1290, 120)]] + body))  # top centre (Nghị định 30)
+    foot = layout_page(_page_of_rows(body + [[("- 4 -", 1200, 3300)]]))  # some offices: the foot
+    for page, number in ((top, "3"), (foot, "- 4 -")):
+        lines = page.text.split("\n")
+        assert number not in lines and lines[0] == line
+        assert "15" in lines  # a number inside the page is text
+        assert [r.text for r in page.regions if r.kind == "page_number"] == [number]
