@@ -73,7 +73,9 @@ class Segment:
 # Specks and pen ticks read as "__", "_", "`", "__¬" (no transcribed real page has such a
 # token; they stood on 7 of the 23 stored pages): tokens of rule and tick characters only are
 # noise, except a flat one the size of a dash, which is a list's dash read as "~" or "_"
-# ("~ Như trên;"): it is written "-".
+# ("~ Như trên;"): it is written "-".  A "-" as tall as it is wide is a speck ("- SỞ GIÁO
+# DỤC", "để theo -": 6 on 4 real pages, 4-10 px a side); the real pages' printed dashes are
+# 2.4-5 times as wide as they are tall.
 _RULE_MARK = re.compile(r"[-_`¬~—–]*[_`¬~][-_`¬~—–]*")
 DASH_MAX_HEIGHT = 0.25  # of the page's median word height
 DASH_MIN_ASPECT = 1.5
@@ -86,7 +88,9 @@ def _dashes_and_marks(words: list[Word]) -> tuple[list[Word], list[Word]]:
     kept: list[Word] = []
     marks: list[Word] = []
     for w in words:
-        if not _RULE_MARK.fullmatch(w.text):
+        if w.text in ("-", "–", "—"):
+            (kept if w.box[2] >= DASH_MIN_ASPECT * w.box[3] else marks).append(w)
+        elif not _RULE_MARK.fullmatch(w.text):
             kept.append(w)
         elif w.box[3] <= DASH_MAX_HEIGHT * median and w.box[2] >= DASH_MIN_ASPECT * w.box[3]:
             kept.append(replace(w, text="-"))

@@ -210,7 +210,8 @@ def _page_of_rows(rows: list[list[tuple[str, int, int]]], width: int = 2480, hei
         for text, x, y in row:
             for k, token in enumerate(text.split()):
                 dx = sum(len(t) * 22 + 14 for t in text.split()[:k])
-                words.append(Word(text=token, conf=92.0, box=(x + dx, y, len(token) * 22, 50), line=line))
+                box = (x + dx, y + 22, 14, 5) if token in ("-", "–") else (x + dx, y, len(token) * 22, 50)
+                words.append(Word(text=token, conf=92.0, box=box, line=line))  # a dash is flat
     return Page(number=1, text="", source="ocr", words=words, width=width, height=height, dpi=300)
 
 
@@ -270,6 +271,10 @@ def test_rules_and_ticks_are_noise_not_text():
     page = _page_of_rows([[("~ Như trên;", 300, 800)], [(line, 300, 860)]])
     page.words[0] = replace(page.words[0], box=(300, 822, 14, 6))
     assert layout_page(page).text.split("\n")[0] == "- Như trên;"
+    # A "-" as tall as it is wide is a speck ("- SỞ GIÁO DỤC" with a dot before it).
+    page = _page_of_rows([[("- SỞ GIÁO DỤC", 300, 800)], [(line, 300, 860)]])
+    page.words[0] = replace(page.words[0], box=(300, 820, 5, 5))
+    assert layout_page(page).text.split("\n")[0] == "SỞ GIÁO DỤC"
 
 
 def test_a_received_stamp_in_the_margin_is_stamp_text_not_page_text(tmp_path):
