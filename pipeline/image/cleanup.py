@@ -544,10 +544,7 @@ def remove_specks(page: PageImage, settings: CleanupSettings = CleanupSettings()
 def remove_lines(page: PageImage, settings: CleanupSettings = CleanupSettings()) -> PageImage:
     """Erase long horizontal and vertical rules (table grids), keeping the text between them."""
     bw = page.image
-    ink = cv2.bitwise_not(bw)
-    length = max(20, int(page.dpi / 300 * 120))  # rules are longer than any word's stroke
-    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
-    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+    horiz, vert = _rulings(bw, page.dpi)
     lines = cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8))
     out = cv2.bitwise_or(bw, lines)
     notes = {**page.notes, "line_pixels": int(np.count_nonzero(lines))}
@@ -571,11 +568,19 @@ def find_stamp_frames(bw: np.ndarray, dpi: int) -> list[tuple[int, int, int, int
     return _stamp_frames(bw, dpi)[0]
 
 
-def _stamp_frames(bw: np.ndarray, dpi: int) -> tuple[list[tuple[int, int, int, int]], np.ndarray]:
+def _rulings(bw: np.ndarray, dpi: int, vertical_share: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the horizontal and vertical rules on a binarised page: ink runs longer than any
+    word's stroke (vertical ones ``vertical_share`` as long: a stamp's sides are short)."""
     ink = cv2.bitwise_not(bw)
     length = max(20, int(dpi / 300 * 120))
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
-    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length // 2)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
+                            cv2.getStructuringElement(cv2.MORPH_RECT, (1, int(length * vertical_share))))
+    return horiz, vert
+
+
+def _stamp_frames(bw: np.ndarray, dpi: int) -> tuple[list[tuple[int, int, int, int]], np.ndarray]:
+    horiz, vert = _rulings(bw, dpi, vertical_share=0.5)
     lines = cv2.bitwise_or(horiz, vert)
     reach = max(3, int(dpi / 300 * 9))
     grown = cv2.dilate(lines, np.ones((reach, reach), np.uint8))

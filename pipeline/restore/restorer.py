@@ -752,6 +752,7 @@ class Restorer:
                 if len(slot.candidates) > 1:
                     form = word.lower()
                     chosen.setdefault(strip_diacritics(form), Counter())[form] += 1
+        totals = {key: sum(counts.values()) for key, counts in chosen.items()}
         again = []
         for run, words in zip(runs, decoded):
             own = {id(slot): word.lower() for _, slot, word in words}
@@ -760,11 +761,13 @@ class Restorer:
             for line_no, slot in run:
                 if len(slot.candidates) > 1:
                     mine = own.get(id(slot))
+                    mine_key = strip_diacritics(mine) if mine is not None else None
                     cands = []
                     for f, c in slot.candidates:
-                        counts = chosen.get(strip_diacritics(f))
+                        key = strip_diacritics(f)
+                        counts = chosen.get(key)
                         if counts:
-                            total = sum(counts.values()) - (1 if mine is not None and strip_diacritics(mine) == strip_diacritics(f) else 0)
+                            total = totals[key] - (1 if key == mine_key else 0)
                             n = counts.get(f, 0) - (1 if f == mine else 0)
                             if total > 0 and n > 0:
                                 c -= self.DOC_CACHE_NATS * n / total / self.CHANNEL_WEIGHT

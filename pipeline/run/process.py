@@ -414,10 +414,9 @@ def write_fill_ins(page: Page, fills: list[Region],
         if not fill.text or (fill.conf or 0) < handwriting.min_confidence:
             continue
         kind = "number_line" if fill.role == "number" else "date_line"
-        host = next((r for r in page.regions if r.kind == kind and r.lines != (0, 0)), None)
-        if host is None:
+        line = _first_line_of(page, kind)
+        if line is None:
             continue
-        line = host.lines[0]
         x0, y0, x1, y1 = fill.box
         # Tesseract's reading of the ink goes; a word that runs on into print keeps its print
         # ("14/UBND-KTTH" -> "/UBND-KTTH", "Số:2#" -> "Số:").
@@ -456,9 +455,8 @@ def write_fill_ins(page: Page, fills: list[Region],
         lines[line] = " ".join(w.text for w in words if w.line == line)
     # A number printed (or left as Tesseract read it) is joined to its code the same way:
     # "Số: 660 /TB-UBND" is the số ký hiệu "660/TB-UBND" (6 of the 23 real pages).
-    host = next((r for r in page.regions if r.kind == "number_line" and r.lines != (0, 0)), None)
-    if host is not None:
-        line = host.lines[0]
+    line = _first_line_of(page, "number_line")
+    if line is not None:
         number = next((w for w in words if w.line == line and re.fullmatch(r"\d{1,6}", w.text)), None)
         if number is not None:
             joined = _join_code(words, number)
@@ -466,6 +464,12 @@ def write_fill_ins(page: Page, fills: list[Region],
                 words = joined
                 lines[line] = " ".join(w.text for w in words if w.line == line)
     return replace(page, text="\n".join(lines), words=words)
+
+
+def _first_line_of(page: Page, kind: str) -> int | None:
+    """The page-text line where the first region of ``kind`` that is in the text starts."""
+    host = next((r for r in page.regions if r.kind == kind and r.lines != (0, 0)), None)
+    return None if host is None else host.lines[0]
 
 
 def _date_words_in(text: str) -> list[str]:
