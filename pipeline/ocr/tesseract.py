@@ -1,8 +1,12 @@
 """OCR: Tesseract `vie` over a cleaned page image, keeping every word's box and confidence."""
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
+import unicodedata
+from bisect import bisect_left
+from dataclasses import replace
 from pathlib import Path
 
 import pytesseract
@@ -10,7 +14,7 @@ import pytesseract
 from ..document import Page, PageImage, Word
 from ..errors import MissingDependency
 from ..options import USER_PATTERNS, OcrSettings  # noqa: F401 (USER_PATTERNS: re-exported)
-from ..script import nfc
+from ..script import nfc, strip_diacritics
 
 # Look-alikes Tesseract vie prints that Vietnamese never writes: the Icelandic eth for Đ
 # ("khóa Ð13, ĐÐ16": 8 on 3 of the 23 real pages) and the fraction slash for "/".
@@ -60,6 +64,11 @@ def ocr_page(page: PageImage, settings: OcrSettings = OcrSettings()) -> Page:
             line_texts[-1] += " " + text
         box = (data["left"][i], data["top"][i], data["width"][i], data["height"][i])
         words.append(Word(text=text, conf=float(data["conf"][i]), box=box, line=len(line_texts) - 1))
+    if settings.mark_pass_psm is not None and len(lost_tones(words)) >= settings.mark_pass_after:
+        other = ocr_words(page.image, replace(settings, psm=settings.mark_pass_psm, mark_pass_psm=None))
+        words = prefer_marked_readings(words, other)
+        line_texts = [" ".join(w.text for w in words if w.line == k) if text else text
+                      for k, text in enumerate(line_texts)]
     height, width = page.image.shape[:2]
     result = Page(
         number=page.number, text="\n".join(line_texts), source="ocr", words=words,
@@ -68,6 +77,80 @@ def ocr_page(page: PageImage, settings: OcrSettings = OcrSettings()) -> Page:
     result.quality["mean_conf"] = result.mean_conf
     result.quality["words"] = len(words)
     return result
+
+
+# Tone marks (dấu thanh): grave, acute, tilde, hook above, dot below.  Not the circumflex,
+# breve or horn, which make another letter.
+_EDGE_PUNCT = "\"'“”‘’()[]{},.;:!?…-–"
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+# Two readings that differ otherwise (another tone, đ for d) are settled by confidence: the
+# other reading must be this much surer.  On the real pages it takes "miền" 64 -> "miễn" 95,
+# "đề" 68 -> "để" 93, "đự" 76 -> "dự" 96, and leaves "cấp" 94 / "cáp" 95, "dột" 92 / "đột" 96.
+SURER_BY = 10.0
+# Boxes this much overlapped (intersection over union) are the same word read twice.
+SAME_WORD_IOU = 0.5
+
+
+# A checked syllable (one ending in p, t, c, ch) takes the sắc or nặng tone, always: read
+# without one on a stacked-mark vowel ("đât", "quyêt", "câp"), its tone was lost.
+_CHECKED_STACKED = re.compile(r"(?i)^[^\W\d_]*[âêôăơư][^\W\d_]*?(?:p|t|c|ch)$")
+
+
+def lost_tones(words: list[Word]) -> list[str]:
+    """The words that cannot be read as written: a checked syllable on â/ê/ô/ă/ơ/ư without
+    its tone ("đât", "quyêt").  Their count tells a page whose tones Tesseract is dropping."""
+    lost = []
+    for w in words:
+        core = w.text.strip(_EDGE_PUNCT)
+        if _CHECKED_STACKED.match(core) and without_tones(core) == core:
+            lost.append(core)
+    return lost
+
+
+def without_tones(text: str) -> str:
+    """``text`` with its tone marks removed, other marks kept ("quyết" -> "quyêt", "Ủy" -> "Uy")."""
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in unicodedata.normalize("NFD", text) if c not in _TONES))
+
+
+def _below_only(marked: str, bare: str) -> bool:
+    """True when ``marked`` adds only dots below to ``bare``: not a mark stacked above, and psm 4
+    reads the comma after "thi," as one ("thị,": 4 of the real pages' words)."""
+    undotted = unicodedata.normalize("NFD", marked).replace("\u0323", "")
+    return unicodedata.normalize("NFC", undotted) == bare
+
+
+def prefer_marked_readings(words: list[Word], other: list[Word]) -> list[Word]:
+    """``words`` with each replaced by the other reading of the same box when that is the same
+    letters with a tone mark the first dropped ("sô" -> "số"), or the same letters read surer by
+    :data:`SURER_BY`.  Tesseract loses a tone stacked on â/ê/ô/ă/ơ ("đât", "quyêt", "Điêu")
+    in one page mode or the other; a mark it saw in either is evidence of ink."""
+    if not other:
+        return list(words)
+    other = sorted(other, key=lambda o: o.box[1])
+    tops = [o.box[1] for o in other]
+    tallest = max(o.box[3] for o in other)
+    out = []
+    for w in words:
+        x0, y0, width, height = w.box
+        best, best_iou = None, 0.0
+        for o in other[bisect_left(tops, y0 - tallest):bisect_left(tops, y0 + height)]:
+            ox0, oy0, ow, oh = o.box
+            ix = min(x0 + width, ox0 + ow) - max(x0, ox0)
+            iy = min(y0 + height, oy0 + oh) - max(y0, oy0)
+            if ix > 0 and iy > 0:
+                iou = ix * iy / (width * height + ow * oh - ix * iy)
+                if iou > best_iou:
+                    best, best_iou = o, iou
+        if best is not None and best_iou >= SAME_WORD_IOU and best.text != w.text:
+            if without_tones(best.text) == w.text and not _below_only(best.text, w.text):
+                w = replace(w, text=best.text)  # the tone this reading dropped
+            elif (without_tones(w.text) != best.text  # (not the tone the other one dropped)
+                  and strip_diacritics(best.text).lower() == strip_diacritics(w.text).lower()
+                  and best.conf >= w.conf + SURER_BY):
+                w = replace(w, text=best.text, conf=best.conf)
+        out.append(w)
+    return out
 
 
 def ocr_words(image, settings: OcrSettings = OcrSettings(), *, offset: tuple[float, float] = (0, 0),
