@@ -38,9 +38,10 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 def rasterize_pdf_page(path: Path, number: int, dpi: int = DPI,
-                       max_pixels: int = MAX_PIXELS) -> PageImage:
+                       max_pixels: int = MAX_PIXELS, overlays: bool = True) -> PageImage:
     """Render one page (1-based) of a PDF at ``dpi`` as an RGB (gray for a gray scan) numpy array;
-    refused when it would be over ``max_pixels``."""
+    refused when it would be over ``max_pixels``.  ``overlays=False``: without the page's
+    annotations (see :func:`pdf_overlay_boxes`)."""
     cap = max_pixels
     width_pt, height_pt = pdf_page_size(path, number)
     width, height = round(width_pt / 72 * dpi), round(height_pt / 72 * dpi)
@@ -60,7 +61,7 @@ def rasterize_pdf_page(path: Path, number: int, dpi: int = DPI,
             # Written as PPM/PGM and read by OpenCV: ~0.05 s a page less than through PIL.
             files = convert_from_path(str(path), dpi=dpi, first_page=number, last_page=number,
                                       output_folder=tmp, paths_only=True, single_file=True,
-                                      grayscale=gray, fmt="ppm")
+                                      grayscale=gray, fmt="ppm", hide_annotations=not overlays)
         except (PDFPageCountError, PDFSyntaxError) as exc:
             raise InputError(path, f"corrupt PDF ({str(exc).strip().splitlines()[-1]})") from None
         # (paths_only: file names, where pdf2image's annotation says images)
@@ -70,6 +71,58 @@ def rasterize_pdf_page(path: Path, number: int, dpi: int = DPI,
     if image.ndim == 3:
         image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
     return PageImage(number=number, image=image, dpi=dpi)
+
+
+# Annotations that draw nothing of their own over the page.
+_UNDRAWN_ANNOTATIONS = {"/Link", "/Popup"}
+_HIDDEN_FLAGS = 0b10 | 0b100000  # Hidden, NoView
+
+
+def pdf_overlay_boxes(path: Path, number: int) -> list[tuple[float, float, float, float]]:
+    """Boxes (points, top-left origin) of what annotations draw over page ``number``: the
+    e-signature stamp that signing software puts on a scan ("SAO Y / Ủy ban nhân dân thành phố
+    Đà Nẵng / Thời gian ký: …", a seal picture), a reviewer's note.  They are not the scanned
+    document, and over its header they garble it ("CHỦ NGHĨA VIỆT NAM" under "Thời gian ký").
+    Empty when the page has none, is turned (/Rotate) or cannot be read."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            page = pdf.pages[number - 1]
+            if int(page.obj.get("/Rotate", 0)) % 360:
+                return []
+            x0, _, _, y1 = (float(v) for v in page.mediabox)
+            boxes = []
+            for annot in page.obj.get("/Annots") or []:
+                if (annot.get("/Subtype") in _UNDRAWN_ANNOTATIONS or "/AP" not in annot
+                        or int(annot.get("/F", 0)) & _HIDDEN_FLAGS or "/Rect" not in annot):
+                    continue
+                ax0, ay0, ax1, ay1 = (float(v) for v in annot.Rect)
+                left, right = sorted((ax0, ax1))
+                bottom, top = sorted((ay0, ay1))
+                if right - left > 1 and top - bottom > 1:
+                    boxes.append((left - x0, y1 - top, right - x0, y1 - bottom))
+            return boxes
+    except (pikepdf.PdfError, OSError, IndexError, ValueError, TypeError):
+        return []
+
+
+def render_pdf_area(path: Path, number: int, box: tuple[float, float, float, float], dpi: int = DPI) -> np.ndarray | None:
+    """The area ``box`` (points, top-left origin) of page ``number`` rendered with everything on
+    it, annotations included, as a gray array; None when poppler cannot."""
+    k = dpi / 72
+    x, y = max(0, round(box[0] * k)), max(0, round(box[1] * k))
+    w, h = round((box[2] - box[0]) * k), round((box[3] - box[1]) * k)
+    if w < MIN_PAGE_SIDE or h < MIN_PAGE_SIDE:
+        return None
+    with tempfile.TemporaryDirectory(prefix="vanban-area-") as tmp:
+        out = Path(tmp) / "area"
+        proc = subprocess.run(["pdftoppm", "-f", str(number), "-l", str(number), "-r", str(dpi), "-gray",
+                               "-x", str(x), "-y", str(y), "-W", str(w), "-H", str(h), "-singlefile",
+                               str(path), str(out)], capture_output=True, timeout=120)
+        if proc.returncode != 0:
+            return None
+        return cv2.imread(str(out.with_suffix(".pgm")), cv2.IMREAD_UNCHANGED)
 
 
 def _only_gray_images(path: Path, number: int) -> bool:

@@ -113,11 +113,21 @@ def without_tones(text: str) -> str:
         "NFC", "".join(c for c in unicodedata.normalize("NFD", text) if c not in _TONES))
 
 
-def _below_only(marked: str, bare: str) -> bool:
-    """True when ``marked`` adds only dots below to ``bare``: not a mark stacked above, and psm 4
-    reads the comma after "thi," as one ("thị,": 4 of the real pages' words)."""
-    undotted = unicodedata.normalize("NFD", marked).replace("\u0323", "")
-    return unicodedata.normalize("NFC", undotted) == bare
+# Vowels whose tone psm 6 loses: one already under a mark (circumflex, breve, horn), or a
+# capital, where the stack rises above the line's letters ("đât", "TINH", "QUANG").
+_STACKED = frozenset("âêôăơưÂÊÔĂƠƯ")
+
+
+def _stacked_tones(marked: str, bare: str) -> bool:
+    """True when ``marked`` is ``bare`` with tones added only on stacked vowels (above them: a dot
+    below is no stack, and psm 4 takes the comma of "thi," for one).  On a plain small vowel psm 6
+    keeps its tone, and the other mode's extra one is noise ("kỳ thi" read "kỳ thì" at 200 DPI)."""
+    if len(marked) != len(bare):
+        return False
+    for m, b in zip(marked, bare):
+        if m != b and (not (b in _STACKED or b.isupper()) or "\u0323" in unicodedata.normalize("NFD", m)):
+            return False
+    return True
 
 
 def prefer_marked_readings(words: list[Word], other: list[Word]) -> list[Word]:
@@ -143,7 +153,7 @@ def prefer_marked_readings(words: list[Word], other: list[Word]) -> list[Word]:
                 if iou > best_iou:
                     best, best_iou = o, iou
         if best is not None and best_iou >= SAME_WORD_IOU and best.text != w.text:
-            if without_tones(best.text) == w.text and not _below_only(best.text, w.text):
+            if without_tones(best.text) == w.text and _stacked_tones(best.text, w.text):
                 w = replace(w, text=best.text)  # the tone this reading dropped
             elif (without_tones(w.text) != best.text  # (not the tone the other one dropped)
                   and strip_diacritics(best.text).lower() == strip_diacritics(w.text).lower()

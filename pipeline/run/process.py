@@ -25,7 +25,8 @@ from ..io.ingest import (
     detect_kind, pdf_page_count, read_text_file, read_text_layer, sha256_of,
 )
 from ..ocr.tesseract import ocr_page, ocr_symbols, ocr_words
-from ..io.rasterize import image_page_count, load_image_page, rasterize_pdf_page
+from ..io.rasterize import (image_page_count, load_image_page, pdf_overlay_boxes, rasterize_pdf_page,
+                            render_pdf_area)
 from ..ocr.layout import layout_page
 from ..options import HandwritingSettings, OcrSettings, Settings
 from ..script import fold, looks_vietnamese, nfc
@@ -77,12 +78,14 @@ def read_page(path: Path | str, kind: str, number: int, settings: Settings = Set
     raster = settings.raster
     path = Path(path)
     stamp = None
+    overlays: list[tuple[float, float, float, float]] = []
     if kind == "pdf":
         layer = read_text_layer(path, number)
         if settings.use_text_layer and layer.text is not None:
             return Page(number=number, text=layer.text, source="text-layer")
         stamp = layer.stamp
-        image = rasterize_pdf_page(path, number, raster.dpi, raster.max_pixels)
+        overlays = pdf_overlay_boxes(path, number)
+        image = rasterize_pdf_page(path, number, raster.dpi, raster.max_pixels, overlays=not overlays)
     elif kind == "image":
         image = load_image_page(path, number, raster.max_pixels)
     else:
@@ -100,11 +103,35 @@ def read_page(path: Path | str, kind: str, number: int, settings: Settings = Set
         box = (round(x0 * k), round(y0 * k), round(x1 * k), round(y1 * k))
         page.regions = [r for r in page.regions if r.kind != "stamp" or not _overlaps(r.box, box)] + [
             Region("stamp", box, text)]
+    if overlays:
+        page.regions += _overlay_stamps(path, number, overlays, stamp, page, settings)
     page = write_fill_ins(page, read_fill_ins(image, page, settings.ocr, settings.handwriting),
                           settings.handwriting)
     if settings.annex_tables:
         page.tables = read_tables(cleaned.image, settings.ocr)
     return page
+
+
+def _overlay_stamps(path: Path, number: int, overlays: list[tuple[float, float, float, float]],
+                    stamp: tuple[str, tuple[float, float, float, float]] | None, page: Page,
+                    settings: Settings) -> list[Region]:
+    """The e-signature stamps and notes drawn over a PDF page as annotations (the page itself was
+    read without them): each read on its own render, a ``stamp`` region, unless the text layer
+    already gave its exact text."""
+    k = settings.raster.dpi / 72 * float(page.quality.get("scale") or 1)
+    regions = []
+    for box in overlays:
+        if stamp is not None and _overlaps(box, stamp[1]):
+            continue
+        area = render_pdf_area(path, number, box, settings.raster.dpi)
+        if area is None:
+            continue
+        words = ocr_words(area, settings.ocr)
+        text = "\n".join(" ".join(w.text for w in words if w.line == line)
+                         for line in sorted({w.line for w in words}))
+        if sum(c.isalpha() for c in text) >= 3:
+            regions.append(Region("stamp", tuple(round(v * k) for v in box), text))  # type: ignore[arg-type]
+    return regions
 
 
 # Regions read again on their own, from the original raster: small print (the "Nơi nhận:"
@@ -167,7 +194,7 @@ def reread_regions(original: PageImage, raw: Page, laid_out: Page, ocr: OcrSetti
 _NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+$")
 
 
-def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
@@ -404,14 +431,18 @@ def _print_symbols(original: PageImage, box, k: float, ocr: OcrSettings) -> list
 
 def write_fill_ins(page: Page, fills: list[Region],
                    handwriting: HandwritingSettings = HandwritingSettings()) -> Page:
-    """The page with its fill-in regions, and the digits read sure enough
-    (``handwriting.min_confidence``) written into its text in place of whatever Tesseract
-    made of the pen ink there ("Số: 2) /BC-UBND" -> "Số: 23 /BC-UBND")."""
+    """The page with its fill-in regions, and their digits written into its text in place of
+    whatever Tesseract made of the pen ink there ("Số: 2) /BC-UBND" -> "Số: 23 /BC-UBND"), each
+    word with its reading's confidence: the text says what the header fields say.  Unsure
+    readings too (under ``handwriting.min_confidence``, stored as uncertain): of the 10 real
+    blanks read so, the pen reading is right on 7, Tesseract's reading of the ink on 2, one of
+    them the same ("660" where the pen's reads "860"; but "Sô/tT" where it reads "11", "42"
+    where "12", "892" where "299")."""
     page = replace(page, regions=page.regions + fills)
     lines = page.text.split("\n")
     words = list(page.words)
     for fill in fills:
-        if not fill.text or (fill.conf or 0) < handwriting.min_confidence:
+        if not fill.text:
             continue
         kind = "number_line" if fill.role == "number" else "date_line"
         line = _first_line_of(page, kind)
@@ -425,6 +456,12 @@ def write_fill_ins(page: Page, fills: list[Region],
             overlap = min(w.box[0] + w.box[2], x1) - max(w.box[0], x0)
             if w.line != line or overlap <= 0:
                 kept.append(w)
+            elif kind == "number_line" and w.box[0] < x0 and _NUMBER_FORMULA.match(w.text):
+                # "“$ó:#f10", "Số„2/46", "Sô/tT": the printed "Số:" the number line opens with,
+                # glued to the pen's ink (NĐ 30/2020: "Số: 575/UBND-KTTH"), and its code if any
+                kept.append(replace(w, text="Số:", box=_beside(w.box, x0, x1, True)))
+                if code := re.search(r"/[A-ZĐ]\S*$", w.text):
+                    kept.append(replace(w, text=code.group(), box=_beside(w.box, x0, x1, False)))
             elif (code := re.search(r"/[^\W\d_]", w.text)) and w.box[0] < x1:
                 kept.append(replace(w, text=w.text[code.start():], box=(x1 + 1, *w.box[1:])))
             elif (head := re.match(r"^\D*?[:;]", w.text)) and w.box[0] < x0:
@@ -446,8 +483,7 @@ def write_fill_ins(page: Page, fills: list[Region],
             elif overlap <= 0.6 * w.box[2]:
                 kept.append(w)
         words = kept
-        conf = cast(float, fill.conf)  # a fill without one is skipped above (min_confidence)
-        filled = Word(fill.text, round(100 * conf, 1), (x0, y0, x1 - x0, y1 - y0), line)
+        filled = Word(fill.text, round(100 * (fill.conf or 0.0), 1), (x0, y0, x1 - x0, y1 - y0), line)
         words.append(filled)
         words.sort(key=lambda w: (w.line, w.box[0]))
         if fill.role == "number":
@@ -464,6 +500,10 @@ def write_fill_ins(page: Page, fills: list[Region],
                 words = joined
                 lines[line] = " ".join(w.text for w in words if w.line == line)
     return replace(page, text="\n".join(lines), words=words)
+
+
+# "Số" and its colon as Tesseract garbles them when pen ink touches them ("“$ó:", "Sô/", "Só„").
+_NUMBER_FORMULA = re.compile(r"^\W{0,2}[S$§5][ôốóoòơớ0]\S?", re.IGNORECASE)
 
 
 def _first_line_of(page: Page, kind: str) -> int | None:

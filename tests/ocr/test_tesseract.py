@@ -105,6 +105,9 @@ def test_a_tone_either_reading_saw_is_kept():
     assert [w.text for w in prefer_marked_readings(first, second)] == ["số", "quyết", "tỉnh;"]
     # a dot below only is no stacked mark: psm 4 takes the comma of "thi," for one
     assert prefer_marked_readings([_word("thi;", 95)], [_word("thị;", 77)])[0].text == "thi;"
+    # nor a tone on a plain small vowel, which psm 6 does not lose
+    assert prefer_marked_readings([_word("thi", 95)], [_word("thì", 95)])[0].text == "thi"
+    assert prefer_marked_readings([_word("TINH", 56)], [_word("TỈNH", 86)])[0].text == "TỈNH"
     # the first reading's confidence and line stay
     assert prefer_marked_readings(first, second)[0].conf == 96
 

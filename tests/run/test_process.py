@@ -81,9 +81,29 @@ def test_a_printed_or_unsure_number_is_joined_to_its_code_too():
     page = _line_page("number_line", [("Số:", 100, 80), ("660", 220, 90), ("/TB-UBND", 330, 220)])
     unsure = Region("handwriting", (210, 95, 300, 145), "860", 0.40, role="number")
     out = write_fill_ins(page, [unsure])
-    assert out.text == "Số: 660/TB-UBND"  # Tesseract's reading stays (the pen's is unsure), joined
+    assert out.text == "Số: 860/TB-UBND"  # the text says what the (unsure) number field says
+    assert next(w for w in out.words if w.text.startswith("860")).conf == 40.0  # and how sure
     assert len(out.words) == len(out.text.split())
-    assert write_fill_ins(page, []).text == "Số: 660/TB-UBND"
+    assert write_fill_ins(page, []).text == "Số: 660/TB-UBND"  # printed digits, joined
+
+
+def test_an_unsure_number_replaces_what_was_no_number_at_all():
+    # Tesseract glued the printed "Số" to the pen's "11" ("Sô/tT", real page 08): the pen's
+    # reading, unsure, is still better text than that; its word keeps its low confidence.
+    page = _line_page("number_line", [("Sô/tT", 100, 150), ("/CT-UBND", 330, 220)])
+    unsure = Region("handwriting", (190, 95, 300, 145), "11", 0.26, role="number")
+    out = write_fill_ins(page, [unsure])
+    assert out.text == "Số: 11/CT-UBND"
+    assert len(out.words) == len(out.text.split())
+    assert next(w for w in out.words if w.text.startswith("11")).conf == 26.0
+
+
+def test_the_number_lines_printed_so_is_kept_when_ink_touches_it():
+    for garbled in ("“$ó:#f10", "Số„2/46", "Só:"):
+        page = _line_page("number_line", [(garbled, 100, 240), ("/TB-QL", 350, 180), ("Đào", 545, 90),
+                                          ("tạo", 650, 70)])
+        fill = Region("handwriting", (215, 95, 340, 145), "2510", 0.95, role="number")
+        assert write_fill_ins(page, [fill]).text == "Số: 2510/TB-QL Đào tạo", garbled
 
 
 def test_a_day_glued_to_thang_is_written_before_it():
@@ -142,3 +162,56 @@ def test_number_blank_from_the_characters_when_the_reread_print_is_one_glued_wor
     monkeypatch.setattr(hw, "read_digits", read_digits)
     read_fill_ins(PageImage(1, np.full((300, 2000, 3), 255, np.uint8), 300), page)
     assert seen and seen[0][0] == 512 and 640 <= seen[0][2] < 646  # from after "„" to the "/"
+
+
+def _signed_scan(path, with_stamp: bool = True):
+    """A one-page scanned PDF (its text drawn in an image) whose signing software put an
+    annotation over the header: text drawn by the annotation's appearance, not by the scan."""
+    import pikepdf
+
+    from corpus.generate import write_pdf
+
+    img = Image.new("L", (2480, 1200), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(str(find_font("bold")), 50)
+    draw.text((900, 200), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=font, fill=0)
+    regular = ImageFont.truetype(str(find_font("regular")), 54)
+    draw.text((300, 600), "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6;", font=regular, fill=0)
+    write_pdf([img], path, 300)
+    if with_stamp:
+        with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+            page = pdf.pages[0]
+            # page 595 x 288 pt: the header line sits at y ~ 48 pt from the top (~ 240 pt up)
+            font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                        BaseFont=pikepdf.Name.Helvetica))
+            appearance = pikepdf.Stream(pdf, b"BT /F1 16 Tf 4 8 Td (SIGNED BY TEST 05.02.2025) Tj ET")
+            appearance.Type, appearance.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+            appearance.BBox = [0, 0, 300, 30]
+            appearance.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+            annot = pdf.make_indirect(pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Stamp, Rect=[250, 226, 550, 256], F=4,
+                AP=pikepdf.Dictionary(N=appearance)))
+            page.obj.Annots = pdf.make_indirect(pikepdf.Array([annot]))
+            pdf.save(path)
+    return path
+
+
+def test_annotation_boxes_of_a_signed_scan(tmp_path):
+    from pipeline.io.rasterize import pdf_overlay_boxes, render_pdf_area
+
+    signed = _signed_scan(tmp_path / "signed.pdf")
+    (box,) = pdf_overlay_boxes(signed, 1)
+    assert box == (250.0, 288 - 256, 550.0, 288 - 226)  # points from the top left
+    area = render_pdf_area(signed, 1, box, 300)
+    assert area.shape == (125, 1250) and area.min() < 100  # the stamp's text, drawn
+    assert pdf_overlay_boxes(_signed_scan(tmp_path / "plain.pdf", with_stamp=False), 1) == []
+
+
+@requires_tesseract_vie
+def test_a_signed_scan_is_read_without_its_overlay_and_the_overlay_as_a_stamp(tmp_path):
+    from pipeline.run.process import Settings, read_page
+
+    page = read_page(_signed_scan(tmp_path / "signed.pdf"), "pdf", 1, Settings(annex_tables=False))
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page.text and "SIGNED" not in page.text
+    stamps = [r.text for r in page.regions if r.kind == "stamp"]
+    assert any("SIGNED BY TEST" in s for s in stamps), stamps
