@@ -298,10 +298,19 @@ def _type_from_code(number: str | None) -> str | None:
 
 def _signature(lines: list[str]) -> tuple[str | None, str | None]:
     """(signing title lines joined by " / ", signer's name) of the signature block."""
-    titles: list[str] = []
+    parts = _signature_parts(lines)
+    titles = [text for _, kind, text in parts if kind == "title"]
+    names = [text for _, kind, text in parts if kind == "name"]
+    return (" / ".join(titles) or None), (names[-1] if names else None)
+
+
+def _signature_parts(lines: list[str]) -> list[tuple[int, str, str]]:
+    """(line index, "title" or "name", how the field reads it) for the signature block's
+    signing title lines and its signer's name line."""
+    parts: list[tuple[int, str, str]] = []
     signer = None
     garbled_mark = False
-    for ln in lines:
+    for i, ln in enumerate(lines):
         c = _clean_line(ln).strip(" .,;:-_`'\"")
         if not c:
             continue
@@ -309,21 +318,46 @@ def _signature(lines: list[str]) -> tuple[str | None, str | None]:
         if not letters:
             continue
         upper = sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+        titled = any(kind == "title" for _, kind, _ in parts)
         name = _name(c)
-        if name and not _SIGNING_MARK.match(_fold(c)) and not (upper and titles and not signer and _is_title(c)):
+        if name and not _SIGNING_MARK.match(_fold(c)) and not (upper and titled and not signer and _is_title(c)):
             signer = name
+            parts.append((i, "name", name))
             continue
         if upper and len(letters) >= 4 and not signer and (_is_title(c) or _SIGNING_MARK.match(_fold(c))):
             # A letter split off its word ("TRƯỞN G") is joined back; junk before the mark dropped.
             c = re.sub(r"(?<=[A-ZĐÀ-Ỹ]{3}) (?=[A-ZĐÀ-Ỹ]\b)", "", c)
             c = re.sub(r"^\W*\w?\W*(?=(?:TM|KT|TL|TUQ)\W)", "", c) if re.search(r"(?:TM|KT|TL|TUQ)\W", c[:6]) else c
-            if not titles and (m := _GARBLED_MARK.match(c)) and not _SIGNING_MARK.match(_fold(c)):
+            if not titled and (m := _GARBLED_MARK.match(c)) and not _SIGNING_MARK.match(_fold(c)):
                 c, garbled_mark = c[m.end():], True
             title = _restore_title(re.sub(r"^[^A-ZĐÀ-Ỹ]+", "", c))
-            titles.append(re.sub(r"^(TM|KT|TL|TUQ|Q)\s*[.,„]\s*", r"\1. ", title))
+            parts.append((i, "title", re.sub(r"^(TM|KT|TL|TUQ|Q)\s*[.,„]\s*", r"\1. ", title)))
+    titles = [k for k, (_, kind, _) in enumerate(parts) if kind == "title"]
     if garbled_mark and len(titles) > 1:
-        titles[0] = f"{_implied_mark(titles)} {titles[0]}"
-    return (" / ".join(titles) or None), signer
+        i, kind, first = parts[titles[0]]
+        parts[titles[0]] = (i, kind, f"{_implied_mark([parts[k][2] for k in titles])} {first}")
+    return parts
+
+
+def mend_signature_lines(lines: list[str]) -> list[str]:
+    """The signature block's lines with its title lines and its signer's name spelt as the
+    header fields read them, so that the stored text says what the fields say ("PHO CHÁNH VĂN
+    PHÒNG" -> "PHÓ CHÁNH VĂN PHÒNG", "TE:.HIỆU TRƯỞNG" -> "TL. HIỆU TRƯỞNG", "-: CHỦTỊCH" ->
+    "CHỦ TỊCH", "Nguyên Hoàng Giang" -> "Nguyễn Hoàng Giang").  A rank before the name ("TS.")
+    and every other line stay as they are."""
+    out = list(lines)
+    for i, kind, text in _signature_parts(lines):
+        if kind == "title":
+            out[i] = text
+            continue
+        tokens, names = lines[i].split(), text.split()
+        tail = tokens[-len(names):]
+        if all(t.isupper() for t in tail):
+            names = [n.upper() for n in names]  # a name printed in capitals stays so
+        if len(tokens) >= len(names) and [_fold("".join(ch for ch in t if ch.isalpha())) for t in tail] == \
+                [_fold(n) for n in names]:
+            out[i] = " ".join(tokens[:-len(names)] + names)
+    return out
 
 
 # A signing mark the seal or the pen made unreadable ("TE:.HIỆU TRƯỞNG" for "TL."): one to

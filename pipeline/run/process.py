@@ -449,6 +449,9 @@ def write_fill_ins(page: Page, fills: list[Region],
         if line is None:
             continue
         x0, y0, x1, y1 = fill.box
+        if (fill.conf or 0) < handwriting.min_confidence and _digits_beside(words, line, fill):
+            continue  # unsure, and the blank's slot holds digits read elsewhere than its box:
+            # print the recogniser looked past (generated pages: "ngày 16 16 tháng")
         # Tesseract's reading of the ink goes; a word that runs on into print keeps its print
         # ("14/UBND-KTTH" -> "/UBND-KTTH", "Số:2#" -> "Số:").
         kept = []
@@ -504,6 +507,30 @@ def write_fill_ins(page: Page, fills: list[Region],
 
 # "Số" and its colon as Tesseract garbles them when pen ink touches them ("“$ó:", "Sô/", "Só„").
 _NUMBER_FORMULA = re.compile(r"^\W{0,2}[S$§5][ôốóoòơớ0]\S?", re.IGNORECASE)
+
+
+# The printed words that close each blank's slot on its line: the day's "tháng", the month's
+# "năm", the number's code ("/UBND-KTTH").
+_SLOT_END = {"day": re.compile(r"th\S{0,2}ng"), "month": re.compile(r"n\S?m\b"), "number": re.compile(r"/")}
+_SLOT_START = {"day": re.compile(r"ng\S{0,2}y"), "month": re.compile(r"th\S{0,2}ng"), "number": re.compile(r"^\W*s\S?\W*$")}
+
+
+def _digits_beside(words: list[Word], line: int, fill: Region) -> bool:
+    """True when the slot of ``fill``'s blank on ``line`` (between "ngày" and "tháng" for a day,
+    "tháng" and "năm" for a month, "Số:" and the code for a number) holds a word of digits that
+    the fill's box does not cover (not 60% of its width)."""
+    x0, _, x1, _ = fill.box
+    row = sorted((w for w in words if w.line == line), key=lambda w: w.box[0])
+    start, end = _SLOT_START.get(fill.role or ""), _SLOT_END.get(fill.role or "")
+    if start is None or end is None:
+        return False
+    left = max((w.box[0] + w.box[2] for w in row if w.box[0] < x0 and start.search(fold(w.text))), default=None)
+    right = min((w.box[0] for w in row if w.box[0] + w.box[2] > x1 and end.search(fold(w.text))), default=None)
+    if left is None or right is None:
+        return False
+    # (a word the box covers less than this is kept beside the written fill, as below)
+    return any(re.fullmatch(r"\d{1,6}", w.text) and left <= w.box[0] and w.box[0] + w.box[2] <= right
+               and min(w.box[0] + w.box[2], x1) - max(w.box[0], x0) <= 0.6 * w.box[2] for w in row)
 
 
 def _first_line_of(page: Page, kind: str) -> int | None:
@@ -637,11 +664,24 @@ def restore_document(doc: Document, restorer: Restorer, mended: dict[int, str] |
         pages = [replace(p, text=restorer.restore_text(p.text, _confidences(p))) for p in doc.pages]
         return replace(doc, pages=pages, restored=True)
     mended = mended or {}
-    pages = [replace(p, text=mended[p.number] if p.number in mended else cast(str, mend_page(p, restorer)))
+    pages = [replace(p, text=_spelt_signature(p, mended[p.number] if p.number in mended
+                                              else cast(str, mend_page(p, restorer))))
              if p.source == "ocr" else p for p in doc.pages]
     if all(new.text == old.text for new, old in zip(pages, doc.pages)):
         return doc
     return replace(doc, pages=pages, restored=True)
+
+
+def _spelt_signature(page: Page, text: str) -> str:
+    """``text`` (the page's, line for line) with its signature block's title lines and signer's
+    name spelt as the header fields read them (:func:`pipeline.extract.page_header.mend_signature_lines`)."""
+    from ..extract.page_header import mend_signature_lines
+
+    lines = text.split("\n")
+    for r in page.regions:
+        if r.kind == "signature" and r.lines != (0, 0) and r.lines[1] <= len(lines):
+            lines[r.lines[0]:r.lines[1]] = mend_signature_lines(lines[r.lines[0]:r.lines[1]])
+    return "\n".join(lines)
 
 
 def mend_page(page: Page, restorer: Restorer) -> str | None:

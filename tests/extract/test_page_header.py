@@ -96,3 +96,15 @@ def test_signature_block_titles_name_and_recipients():
     assert _read(foot={"signature": ["XY: GIÁM ĐỐC", "Lê Văn An"]})["signer_title"] == "GIÁM ĐỐC"
     # Seal and pen marks read as signs and stray capitals beside the name are not part of it.
     assert _read(foot={"signature": ["GIÁM ĐỐC", "Lê Thị Bích Thuận ˆ R ^"]})["signer"] == "Lê Thị Bích Thuận"
+
+
+def test_signature_lines_are_spelt_as_the_fields_read_them():
+    from pipeline.extract.page_header import mend_signature_lines
+
+    lines = ["TE:.HIỆU TRƯỞNG", "TRUONG PHONG CTSV", "(chữ ký)", "`Nguyên Văn An"]
+    assert mend_signature_lines(lines) == ["TL. HIỆU TRƯỞNG", "TRƯỞNG PHÒNG CTSV", "(chữ ký)", "Nguyễn Văn An"]
+    # a rank before the name stays; a name in capitals stays in capitals
+    assert mend_signature_lines(["-: CHỦTỊCH", "TS. Lễ Trung Chinh"]) == ["CHỦ TỊCH", "TS. Lê Trung Chinh"]
+    assert mend_signature_lines(["GIÁM ĐỐC", "NGUYÊN VĂN AN"]) == ["GIÁM ĐỐC", "NGUYỄN VĂN AN"]
+    # a line that is no title nor a name is left alone
+    assert mend_signature_lines(["Nơi nhận:", "- Như trên;"]) == ["Nơi nhận:", "- Như trên;"]

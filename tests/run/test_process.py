@@ -98,6 +98,17 @@ def test_an_unsure_number_replaces_what_was_no_number_at_all():
     assert next(w for w in out.words if w.text.startswith("11")).conf == 26.0
 
 
+def test_an_unsure_reading_beside_printed_digits_is_not_written():
+    # The recogniser looked just above a printed day (generated heavy page): "ngày 3 13 tháng".
+    page = _line_page("date_line", [("Quảng", 100, 150), ("Ngãi,", 260, 125), ("ngày", 402, 109),
+                                    ("13", 528, 52), ("tháng", 596, 125), ("3", 736, 27), ("năm", 780, 93),
+                                    ("2021", 888, 105)])
+    unsure = Region("handwriting", (519, 60, 552, 99), "3", 0.5, role="day")
+    assert write_fill_ins(page, [unsure]).text == "Quảng Ngãi, ngày 13 tháng 3 năm 2021"
+    sure = Region("handwriting", (519, 60, 585, 99), "13", 0.95, role="day")
+    assert write_fill_ins(page, [sure]).text == "Quảng Ngãi, ngày 13 tháng 3 năm 2021"
+
+
 def test_the_number_lines_printed_so_is_kept_when_ink_touches_it():
     for garbled in ("“$ó:#f10", "Số„2/46", "Só:"):
         page = _line_page("number_line", [(garbled, 100, 240), ("/TB-QL", 350, 180), ("Đào", 545, 90),
@@ -215,3 +226,23 @@ def test_a_signed_scan_is_read_without_its_overlay_and_the_overlay_as_a_stamp(tm
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page.text and "SIGNED" not in page.text
     stamps = [r.text for r in page.regions if r.kind == "stamp"]
     assert any("SIGNED BY TEST" in s for s in stamps), stamps
+
+
+def test_the_stored_signature_block_is_spelt_as_its_fields(tmp_path):
+    from pipeline.document import Document
+    from pipeline.restore.restorer import Restorer, RestorerOptions
+    from pipeline.run.process import finish_document
+
+    text = ("Ủy ban nhân dân tỉnh đề nghị các sở thực hiện nghiêm túc nội dung trên.\n"
+            "Nơi nhận:\n- Như trên;\n- Lưu: VT.\nTE:.HIỆU TRƯỞNG\nTRƯỞNG PHÒNG CTSV\n`Nguyên Văn An")
+    words = [Word(t, 95.0, (10 * i, 10, 8, 8), 0) for i, t in enumerate(text.split())]
+    page = Page(number=1, text=text, source="ocr", words=words, width=2480, height=3508, dpi=300,
+                regions=[Region("body", (0, 0, 2480, 100), "", 95.0, (0, 1)),
+                         Region("recipients", (0, 100, 1200, 300), "", 95.0, (1, 4)),
+                         Region("signature", (1300, 100, 2400, 400), "", 95.0, (4, 7))])
+    doc = Document(path=tmp_path / "a.pdf", sha256="0" * 64, kind="pdf", pages=[page])
+    final, extraction = finish_document(doc, Restorer(RestorerOptions.find()))
+    # the seal's "TE:." is the mark the title lines imply (TL.); the pen's "`" is no letter
+    assert final.text.split("\n")[4:] == ["TL. HIỆU TRƯỞNG", "TRƯỞNG PHÒNG CTSV", "Nguyễn Văn An"]
+    assert final.text.split("\n")[:4] == text.split("\n")[:4]
+    assert extraction["self"]["signer"] == "Nguyễn Văn An"
