@@ -324,6 +324,12 @@ def _signature_parts(lines: list[str]) -> list[tuple[int, str, str]]:
             signer = name
             parts.append((i, "name", name))
             continue
+        if upper and titled and not signer and (deputy := _deputy_of(parts, c)) is not None:
+            k, head = deputy
+            parts.append((i, "title", f"PHÓ {head}"))
+            if not _SIGNING_MARK.match(_fold(head)):
+                parts[k] = (parts[k][0], "title", f"KT. {head}")
+            continue
         if upper and len(letters) >= 4 and not signer and (_is_title(c) or _SIGNING_MARK.match(_fold(c))):
             # A letter split off its word ("TRƯỞN G") is joined back; junk before the mark dropped.
             c = re.sub(r"(?<=[A-ZĐÀ-Ỹ]{3}) (?=[A-ZĐÀ-Ỹ]\b)", "", c)
@@ -337,6 +343,24 @@ def _signature_parts(lines: list[str]) -> list[tuple[int, str, str]]:
         i, kind, first = parts[titles[0]]
         parts[titles[0]] = (i, kind, f"{_implied_mark([parts[k][2] for k in titles])} {first}")
     return parts
+
+
+def _deputy_of(parts: list[tuple[int, str, str]], c: str) -> tuple[int, str] | None:
+    """(index in ``parts``, office) when ``c`` is the tail of the office on the title line above
+    it, cut on the left by more than its last word ("Ủ TỊCH" under "CHỦ TỊCH"): a seal covers the
+    left of the signing lines, and the one block where a line repeats the office is the deputy
+    signing for the head, "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" (Nghị định 30/2020, Phụ lục I).  A cut
+    at a word ("TRƯỞNG" under "BỘ TRƯỞNG": THỨ TRƯỞNG?) says nothing."""
+    k = max((k for k, (_, kind, _) in enumerate(parts) if kind == "title"), default=None)
+    if k is None:
+        return None
+    head = re.sub(r"^(?:TM|KT|TL|TUQ|Q)\.\s*", "", parts[k][2])
+    office = re.sub(r"[^a-z]", "", _fold(head))
+    tail = re.sub(r"[^a-z]", "", _fold(c))
+    last = re.sub(r"[^a-z]", "", _fold(head.split()[-1])) if head.split() else ""
+    if len(head.split()) < 2 or not (len(last) < len(tail) < len(office)) or not office.endswith(tail):
+        return None
+    return k, head
 
 
 def mend_signature_lines(lines: list[str]) -> list[str]:

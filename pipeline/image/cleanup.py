@@ -26,6 +26,8 @@ step (in order)                   notes
 :func:`remove_lines` (tables)     ``line_pixels`` (only with ``clean_page(tables=True)``)
 :func:`erase_stamp_frames`        ``stamp_frames`` (boxes of received stamps' ruled frames;
                                   run on the image Tesseract reads, after cleanup)
+:func:`mark_seals`                ``seals`` (centre and radius of round seals left on the
+                                  page: black ones, or any on a gray scan; after cleanup)
 ================================  ========================================================
 
 What each choice bought was measured on the generated eval set (11 pages per
@@ -630,6 +632,37 @@ def erase_stamp_frames(page: PageImage) -> PageImage:
         region = out[y0:y1, x0:x1]
         region[ruling[y0:y1, x0:x1] > 0] = 255
     return replace(page, image=out, notes={**page.notes, "stamp_frames": [list(f) for f in frames]})
+
+
+# A round seal (con dấu) is 30-45 mm across (Nghị định 99/2016: the seals of state bodies);
+# found as circles of that size on the page at 75 DPI.  The real pages: 13 of 23 show one
+# Tesseract could see (the others' red seals are gone after colour suppression); each is found,
+# at the signature block, and nothing else is.
+SEAL_RADIUS_MM = (14, 24)
+SEAL_VOTES = 40  # Hough accumulator threshold at 75 DPI (HoughCircles' param2)
+
+
+def find_seals(bw: np.ndarray, dpi: int) -> list[tuple[int, int, int]]:
+    """(centre x, centre y, radius) in pixels of the round seals on a binarised page."""
+    k = 75 / dpi
+    small = cv2.GaussianBlur(cv2.resize(bw, None, fx=k, fy=k, interpolation=cv2.INTER_AREA), (3, 3), 0)
+    per_mm = 75 / 25.4
+    circles = cv2.HoughCircles(small, cv2.HOUGH_GRADIENT, dp=1, minDist=int(2 * SEAL_RADIUS_MM[1] * per_mm),
+                               param1=100, param2=SEAL_VOTES, minRadius=int(SEAL_RADIUS_MM[0] * per_mm),
+                               maxRadius=int(SEAL_RADIUS_MM[1] * per_mm))
+    if circles is None:
+        return []
+    return [(round(x / k), round(y / k), round(r / k)) for x, y, r in circles[0][:4]]
+
+
+def mark_seals(page: PageImage) -> PageImage:
+    """The page with its seals' circles in ``notes["seals"]`` (the image unchanged): the words
+    Tesseract reads inside one are the seal's lettering ("TRƯỜNG / ĐẠI HỌC / ĐIỆN LỰC"), not
+    the page's text (:func:`pipeline.ocr.layout.seal_words`)."""
+    seals = find_seals(page.image, page.dpi)
+    if not seals:
+        return page
+    return replace(page, notes={**page.notes, "seals": [list(c) for c in seals]})
 
 
 # ---------------------------------------------------------------- helpers

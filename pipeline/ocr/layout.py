@@ -41,6 +41,20 @@ _RECIPIENTS = re.compile(r"^\W{0,2}\w?oi\s*\w?han\b")
 # The first line of a signature block: the signing mark or a head's title (Nghị định 30, Phụ lục I).
 _SIGNING_TITLE = re.compile(r"^(?:tm|kt|tl|tuq|q)\s*[.,„]|^(?:pho\s+)?(?:chu\s*tich|giam\s*doc|hieu\s*truong|"
                             r"truong\s*phong|chanh\s*van\s*phong|bo\s*truong|cuc\s*truong|vien\s*truong)\b")
+# The words that name an office in a signing title (Nghị định 30, Phụ lục I), alone.
+_OFFICE_WORD = re.compile(r"\b(?:truong|tich|doc|pho|chanh|thu\s*ky|bi\s*thu|dai\s*dien|phu\s*trach)\b")
+
+
+def is_signing_title(line: str) -> bool:
+    """True for a line of capitals that names an office or opens with a signing mark
+    ("KT. CHỦ TỊCH", "HIỆU TRƯỞNG", "HU TRƯỞNG" read through a seal)."""
+    letters = [c for c in line if c.isalpha()]
+    if len(letters) < 4 or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+        return False
+    folded = _fold(line)
+    return bool(_SIGNING_TITLE.match(folded.strip()) or _OFFICE_WORD.search(folded))
+
+
 # "Kính gửi:" (the addressees of a letter): never part of the header or the title.
 _KINH_GUI = re.compile(r"^kinh\s*gui")
 # E-signature and received stamps: the signing software's and the mail desk's own words.
@@ -145,6 +159,22 @@ def _page_number_words(words: list[Word], height: int) -> tuple[list[Word], list
     return words, []
 
 
+# A word wholly within this share of a seal's radius from its centre is the seal's lettering
+# (its ring and the body's name in the middle), not print under it: the signing title and
+# the name around a seal reach at most its rim (real pages 11, 36, 07, 02).
+SEAL_INNER = 0.8
+
+
+def seal_words(words: list[Word], seals: list) -> tuple[list[Word], list[Word]]:
+    """(words not of a seal, words inside one of ``seals``' circles: (x, y, radius) each)."""
+    def inside(w: Word) -> bool:
+        x, y, width, height = w.box
+        return any(all((cx - a) ** 2 + (cy - b) ** 2 <= (SEAL_INNER * r) ** 2
+                       for a in (x, x + width) for b in (y, y + height)) for cx, cy, r in seals)
+    sealed = [w for w in words if inside(w)]
+    return ([w for w in words if not inside(w)], sealed) if sealed else (words, [])
+
+
 def _rows(words: list[Word]) -> list[list[Word]]:
     rows: dict[int, list[Word]] = {}
     for w in words:
@@ -187,6 +217,7 @@ def layout_page(page: Page) -> Page:
     page_words, rule_marks = _dashes_and_marks(page.words)
     page_words, framed = framed_stamp_words(page_words, page.quality.get("stamp_frames") or [])
     page_words, page_number = _page_number_words(page_words, page.height)
+    page_words, sealed = seal_words(page_words, page.quality.get("seals") or [])
     rows = [split_row(r, gap) for r in _rows(page_words)]
     rows[:12] = [[part for seg in row for part in _split_at_motto(seg)] for row in rows[:12]]
     width = page.width
@@ -330,6 +361,8 @@ def layout_page(page: Page) -> Page:
         regions.append(_region("noise", [Segment([w])]))
     if page_number:
         regions.append(_region("page_number", [Segment(page_number)]))
+    if sealed:
+        regions.append(_region("seal", [Segment(line) for line in _rows(sealed)]))
     return replace(page, text="\n".join(lines), words=words, regions=regions)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, cast
 
 from ..image.tables import read_tables
-from ..image.cleanup import clean_page, erase_stamp_frames
+from ..image.cleanup import clean_page, erase_stamp_frames, mark_seals
 from ..document import MENTION_FIELDS, Document, InputError, Page, PageImage, Region, Word
 from ..errors import MissingDependency
 from ..io.ingest import (
@@ -27,7 +27,7 @@ from ..io.ingest import (
 from ..ocr.tesseract import ocr_page, ocr_symbols, ocr_words
 from ..io.rasterize import (image_page_count, load_image_page, pdf_overlay_boxes, rasterize_pdf_page,
                             render_pdf_area)
-from ..ocr.layout import layout_page
+from ..ocr.layout import is_signing_title, layout_page
 from ..options import HandwritingSettings, OcrSettings, Settings
 from ..script import fold, looks_vietnamese, nfc
 
@@ -93,7 +93,7 @@ def read_page(path: Path | str, kind: str, number: int, settings: Settings = Set
     cleaned = clean_page(image, settings.cleanup)
     if keep_images is not None:
         _save_page_image(cleaned, Path(keep_images) / f"{sha256_of(path)[:16]}-p{number:04d}.png")
-    raw = ocr_page(erase_stamp_frames(cleaned), settings.ocr)
+    raw = ocr_page(mark_seals(erase_stamp_frames(cleaned)), settings.ocr)
     page = reread_regions(image, raw, layout_page(raw), settings.ocr)
     if stamp is not None:
         # The signing software's own text over the scan: exact, so it replaces what OCR read there.
@@ -182,7 +182,54 @@ def reread_regions(original: PageImage, raw: Page, laid_out: Page, ocr: OcrSetti
         words.sort(key=lambda w: (w.line, w.box[0]))
         laid_out = layout_page(replace(raw, words=_renumber_rows(words)))
     named = _reread_signer_name(original, laid_out, ocr)
-    return laid_out if named is None else layout_page(replace(raw, words=_renumber_rows(named)))
+    if named is not None:
+        laid_out = layout_page(replace(raw, words=_renumber_rows(named)))
+    titled = _reread_signing_title(original, laid_out, ocr)
+    return laid_out if titled is None else layout_page(replace(raw, words=_renumber_rows(titled)))
+
+
+# The signing title (chức vụ: "HIỆU TRƯỞNG") stands level with "Nơi nhận:" and its first items,
+# right of them; the seal and the pen's strokes that cross it can make Tesseract skip its row
+# on the whole page (real page 36: the block read as the seal's "TRƯỜNG / ĐẠI HỌC" and the
+# name).  A signature block with no title line has that band read again alone (psm 6, from the
+# original), and its upper-case words that name an office become the title line.
+TITLE_BAND_LINES = 2.5  # line heights below the top of "Nơi nhận:" the band reaches
+TITLE_WORD_CONF = 50  # a word of the band read less surely is the seal's or the pen's
+
+
+def _reread_signing_title(original: PageImage, page: Page, ocr: OcrSettings) -> list | None:
+    """The page's words with the signing title read from its band (see above), or None when
+    the signature block has a title line already or the band holds none."""
+    signature = next((r for r in page.regions if r.kind == "signature" and r.lines != (0, 0)), None)
+    recipients = next((r for r in page.regions if r.kind == "recipients" and r.lines != (0, 0)), None)
+    if signature is None or recipients is None:
+        return None
+    lines = page.text.split("\n")[signature.lines[0]:signature.lines[1]]
+    if any(is_signing_title(line) for line in lines):
+        return None
+    first = [w for w in page.words if w.line == recipients.lines[0]]
+    if not first:
+        return None
+    h = max(w.box[3] for w in first)
+    top = min(w.box[1] for w in first)
+    band = (signature.box[0] - 2 * h, top - h // 3, min(page.width or signature.box[2], signature.box[2] + 3 * h),
+            min(signature.box[1], top + int(TITLE_BAND_LINES * h)))
+    if band[3] - band[1] < h:
+        return None  # the block starts on the row of "Nơi nhận:": its first line was read
+    k = float(page.quality.get("scale") or 1)
+    crop, ox0, oy0 = _line_crop(original, band, k, 0.0, 0.0)
+    if crop is None:
+        return None
+    next_line = max((w.line for w in page.words), default=0) + 1
+    fresh = [w for w in ocr_words(crop, ocr, offset=(ox0 * k, oy0 * k), first_line=next_line)
+             if w.conf >= TITLE_WORD_CONF and re.fullmatch(r"[A-ZĐÀ-Ỹ]{2,}\.?", w.text)]
+    rows: dict[int, list] = {}
+    for w in fresh:
+        rows.setdefault(w.line, []).append(w)
+    titles = [ws for ws in rows.values() if is_signing_title(" ".join(w.text for w in ws))]
+    if not titles:
+        return None
+    return list(page.words) + [w for ws in titles for w in ws]
 
 
 # The signer's name (the signature block's last line) sits under the pen strokes and often

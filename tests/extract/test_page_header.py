@@ -108,3 +108,15 @@ def test_signature_lines_are_spelt_as_the_fields_read_them():
     assert mend_signature_lines(["GIÁM ĐỐC", "NGUYÊN VĂN AN"]) == ["GIÁM ĐỐC", "NGUYỄN VĂN AN"]
     # a line that is no title nor a name is left alone
     assert mend_signature_lines(["Nơi nhận:", "- Như trên;"]) == ["Nơi nhận:", "- Như trên;"]
+
+
+def test_a_signing_line_cut_by_the_seal_under_the_same_office_is_the_deputys():
+    # The seal covers "KT." and "PHÓ CH" (real page 11): only KT. repeats the office below it.
+    foot = {"signature": ["CHỦ TỊCH", "Ủ TỊCH", "Phạm Trường Thọ"]}
+    assert _read(foot=foot)["signer_title"] == "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"
+    assert _read(foot={"signature": ["KT. GIÁM ĐỐC", "IÁM ĐỐC", "Lê Văn An"]})["signer_title"] == \
+        "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC"
+    # cut at a word boundary it says nothing (KT. BỘ TRƯỞNG / THỨ TRƯỞNG); another office is its own
+    assert _read(foot={"signature": ["BỘ TRƯỞNG", "TRƯỞNG", "Lê Văn An"]})["signer_title"] == "BỘ TRƯỞNG / TRƯỞNG"
+    assert _read(foot={"signature": ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Lê Văn An"]})["signer_title"] == \
+        "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH"

@@ -317,3 +317,20 @@ def test_a_stamp_frame_is_found_and_its_ruling_erased_but_not_its_text():
     assert (page.image[598:603, 900:2300] == 0).any()  # the rule outside any frame stays
     # Three sides are no frame (a rule and the corner of a table).
     assert find_stamp_frames(_received_stamp_page(sides=3), 300) == []
+
+
+def test_a_round_seal_is_found_and_nothing_round_where_there_is_none():
+    import cv2
+
+    from pipeline.image.cleanup import find_seals, mark_seals
+
+    page = np.full((3508, 2480), 255, np.uint8)
+    cv2.putText(page, "KT. CHU TICH", (1500, 450), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 0, 5)
+    assert find_seals(page, 300) == [] and "seals" not in mark_seals(PageImage(1, page, 300)).notes
+    # a seal of 36 mm (212 px at 300 DPI): its double ring and a word of lettering inside
+    cv2.circle(page, (1450, 700), 212, 0, 9)
+    cv2.circle(page, (1450, 700), 175, 0, 4)
+    cv2.putText(page, "UBND", (1330, 720), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 0, 5)
+    (x, y, r), = find_seals(page, 300)
+    assert abs(x - 1450) < 15 and abs(y - 700) < 15 and 160 < r < 225
+    assert mark_seals(PageImage(1, page, 300)).notes["seals"] == [[x, y, r]]

@@ -337,3 +337,29 @@ def test_a_printed_page_number_is_a_region_of_its_own_not_page_text():
         assert number not in lines and lines[0] == line
         assert "15" in lines  # a number inside the page is text
         assert [r.text for r in page.regions if r.kind == "page_number"] == [number]
+
+
+def test_the_seals_lettering_is_no_page_text():
+    from pipeline.document import Page, Word
+    from pipeline.ocr.layout import layout_page, seal_words
+
+    seal = [1626, 2862, 206]
+    inner = Word("TRƯỜNG", 95.0, (1546, 2763, 150, 34), 0)
+    rim = Word("HIỆU", 90.0, (1700, 2690, 140, 45), 1)  # print over the rim stays print
+    below = Word("Trương", 96.0, (1699, 3072, 151, 42), 2)
+    assert seal_words([inner, rim, below], [seal]) == ([rim, below], [inner])
+    assert seal_words([inner], []) == ([inner], [])
+    page = Page(number=1, text="", source="ocr", words=[inner, rim, below], width=2463, height=3488, dpi=300,
+                quality={"seals": [seal]})
+    out = layout_page(page)
+    assert "TRƯỜNG" not in out.text and "HIỆU" in out.text
+    assert [r.text for r in out.regions if r.kind == "seal"] == ["TRƯỜNG"]
+
+
+def test_signing_title_lines():
+    from pipeline.ocr.layout import is_signing_title
+
+    for line in ("KT. CHỦ TỊCH", "HIỆU TRƯỞNG", "HU TRƯỞNG", "PHÓ GIÁM ĐỐC", "TM. ỦY BAN NHÂN DÂN"):
+        assert is_signing_title(line), line
+    for line in ("Trương Huy Hoàng", "ĐẠI HỌC", "Nơi nhận:", "UBND"):
+        assert not is_signing_title(line), line

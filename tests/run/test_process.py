@@ -246,3 +246,38 @@ def test_the_stored_signature_block_is_spelt_as_its_fields(tmp_path):
     assert final.text.split("\n")[4:] == ["TL. HIỆU TRƯỞNG", "TRƯỞNG PHÒNG CTSV", "Nguyễn Văn An"]
     assert final.text.split("\n")[:4] == text.split("\n")[:4]
     assert extraction["self"]["signer"] == "Nguyễn Văn An"
+
+
+@requires_tesseract_vie
+def test_a_signing_title_the_page_reading_skipped_is_read_from_its_band():
+    from pipeline.run.process import _reread_signing_title
+
+    img = Image.new("RGB", (2480, 900), "white")
+    draw = ImageDraw.Draw(img)
+    bold = ImageFont.truetype(str(find_font("bold")), 48)
+    draw.text((300, 100), "Nơi nhận:", font=bold, fill="black")
+    draw.text((300, 160), "- Như trên;", font=bold, fill="black")
+    draw.text((1500, 100), "HIỆU TRƯỞNG", font=bold, fill="black")
+    draw.text((1450, 600), "Trương Huy Hoàng", font=bold, fill="black")
+    words = [Word("Nơi", 95.0, (300, 105, 90, 45), 0), Word("nhận:", 95.0, (400, 105, 130, 50), 0),
+             Word("-", 95.0, (300, 185, 15, 5), 1), Word("Như", 95.0, (330, 165, 90, 45), 1),
+             Word("trên;", 95.0, (430, 165, 110, 50), 1),
+             Word("Trương", 95.0, (1450, 605, 180, 50), 2), Word("Huy", 95.0, (1650, 605, 100, 50), 2),
+             Word("Hoàng", 95.0, (1770, 605, 150, 50), 2)]
+    page = Page(number=1, text="Nơi nhận:\n- Như trên;\nTrương Huy Hoàng", source="ocr", words=words, width=2480,
+                height=900, dpi=300, quality={"scale": 1.0},
+                regions=[Region("recipients", (300, 105, 540, 215), "", 95.0, (0, 2)),
+                         Region("signature", (1450, 605, 1920, 655), "Trương Huy Hoàng", 95.0, (2, 3))])
+    found = _reread_signing_title(PageImage(1, np.asarray(img), 300), page, OcrSettings())
+    assert found is not None
+    assert [w.text for w in found if w not in words] == ["HIỆU", "TRƯỞNG"]
+    # a block whose title was read is not read again
+    titled = _with_signature_lines(page, "Nơi nhận:\n- Như trên;\nHIỆU TRƯỞNG\nTrương Huy Hoàng", (2, 4))
+    assert _reread_signing_title(PageImage(1, np.asarray(img), 300), titled, OcrSettings()) is None
+
+
+def _with_signature_lines(page: Page, text: str, signature_lines: tuple[int, int]) -> Page:
+    from dataclasses import replace
+
+    regions = [replace(r, lines=signature_lines) if r.kind == "signature" else r for r in page.regions]
+    return replace(page, text=text, regions=regions)
