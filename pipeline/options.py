@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 # the settings below changes the key by itself): it, not the package version, keys the OCR
 # cache, so a release that only touches extraction or restoration re-extracts from cached
 # words instead of re-running Tesseract.
-OCR_STAGE_VERSION = 20
+OCR_STAGE_VERSION = 21
 
 # Field metadata: not part of what a page reads (left out of Settings.ocr_key).
 NOT_READ = {"ocr_key": False}

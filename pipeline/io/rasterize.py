@@ -73,8 +73,9 @@ def rasterize_pdf_page(path: Path, number: int, dpi: int = DPI,
     return PageImage(number=number, image=image, dpi=dpi)
 
 
-# Annotations that draw nothing of their own over the page.
-_UNDRAWN_ANNOTATIONS = {"/Link", "/Popup"}
+# Annotations that draw nothing of their own over the page, or only mark the scan's own text
+# (a reader's highlight: read alone it would be that text again).
+_UNDRAWN_ANNOTATIONS = {"/Link", "/Popup", "/Highlight", "/Underline", "/StrikeOut", "/Squiggly"}
 _HIDDEN_FLAGS = 0b10 | 0b100000  # Hidden, NoView
 
 

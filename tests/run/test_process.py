@@ -175,7 +175,7 @@ def test_number_blank_from_the_characters_when_the_reread_print_is_one_glued_wor
     assert seen and seen[0][0] == 512 and 640 <= seen[0][2] < 646  # from after "„" to the "/"
 
 
-def _signed_scan(path, with_stamp: bool = True):
+def _signed_scan(path, with_stamp: bool = True, subtype: str = "/Stamp"):
     """A one-page scanned PDF (its text drawn in an image) whose signing software put an
     annotation over the header: text drawn by the annotation's appearance, not by the scan."""
     import pikepdf
@@ -200,7 +200,7 @@ def _signed_scan(path, with_stamp: bool = True):
             appearance.BBox = [0, 0, 300, 30]
             appearance.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
             annot = pdf.make_indirect(pikepdf.Dictionary(
-                Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Stamp, Rect=[250, 226, 550, 256], F=4,
+                Type=pikepdf.Name.Annot, Subtype=pikepdf.Name(subtype), Rect=[250, 226, 550, 256], F=4,
                 AP=pikepdf.Dictionary(N=appearance)))
             page.obj.Annots = pdf.make_indirect(pikepdf.Array([annot]))
             pdf.save(path)
@@ -216,6 +216,8 @@ def test_annotation_boxes_of_a_signed_scan(tmp_path):
     area = render_pdf_area(signed, 1, box, 300)
     assert area.shape == (125, 1250) and area.min() < 100  # the stamp's text, drawn
     assert pdf_overlay_boxes(_signed_scan(tmp_path / "plain.pdf", with_stamp=False), 1) == []
+    # a reader's highlight only marks the scan's own text: no overlay to read apart
+    assert pdf_overlay_boxes(_signed_scan(tmp_path / "marked.pdf", subtype="/Highlight"), 1) == []
 
 
 @requires_tesseract_vie
